@@ -1,0 +1,176 @@
+"""The declared tables every parser feeds, and the one place where frames are built.
+
+Timestamps are tz-aware UTC from the first moment. ``file``/``line`` on every row point
+back at the bundle so any row can become evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+TS = "datetime64[ns, UTC]"
+STR = "string"
+INT = "Int64"
+BOOL = "boolean"
+
+SCHEMAS: dict[str, dict[str, str]] = {
+    # pcdctl server list / server show
+    "servers": {
+        "id": STR,
+        "name": STR,
+        "status": STR,  # ACTIVE, BUILD, ERROR, ...
+        "task_state": STR,  # scheduling, spawning, ... or <NA>
+        "vm_state": STR,
+        "power_state": STR,  # word form: Running, NOSTATE, Shutdown, ...
+        "host": STR,
+        "project_id": STR,
+        "flavor": STR,
+        "image": STR,
+        "created_at": TS,
+        "updated_at": TS,
+        "launched_at": TS,
+        "fault_code": INT,
+        "fault_message": STR,
+        "fault_created": TS,
+        "file": STR,
+        "line": INT,
+    },
+    # pcdctl compute service list
+    "services": {
+        "id": STR,
+        "binary": STR,
+        "host": STR,
+        "zone": STR,
+        "status": STR,  # enabled / disabled
+        "state": STR,  # up / down
+        "updated_at": TS,
+        "disabled_reason": STR,
+        "forced_down": BOOL,
+        "file": STR,
+        "line": INT,
+    },
+    # every log record of every log source, one row per record (tracebacks folded in)
+    "logs": {
+        "timestamp": TS,
+        "source": STR,  # oslo, rabbitmq, pf9, kubectl
+        "service": STR,  # nova-compute, nova-conductor, rabbitmq, ... or <NA>
+        "host": STR,  # hypervisor hostname or pod name
+        "level": STR,  # DEBUG INFO WARNING ERROR CRITICAL
+        "logger": STR,
+        "pid": INT,
+        "request_id": STR,
+        "global_request_id": STR,
+        "instance": STR,  # instance UUID when the record names one
+        "message": STR,  # first line of the record
+        "detail": STR,  # folded continuation lines (traceback), or <NA>
+        "clock": STR,  # zoned | local-offset | local-assumed-utc | kubectl
+        "file": STR,
+        "line": INT,
+    },
+    # Kubernetes pods: one row per container (a pod without container statuses: one row)
+    "pods": {
+        "namespace": STR,
+        "pod": STR,
+        "phase": STR,  # Pending, Running, Succeeded, Failed, Unknown
+        "status": STR,  # what `kubectl get pods` STATUS would show
+        "node": STR,
+        "container": STR,
+        "ready": BOOL,
+        "restart_count": INT,
+        "state": STR,  # running | waiting | terminated
+        "reason": STR,  # current waiting/terminated reason (CrashLoopBackOff, ...)
+        "message": STR,
+        "started_at": TS,
+        "last_reason": STR,  # last terminated reason (OOMKilled, Error, Completed)
+        "last_exit_code": INT,
+        "last_finished_at": TS,
+        "memory_limit": STR,
+        "file": STR,
+        "line": INT,
+    },
+    # Kubernetes events (get events -o json, describe pod Events: table)
+    "events": {
+        "timestamp": TS,  # last seen
+        "first_timestamp": TS,
+        "namespace": STR,
+        "type": STR,  # Normal / Warning
+        "reason": STR,
+        "object_kind": STR,
+        "object_name": STR,
+        "message": STR,
+        "count": INT,
+        "approximate": BOOL,  # time derived from a relative age
+        "file": STR,
+        "line": INT,
+    },
+}
+
+
+def empty(table: str) -> pd.DataFrame:
+    schema = SCHEMAS[table]
+    return pd.DataFrame({col: pd.Series(dtype=dtype) for col, dtype in schema.items()})
+
+
+def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a frame exactly the declared columns, in order, with the declared dtypes."""
+    schema = SCHEMAS[table]
+    out = {}
+    n = len(frame)
+    for col, dtype in schema.items():
+        if col in frame.columns:
+            series = frame[col]
+            if dtype == TS:
+                series = pd.to_datetime(series, utc=True, errors="coerce").astype(TS)
+            elif dtype == INT:
+                series = pd.to_numeric(series, errors="coerce").astype(INT)
+            elif dtype == BOOL:
+                series = series.astype(BOOL)
+            else:
+                series = series.astype(STR)
+            out[col] = series.reset_index(drop=True)
+        else:
+            out[col] = pd.Series([pd.NA] * n, dtype=dtype)
+    return pd.DataFrame(out)
+
+
+@dataclass
+class Frames:
+    """All tables of an analysis, each conforming to SCHEMAS."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        return self.tables.get(table, empty(table))
+
+    @property
+    def servers(self) -> pd.DataFrame:
+        return self["servers"]
+
+    @property
+    def services(self) -> pd.DataFrame:
+        return self["services"]
+
+    @property
+    def logs(self) -> pd.DataFrame:
+        return self["logs"]
+
+    @property
+    def pods(self) -> pd.DataFrame:
+        return self["pods"]
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return self["events"]
+
+    def has(self, table: str) -> bool:
+        return table in self.tables and not self.tables[table].empty
+
+
+def build_frames(parts: dict[str, list[pd.DataFrame]]) -> Frames:
+    tables: dict[str, pd.DataFrame] = {}
+    for table in SCHEMAS:
+        pieces = [conform(table, p) for p in parts.get(table, []) if not p.empty]
+        tables[table] = pd.concat(pieces, ignore_index=True) if pieces else empty(table)
+    return Frames(tables)

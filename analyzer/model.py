@@ -1,0 +1,129 @@
+"""Plain data passed between layers: source files, problems, evidence, findings.
+
+Findings are data; the words a reader sees live in the report templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+
+
+class FailureClass(str, Enum):
+    MESSAGING = "messaging_layer_failure"
+    RESOURCE = "resource_exhaustion"
+    HOST = "host_failure"
+    NONE = "no_failure_found"
+    INCONCLUSIVE = "inconclusive"
+
+
+class Deployment(str, Enum):
+    SELF_HOSTED = "self-hosted"
+    SAAS = "saas"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of a bundle, read into memory (bounded by the reader's limits)."""
+
+    bundle: str  # display name of the bundle it came from
+    path: str  # path inside the bundle, '/'-separated, no leading './'
+    data: bytes
+    mtime: datetime | None = None  # archive member mtime, UTC
+
+    @property
+    def display(self) -> str:
+        """How evidence names this file: bundle-relative path."""
+        return self.path
+
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class BundleProblem:
+    file: str
+    problem: str
+    skipped: str = "this file"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    file: str
+    line: int | None
+    timestamp: datetime | None
+    text: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "timestamp": iso(self.timestamp),
+            "text": self.text,
+        }
+
+
+@dataclass
+class Finding:
+    """One diagnosis rule's conclusion.
+
+    ``key`` is a sub-cause slug (``broker_pod_oomkilled``) or a symptom slug; ``supports`` is
+    the failure class it argues for, ``strength`` how strongly (0..1).
+    """
+
+    key: str
+    supports: FailureClass
+    strength: float
+    facts: dict[str, object] = field(default_factory=dict)
+    evidence: list[Evidence] = field(default_factory=list)
+    subcause: bool = True
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "supports": self.supports.value,
+            "strength": round(self.strength, 3),
+            "subcause": self.subcause,
+            "facts": {k: jsonable(v) for k, v in self.facts.items()},
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What a parser may know about where its file came from."""
+
+    bundle: str
+    path: str
+    host: str | None  # hostname when the path says it (hosts/<host>/...)
+    utc_offset: timedelta | None  # offset of local-time lines; None = assume UTC
+    collected_at: datetime | None
+
+
+def iso(ts: datetime | None) -> str | None:
+    if ts is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(ts):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return ts.isoformat().replace("+00:00", "Z")
+
+
+def jsonable(value: object) -> object:
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v) for v in value]
+    return value

@@ -1,0 +1,49 @@
+"""What every parser module provides: a ParserSpec named SPEC.
+
+A parser turns one SourceFile into rows of one or more tables (see analyzer.frames for the
+declared columns). It never raises on bad content: what it cannot read becomes a
+BundleProblem and the rest of the file is still returned.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analyzer.model import BundleProblem, SourceContext, SourceFile
+
+
+@dataclass
+class ParseResult:
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    problems: list[BundleProblem] = field(default_factory=list)
+
+    def add(self, table: str, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        if table in self.tables:
+            self.tables[table] = pd.concat([self.tables[table], frame], ignore_index=True)
+        else:
+            self.tables[table] = frame
+
+
+@dataclass(frozen=True)
+class ParserSpec:
+    """One source kind.
+
+    ``paths``: fnmatch globs of the collector layout (matched against the bundle path).
+    ``sniff``: recognises the kind from the first few KiB of text, for hand-gathered files.
+    ``parse``: the parser itself.
+    """
+
+    kind: str
+    tables: tuple[str, ...]
+    paths: tuple[str, ...]
+    sniff: Callable[[str], bool]
+    parse: Callable[[SourceFile, SourceContext], ParseResult]
+
+    def matches_path(self, path: str) -> bool:
+        return any(fnmatch.fnmatchcase(path, pattern) for pattern in self.paths)
