@@ -117,21 +117,22 @@ def _read_archive_file(path: str, name: str, limits: Limits) -> Bundle:
 
 def _open_tar(raw: bytes, source: str) -> tarfile.TarFile:
     if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = _gunzip(raw, source, limit=None)
-        except BundleError:
-            raise
+        raw = _gunzip(raw, source, limit=None)
     try:
         return tarfile.open(fileobj=io.BytesIO(raw), mode="r:")
     except tarfile.TarError:
-        raise BundleError(source, "not a tar archive (expected .tgz, .tar.gz, .tar or a directory)")
+        raise BundleError(
+            source, "not a tar archive (expected .tgz, .tar.gz, .tar or a directory)"
+        ) from None
 
 
 def _gunzip(raw: bytes, source: str, limit: int | None) -> bytes:
     try:
         out = gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as exc:
-        reason = "truncated gzip data" if isinstance(exc, EOFError) else f"corrupt gzip data ({exc})"
+        reason = (
+            "truncated gzip data" if isinstance(exc, EOFError) else f"corrupt gzip data ({exc})"
+        )
         raise BundleError(source, reason) from None
     if limit is not None and len(out) > limit:
         raise BundleError(source, "decompressed size exceeds the limit")
@@ -247,6 +248,8 @@ def _strip_common_root(bundle: Bundle) -> None:
         for f in bundle.files
     ]
     bundle.problems = [
-        BundleProblem(p.file[cut:] if p.file.startswith(top + "/") else p.file, p.problem, p.skipped)
+        BundleProblem(
+            p.file[cut:] if p.file.startswith(top + "/") else p.file, p.problem, p.skipped
+        )
         for p in bundle.problems
     ]

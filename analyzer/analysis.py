@@ -1,0 +1,121 @@
+"""One analysis: bundles in, the analysis.json document out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from analyzer import __version__
+from analyzer.bundle import Bundle, Limits, read_bundle
+from analyzer.diagnosis import Diagnosis, diagnose
+from analyzer.frames import Frames
+from analyzer.ingest import Inventory, ingest
+from analyzer.model import Finding, iso
+from analyzer.recovery import cleanup, prevention, recovery_plan, stuck_vm_rows
+from analyzer.rules import RULES
+from analyzer.rules.context import RuleContext
+
+SCHEMA = "pcd-analysis/1"
+DESCRIPTIONS = {rule.key: rule.description for rule in RULES}
+
+
+def read_bundles(locations: Sequence[str | Path], limits: Limits | None = None) -> list[Bundle]:
+    bundles = [read_bundle(loc, limits) for loc in locations]
+    names = [b.name for b in bundles]
+    if len(bundles) > 1:
+        # Several bundles: evidence names the bundle too, and equal names get a suffix.
+        for i, b in enumerate(bundles):
+            if names.count(b.name) > 1:
+                b.name = f"{b.name}#{i + 1}"
+    return bundles
+
+
+def analyse(
+    locations: Sequence[str | Path],
+    limits: Limits | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Any], Frames, Inventory]:
+    report = progress or (lambda _msg: None)
+    report("reading bundles")
+    bundles = read_bundles(locations, limits)
+    report("parsing")
+    frames, inventory = ingest(bundles, prefix_bundle=len(bundles) > 1)
+    report("diagnosing")
+    ctx = RuleContext(frames, inventory)
+    dx = diagnose(ctx)
+    return document(ctx, dx), frames, inventory
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    d = f.to_dict()
+    d["description"] = DESCRIPTIONS.get(f.key, "")
+    return d
+
+
+def document(ctx: RuleContext, dx: Diagnosis) -> dict[str, Any]:
+    inv, frames = ctx.inventory, ctx.frames
+    servers = ctx.servers
+    status = servers["status"].fillna("") if not servers.empty else None
+    return {
+        "schema": SCHEMA,
+        "generator": {"name": "analyze", "version": __version__},
+        "bundles": [
+            {
+                "name": b.name,
+                "files": b.files,
+                "collected_at": iso(b.collected_at),
+                "collected_at_basis": b.collected_at_basis,
+                "collector": b.manifest.collector if b.manifest else None,
+                "utc_offset_s": b.utc_offset.total_seconds() if b.utc_offset is not None else None,
+            }
+            for b in inv.bundles
+        ],
+        "collected_at": iso(inv.collected_at),
+        "collected_at_basis": inv.collected_at_basis,
+        "deployment": inv.deployment.value,
+        "deployment_basis": inv.deployment_basis,
+        "region": inv.region,
+        "namespace": inv.namespace,
+        "verdict": {
+            "class": dx.verdict.cls.value,
+            "confidence": dx.verdict.confidence,
+            "subcauses": dx.verdict.subcauses,
+            "scores": {c.value: round(s, 3) for c, s in dx.verdict.scores.items()},
+        },
+        "symptoms": [
+            {
+                "key": r.key,
+                "symptom": r.symptom,
+                "observed": r.observed,
+                "matches": [c.value for c in r.matches],
+                "expected": {c.value: text for c, text in r.expected.items()},
+            }
+            for r in dx.symptoms
+        ],
+        "findings": [_finding(f) for f in sorted(dx.findings, key=lambda f: -f.strength)],
+        "history": [_finding(f) for f in dx.history],
+        "counter_evidence": dx.counter_evidence,
+        "stuck_vms": stuck_vm_rows(ctx.stuck_vms),
+        "recovery": recovery_plan(ctx, dx),
+        "cleanup": cleanup(ctx),
+        "prevention": prevention(ctx),
+        "missing_sources": dx.missing,
+        "problems": [
+            {"file": p.file, "problem": p.problem, "skipped": p.skipped} for p in inv.problems
+        ],
+        "unrecognised_files": inv.unrecognised,
+        "failed_collections": inv.failed_collections,
+        "clock_assumptions": inv.clock_assumptions,
+        "counts": {
+            "servers": len(servers),
+            "build": int((status == "BUILD").sum()) if status is not None else 0,
+            "error": int((status == "ERROR").sum()) if status is not None else 0,
+            "active": int((status == "ACTIVE").sum()) if status is not None else 0,
+            "compute_services": len(frames.services),
+            "services_down": len(ctx.down_hosts),
+            "log_records": len(frames.logs),
+            "pods": int(frames.pods["pod"].nunique()) if frames.has("pods") else 0,
+            "events": len(frames.events),
+        },
+    }

@@ -1,0 +1,143 @@
+"""The `analyze` command line. Thin: parse arguments, call the library, map errors to exits.
+
+Exit status: 0 no failure found; 1 a failure diagnosed, or inconclusive; 2 usage error or
+unreadable input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from analyzer import __version__
+from analyzer.bundle import bundle_name
+from analyzer.errors import AnalyzerError
+
+EXIT_OK, EXIT_FAILURE, EXIT_ERROR = 0, 1, 2
+
+HELP = """Diagnose a PCD support bundle: messaging-layer failure, resource exhaustion or host
+failure, with evidence and the recovery for this deployment.
+
+BUNDLE is a .tgz/.tar.gz/.tar file or an unpacked directory; give several (one from the
+admin workstation, one per hypervisor) to analyse them together.
+
+Writes report.html, report.md and analysis.json into --out (default: a folder named after
+the first bundle, e.g. pcd-bundle-x.tgz -> ./pcd-bundle-x-analysis/).
+
+Exit status: 0 no failure found; 1 a failure diagnosed, or inconclusive; 2 usage error or
+unreadable input.
+"""
+
+
+class Format(str, Enum):
+    all = "all"
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+def _default_out(first: Path) -> Path:
+    return Path.cwd() / f"{bundle_name(str(first))}-analysis"
+
+
+def _error(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+def _summary(doc: dict[str, Any]) -> str:
+    from reports import terminal_summary
+
+    return terminal_summary(doc)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"analyze {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+def analyze_command(
+    bundles: Annotated[
+        list[Path],
+        typer.Argument(help="Bundle files (.tgz/.tar) or directories.", show_default=False),
+    ],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the reports.")] = None,
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="all: write the three reports into --out; json/md/html: write only that "
+            "document to standard output.",
+        ),
+    ] = Format.all,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_version_callback,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    from analyzer.analysis import analyse
+    from reports import render_html, render_markdown
+
+    try:
+        doc, _frames, _inv = analyse(bundles)
+    except AnalyzerError as exc:
+        raise _error(str(exc)) from None
+    except MemoryError:
+        raise _error("out of memory while reading the bundle") from None
+    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, never a traceback
+        raise _error(f"internal error ({type(exc).__name__}: {exc}); please report it") from None
+    rendered = {
+        Format.json: lambda: json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
+        Format.md: lambda: render_markdown(doc),
+        Format.html: lambda: render_html(doc),
+    }
+    if fmt is Format.all:
+        target = out or _default_out(bundles[0])
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            (target / "analysis.json").write_text(rendered[Format.json](), encoding="utf-8")
+            (target / "report.md").write_text(rendered[Format.md](), encoding="utf-8")
+            (target / "report.html").write_text(rendered[Format.html](), encoding="utf-8")
+        except OSError as exc:
+            raise _error(f"{target}: cannot write reports ({exc.strerror})") from None
+        if not quiet:
+            typer.echo(_summary(doc), err=True)
+            typer.echo(f"Reports: {target}/report.html, report.md, analysis.json", err=True)
+    else:
+        sys.stdout.write(rendered[fmt]())
+        if not quiet:
+            typer.echo(_summary(doc), err=True)
+    verdict = doc["verdict"]["class"]
+    raise typer.Exit(EXIT_OK if verdict == "no_failure_found" else EXIT_FAILURE)
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(add_completion=False, help=HELP, rich_markup_mode=None)
+    app.command(help=HELP, no_args_is_help=True)(analyze_command)
+    return app
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    if argv == ["--version"]:
+        typer.echo(f"analyze {__version__}")
+        return
+    app = build_app()
+    try:
+        app(prog_name="analyze")
+    except KeyboardInterrupt:
+        typer.echo("Error: interrupted", err=True)
+        sys.exit(130)

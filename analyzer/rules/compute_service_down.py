@@ -1,0 +1,46 @@
+"""A compute service reports state down in `compute service list`."""
+
+from __future__ import annotations
+
+from analyzer.model import FailureClass, Finding
+from analyzer.rules.base import Rule
+from analyzer.rules.context import RuleContext, log_evidence, row_evidence
+
+
+def evaluate(ctx: RuleContext) -> Finding | None:
+    svc = ctx.frames.services
+    if svc.empty:
+        return None
+    compute = svc[svc["binary"].fillna("").str.contains("compute")]
+    down = compute[compute["state"].fillna("").str.lower() == "down"]
+    if down.empty:
+        return None
+    evidence = [
+        row_evidence(
+            r["file"],
+            r["line"],
+            r["updated_at"],
+            f"{r['binary']} on {r['host']}: status {r['status']}, state {r['state']}, "
+            f"last update {r['updated_at']}",
+        )
+        for _, r in down.head(5).iterrows()
+    ]
+    heard = ctx.logs(r"has not been heard from in a while")
+    evidence += log_evidence(heard, 2)
+    facts: dict[str, object] = {
+        "down_hosts": sorted(ctx.down_hosts),
+        "compute_services": len(compute),
+        "down": len(down),
+    }
+    # All computes down at once looks like the service group losing the broker,
+    # a messaging symptom more than a host failure.
+    strength = 0.3 if len(down) == len(compute) and len(compute) > 2 else 0.6
+    return Finding("compute_service_down", FailureClass.HOST, strength, facts, evidence)
+
+
+RULE = Rule(
+    "compute_service_down",
+    FailureClass.HOST,
+    "One or more nova-compute services are down.",
+    evaluate,
+)

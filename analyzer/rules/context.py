@@ -1,0 +1,157 @@
+"""What every rule sees: the frames, the inventory and the derived facts they share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
+
+import pandas as pd
+
+from analyzer.frames import Frames
+from analyzer.ingest import Inventory
+from analyzer.model import Evidence
+
+STUCK_AFTER = timedelta(minutes=10)
+# Log lines older than this before collection (and before the oldest stuck VM) are history.
+RECENT = timedelta(hours=2)
+BROKER_POD = re.compile(r"^(rabbitmq|rabbit|broker)", re.IGNORECASE)
+MAX_EVIDENCE = 6
+
+
+@dataclass
+class RuleContext:
+    frames: Frames
+    inventory: Inventory
+
+    @property
+    def collected_at(self) -> pd.Timestamp | None:
+        t = self.inventory.collected_at
+        return pd.Timestamp(t) if t is not None else None
+
+    @cached_property
+    def servers(self) -> pd.DataFrame:
+        """One row per server: list rows merged with the richer `server show` rows."""
+        s = self.frames.servers
+        if s.empty:
+            return s
+        # server show rows carry created_at/fault; prefer the most complete row per id
+        completeness = s.notna().sum(axis=1)
+        s = s.assign(_c=completeness).sort_values(["id", "_c"], ascending=[True, False])
+        merged = s.groupby("id", sort=False, dropna=True).first().reset_index()
+        return merged.drop(columns=["_c"], errors="ignore")
+
+    @cached_property
+    def down_hosts(self) -> set[str]:
+        svc = self.frames.services
+        if svc.empty:
+            return set()
+        compute = svc[svc["binary"].fillna("").str.contains("compute")]
+        down = compute[compute["state"].fillna("").str.lower() == "down"]
+        return {str(h) for h in down["host"].dropna()}
+
+    @cached_property
+    def build_vms(self) -> pd.DataFrame:
+        s = self.servers
+        if s.empty:
+            return s
+        b = s[s["status"].fillna("").str.upper() == "BUILD"].copy()
+        b["age"] = self.collected_at - b["created_at"] if self.collected_at is not None else pd.NaT
+        return b
+
+    @cached_property
+    def stuck_vms(self) -> pd.DataFrame:
+        """BUILD for over ten minutes at collection time, never at analysis time."""
+        b = self.build_vms
+        if b.empty:
+            return b
+        return b[b["age"] > pd.Timedelta(STUCK_AFTER)].sort_values("created_at")
+
+    @cached_property
+    def recent_since(self) -> pd.Timestamp | None:
+        now = self.collected_at
+        if now is None:
+            return None
+        since = now - pd.Timedelta(RECENT)
+        stuck = self.stuck_vms
+        if not stuck.empty and stuck["created_at"].notna().any():
+            since = min(since, stuck["created_at"].min() - pd.Timedelta(minutes=30))
+        return since
+
+    def logs(
+        self,
+        pattern: str,
+        *,
+        sources: tuple[str, ...] | None = None,
+        recent: bool = True,
+        in_detail: bool = False,
+    ) -> pd.DataFrame:
+        """Log records whose message (or folded detail) matches ``pattern``."""
+        logs = self.frames.logs
+        if logs.empty:
+            return logs
+        if sources is not None:
+            logs = logs[logs["source"].isin(sources) | logs["service"].isin(sources)]
+        hit = logs["message"].str.contains(pattern, regex=True, case=False, na=False)
+        if in_detail:
+            hit = hit | logs["detail"].str.contains(pattern, regex=True, case=False, na=False)
+        out = logs[hit]
+        if recent:
+            out = self.only_recent(out)
+        return out.sort_values("timestamp", na_position="first")
+
+    def only_recent(self, frame: pd.DataFrame, column: str = "timestamp") -> pd.DataFrame:
+        since = self.recent_since
+        if since is None or frame.empty:
+            return frame
+        return frame[frame[column].isna() | (frame[column] >= since)]
+
+    @cached_property
+    def broker_pods(self) -> pd.DataFrame:
+        pods = self.frames.pods
+        if pods.empty:
+            return pods
+        is_broker = pods["pod"].fillna("").str.match(BROKER_POD) | pods["container"].fillna(
+            ""
+        ).str.match(BROKER_POD)
+        return pods[is_broker]
+
+
+def log_evidence(frame: pd.DataFrame, limit: int = MAX_EVIDENCE) -> list[Evidence]:
+    """First and last records of a match: where it began and where it stands now."""
+    if frame.empty:
+        return []
+    if len(frame) > limit:
+        frame = pd.concat([frame.head(limit - limit // 2), frame.tail(limit // 2)])
+    return [
+        Evidence(
+            file=str(row.file),
+            line=_int(row.line),
+            timestamp=_dt(row.timestamp),
+            text=_line_text(row),
+        )
+        for row in frame.itertuples(index=False)
+    ]
+
+
+def _line_text(row: object) -> str:
+    message = str(getattr(row, "message", "") or "")
+    level = getattr(row, "level", None)
+    logger = getattr(row, "logger", None)
+    prefix = " ".join(str(p) for p in (level, logger) if isinstance(p, str) and p)
+    return f"{prefix} {message}".strip() if prefix else message
+
+
+def row_evidence(file: object, line: object, ts: object, text: str) -> Evidence:
+    return Evidence(file=str(file), line=_int(line), timestamp=_dt(ts), text=text)
+
+
+def _int(v: object) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)  # type: ignore[arg-type]
+
+
+def _dt(v: object) -> datetime | None:
+    if v is None or pd.isna(v):  # type: ignore[arg-type]
+        return None
+    return pd.Timestamp(v).to_pydatetime()  # type: ignore[arg-type]

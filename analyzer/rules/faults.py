@@ -1,0 +1,50 @@
+"""Rules that read both server faults and log lines for one error family."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analyzer.model import FailureClass, Finding
+from analyzer.rules.base import Rule
+from analyzer.rules.context import RuleContext, log_evidence, row_evidence
+
+
+def faulted_servers(ctx: RuleContext, pattern: str) -> pd.DataFrame:
+    s = ctx.servers
+    if s.empty:
+        return s
+    hit = s[s["fault_message"].str.contains(pattern, case=False, regex=True, na=False)]
+    return ctx.only_recent(hit, "fault_created")
+
+
+def fault_and_log_rule(
+    key: str,
+    supports: FailureClass,
+    strength: float,
+    fault_pattern: str,
+    log_pattern: str,
+    description: str,
+) -> Rule:
+    def evaluate(ctx: RuleContext) -> Finding | None:
+        faulted = faulted_servers(ctx, fault_pattern)
+        logs = ctx.logs(log_pattern, in_detail=True)
+        if faulted.empty and logs.empty:
+            return None
+        evidence = [
+            row_evidence(
+                r["file"],
+                r["line"],
+                r["fault_created"],
+                f"server {r['id']} ({r['name']}) {r['status']}: fault {r['fault_message']}",
+            )
+            for _, r in faulted.head(3).iterrows()
+        ] + log_evidence(logs, 4)
+        facts: dict[str, object] = {
+            "servers": len(faulted),
+            "server_ids": list(faulted["id"].astype(str).head(50)),
+            "log_records": len(logs),
+            "hosts": sorted({str(h) for h in logs["host"].dropna()}),
+        }
+        return Finding(key, supports, strength, facts, evidence)
+
+    return Rule(key, supports, description, evaluate)
