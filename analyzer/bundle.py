@@ -49,6 +49,7 @@ class Bundle:
 
 
 ARCHIVE_SUFFIXES = (".tgz", ".tar.gz", ".tar")
+LAYOUT_DIRS = {"openstack", "hosts", "kubernetes", "commands"}
 
 
 def bundle_name(location: str) -> str:
@@ -70,7 +71,7 @@ def read_bundle(location: str | Path, limits: Limits | None = None) -> Bundle:
         bundle = _read_directory(loc, name, limits)
     else:
         bundle = _read_archive_file(loc, name, limits)
-    _strip_common_root(bundle)
+        _strip_common_root(bundle)
     return bundle
 
 
@@ -216,7 +217,7 @@ def _add_member(
         if depth >= limits.max_nesting:
             bundle.problems.append(BundleProblem(path, "archive nested too deeply; not opened"))
             return
-        nested_prefix = bundle_name(path) + "/"
+        nested_prefix = next(path[: -len(s)] for s in ARCHIVE_SUFFIXES if lower.endswith(s)) + "/"
         try:
             _read_tar_bytes(data, bundle, nested_prefix, path, limits, depth + 1)
         except BundleError as exc:
@@ -240,7 +241,7 @@ def _strip_common_root(bundle: Bundle) -> None:
     if len(tops) != 1 or all("/" not in f.path for f in bundle.files):
         return
     top = tops.pop()
-    if any("/" not in f.path for f in bundle.files):
+    if top in LAYOUT_DIRS or any("/" not in f.path for f in bundle.files):
         return
     cut = len(top) + 1
     bundle.files = [

@@ -21,7 +21,6 @@ from analyzer.parsers import PARSERS
 from analyzer.parsers.base import ParserSpec
 
 SNIFF_BYTES = 8192
-METADATA_FILES = ("manifest.json",)
 
 
 @dataclass
@@ -112,7 +111,7 @@ def _ingest_bundle(bundle: Bundle, inv: Inventory, parts: dict[str, list[pd.Data
     clocks: dict[tuple[str, str], timedelta] = {}
     for src in bundle.files:
         name = src.path.rsplit("/", 1)[-1]
-        if name == "manifest.json" and src.path.count("/") <= 1 and manifest is None:
+        if src.path == "manifest.json":
             manifest, problems = load_manifest(src)
             inv.problems.extend(problems)
         elif name == "clock.json" and (host := _host_of(src.path)) is not None:
