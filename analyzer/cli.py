@@ -51,7 +51,7 @@ def _error(message: str) -> typer.Exit:
 
 
 def _summary(doc: dict[str, Any]) -> str:
-    from reports import terminal_summary
+    from reports.terminal import terminal_summary
 
     return terminal_summary(doc)
 

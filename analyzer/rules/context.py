@@ -154,4 +154,4 @@ def _int(v: object) -> int | None:
 def _dt(v: object) -> datetime | None:
     if v is None or pd.isna(v):  # type: ignore[arg-type]
         return None
-    return pd.Timestamp(v).to_pydatetime()  # type: ignore[arg-type]
+    return pd.Timestamp(v).to_pydatetime(warn=False)  # type: ignore[arg-type]

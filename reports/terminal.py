@@ -1,0 +1,36 @@
+"""The short verdict `analyze` prints on standard error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+CLASS_WORDS = {
+    "messaging_layer_failure": "Messaging layer failure",
+    "resource_exhaustion": "Resource exhaustion",
+    "host_failure": "Host failure",
+    "no_failure_found": "No failure found",
+    "inconclusive": "Inconclusive",
+}
+
+
+def terminal_summary(doc: dict[str, Any]) -> str:
+    verdict = doc.get("verdict", {})
+    cls = str(verdict.get("class", "inconclusive"))
+    confidence = float(verdict.get("confidence") or 0.0)
+    lines = [f"{CLASS_WORDS.get(cls, cls)} ({cls}), confidence {confidence:.0%}"]
+    subcauses = verdict.get("subcauses") or []
+    if subcauses:
+        lines.append("  sub-causes: " + ", ".join(str(s) for s in subcauses))
+    stuck = doc.get("stuck_vms") or []
+    if stuck:
+        lines.append(f"  {len(stuck)} VM(s) stuck in BUILD for over ten minutes")
+    missing = doc.get("missing_sources") or []
+    if missing:
+        lines.append("  missing: " + ", ".join(str(m.get("what")) for m in missing))
+    problems = doc.get("problems") or []
+    if problems:
+        lines.append(f"  {len(problems)} bundle problem(s) listed in the report")
+    basis = doc.get("collected_at_basis")
+    if basis and basis != "manifest":
+        lines.append(f"  no manifest: collection time {doc.get('collected_at')} ({basis})")
+    return "\n".join(lines)

@@ -1,0 +1,193 @@
+"""End to end: each shipped scenario bundle through the `analyze` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fixtures.generate import SCENARIOS
+from typer.testing import CliRunner
+
+from analyzer.bundle import read_bundle
+from analyzer.cli import build_app
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLES = ROOT / "fixtures" / "bundles"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+SHIPPED = sorted(p.name.removesuffix(".tgz") for p in BUNDLES.glob("*.tgz"))
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(build_app(), list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def analyse_json(bundle: Path) -> tuple[int, dict[str, Any]]:
+    code, out, _err = run_cli(str(bundle), "--format", "json", "--quiet")
+    return code, json.loads(out)
+
+
+def test_every_scenario_is_shipped() -> None:
+    assert SHIPPED, "no bundles in fixtures/bundles"
+    assert set(SHIPPED) <= set(SCENARIOS)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_scenario_verdict(name: str) -> None:
+    expected = SCENARIOS[name].expected
+    code, doc = analyse_json(BUNDLES / f"{name}.tgz")
+    assert doc["schema"] == "pcd-analysis/1"
+    assert doc["verdict"]["class"] == expected["class"], doc["verdict"]
+    assert set(expected["subcauses"]) <= set(doc["verdict"]["subcauses"]), doc["verdict"]
+    assert code == (0 if expected["class"] == "no_failure_found" else 1)
+    if expected["class"] == "no_failure_found":
+        assert doc["verdict"]["subcauses"] == []
+        assert doc["stuck_vms"] == []
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_evidence_points_at_the_right_file_and_line(name: str) -> None:
+    bundle = read_bundle(BUNDLES / f"{name}.tgz")
+    files = {f.path: f.text().splitlines() for f in bundle.files}
+    _code, doc = analyse_json(BUNDLES / f"{name}.tgz")
+    checked = 0
+    for finding in doc["findings"]:
+        assert finding["evidence"], finding["key"]
+        for ev in finding["evidence"]:
+            assert ev["file"] in files, ev
+            lines = files[ev["file"]]
+            if ev["line"] is None:
+                continue
+            assert 1 <= ev["line"] <= len(lines), ev
+            if ev["file"].endswith(".log") or ev["file"].endswith("log.txt"):
+                # a log record's message is the tail of the line it starts on
+                tail = ev["text"].splitlines()[0][-30:]
+                assert tail in lines[ev["line"] - 1], (ev, lines[ev["line"] - 1])
+                checked += 1
+    if any(f["supports"] == "messaging_layer_failure" for f in doc["findings"]):
+        assert checked or name.startswith("selfhosted"), "no log evidence was checked"
+
+
+def test_hand_assembled_bundle_gets_the_collected_verdict() -> None:
+    collected = analyse_json(BUNDLES / "selfhosted-broker-oom.tgz")[1]
+    handmade = analyse_json(BUNDLES / "handmade-renamed.tgz")[1]
+    assert handmade["verdict"]["class"] == collected["verdict"]["class"]
+    assert {"broker_pod_crashloop", "broker_pod_oomkilled"} <= set(handmade["verdict"]["subcauses"])
+    assert handmade["collected_at_basis"] == "archive-mtime"
+    assert handmade["unrecognised_files"] == []
+
+
+def test_stuck_vms_are_measured_against_collection_time() -> None:
+    _code, doc = analyse_json(BUNDLES / "selfhosted-broker-oom.tgz")
+    assert doc["stuck_vms"]
+    for vm in doc["stuck_vms"]:
+        assert vm["status"] == "BUILD"
+        assert vm["age_s"] > 600
+    ids = {vm["id"] for vm in doc["stuck_vms"]}
+    cleanup_ids = {c["id"] for c in doc["cleanup"]["commands"]}
+    assert ids == cleanup_ids
+
+
+def test_selfhosted_recovery_names_the_real_pod() -> None:
+    _code, doc = analyse_json(BUNDLES / "selfhosted-broker-oom.tgz")
+    commands = [c for step in doc["recovery"]["steps"] for c in step["commands"]]
+    assert any(re.fullmatch(r"kubectl -n pcd delete pod rabbitmq-\S+", c) for c in commands)
+    assert doc["recovery"]["escalation"] is None
+
+
+def test_saas_recovery_is_the_escalation_packet() -> None:
+    _code, doc = analyse_json(BUNDLES / "saas-hypervisor-only.tgz")
+    assert doc["deployment"] == "saas"
+    packet = doc["recovery"]["escalation"]
+    assert packet["build_servers"]
+    assert packet["services"]
+    assert packet["ostackhost_lines"]
+    assert packet["time_range"]["start"] < packet["time_range"]["end"]
+    assert doc["recovery"]["steps"] == []
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_markdown_golden(name: str) -> None:
+    _code, out, _err = run_cli(str(BUNDLES / f"{name}.tgz"), "--format", "md", "--quiet")
+    out = re.sub(r"analyze \d+\.\d+\.\d+\S*", "analyze X.Y.Z", out)
+    golden = GOLDEN / f"{name}.md"
+    if os.environ.get("UPDATE_GOLDEN") or not golden.exists():
+        GOLDEN.mkdir(exist_ok=True)
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8")
+
+
+def test_writes_three_reports_into_out(tmp_path: Path) -> None:
+    code, _out, err = run_cli(str(BUNDLES / "healthy.tgz"), "--out", str(tmp_path / "r"))
+    assert code == 0
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [
+        "analysis.json",
+        "report.html",
+        "report.md",
+    ]
+    assert "no_failure_found" in err or "No failure" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not an archive at all", "not a tar archive"),
+        (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage", "gzip"),
+    ],
+)
+def test_unreadable_bundle_is_one_line_and_status_2(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    bad = tmp_path / "bad.tgz"
+    bad.write_bytes(content)
+    proc = subprocess.run(
+        [sys.executable, "-m", "analyzer", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith("Error: ")
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_bundle_is_status_2() -> None:
+    code, _out, err = run_cli("/nonexistent/x.tgz")
+    assert code == 2
+    assert err.startswith("Error: /nonexistent/x.tgz: no such file")
+
+
+def test_partly_bad_bundle_is_analysed_with_problems(tmp_path: Path) -> None:
+    d = tmp_path / "b"
+    (d / "openstack").mkdir(parents=True)
+    (d / "openstack" / "servers.json").write_text("[{broken json")
+    (d / "openstack" / "compute-services.json").write_text(
+        json.dumps(
+            [
+                {
+                    "ID": 1,
+                    "Binary": "nova-compute",
+                    "Host": "hv-01",
+                    "Zone": "nova",
+                    "Status": "enabled",
+                    "State": "up",
+                    "Updated At": "2026-03-02T09:20:41.000000",
+                }
+            ]
+        )
+    )
+    (d / "garbage.bin").write_bytes(os.urandom(4096))
+    code, out, _err = run_cli(str(d), "--format", "json", "--quiet")
+    doc = json.loads(out)
+    assert code in (0, 1)
+    assert any(p["file"] == "openstack/servers.json" for p in doc["problems"])
+    assert doc["counts"]["compute_services"] == 1
