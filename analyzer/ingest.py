@@ -63,7 +63,7 @@ def identify(src: SourceFile, parsers: Sequence[ParserSpec] = PARSERS) -> Parser
         try:
             if spec.sniff(head):
                 return spec
-        except Exception:  # noqa: S112 - a sniffer bug must not stop identification
+        except Exception:  # noqa: BLE001, S112 - a sniffer bug must not stop identification
             continue
     return None
 
@@ -167,7 +167,7 @@ def _ingest_bundle(bundle: Bundle, inv: Inventory, parts: dict[str, list[pd.Data
         )
         try:
             result = spec.parse(src, ctx)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the analysis
             inv.problems.append(
                 BundleProblem(src.path, f"could not be parsed ({type(exc).__name__}: {exc})")
             )
