@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,7 +34,7 @@ unreadable input.
 """
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     all = "all"
     json = "json"
     md = "md"

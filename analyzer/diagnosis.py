@@ -228,7 +228,7 @@ def _recent_failures(ctx: RuleContext) -> pd.DataFrame:
     stuck = (
         ctx.stuck_vms.assign(when=ctx.stuck_vms["created_at"])
         if not ctx.stuck_vms.empty
-        else s.iloc[0:0].assign(when=pd.NaT)
+        else s.iloc[0:0].assign(when=pd.Series(dtype="datetime64[us, UTC]"))
     )
     errors = s[(s["status"] == "ERROR") & s["fault_message"].notna()]
     errors = ctx.only_recent(errors, "fault_created").assign(when=lambda d: d["fault_created"])
@@ -251,8 +251,8 @@ def missing_sources(ctx: RuleContext) -> tuple[list[dict[str, str]], float]:
     if inv.deployment is not Deployment.SAAS:
         wanted += ["pods", "broker_logs", "control_plane_logs"]
     ns = inv.namespace or "<namespace>"
-    broker_pods = ctx.broker_pods["pod"].dropna() if not ctx.broker_pods.empty else []
-    broker = str(next(iter(broker_pods), "<broker-pod>"))
+    broker_pods: list[str] = sorted(set(ctx.broker_pods["pod"].dropna().astype(str)))
+    broker = broker_pods[0] if broker_pods else "<broker-pod>"
     missing = []
     coverage = 1.0
     for kind in wanted:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-TS = "datetime64[ns, UTC]"
+TS = "datetime64[us, UTC]"  # microseconds: the range covers year 1 to 9999
 STR = "string"
 INT = "Int64"
 BOOL = "boolean"
@@ -116,23 +116,27 @@ def empty(table: str) -> pd.DataFrame:
 def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Give a frame exactly the declared columns, in order, with the declared dtypes."""
     schema = SCHEMAS[table]
-    out = {}
+    out: dict[str, pd.Series] = {}
     n = len(frame)
     for col, dtype in schema.items():
         if col in frame.columns:
-            series = frame[col]
-            if dtype == TS:
-                series = pd.to_datetime(series, utc=True, errors="coerce").astype(TS)
-            elif dtype == INT:
-                series = pd.to_numeric(series, errors="coerce").astype(INT)
-            elif dtype == BOOL:
-                series = series.astype(BOOL)
-            else:
-                series = series.astype(STR)
-            out[col] = series.reset_index(drop=True)
+            try:
+                out[col] = _cast(frame[col], dtype).reset_index(drop=True)
+            except (TypeError, ValueError, OverflowError):
+                # a parser handed over values of the wrong kind: keep the row, lose the cell
+                out[col] = pd.Series([pd.NA] * n, dtype=dtype)
         else:
             out[col] = pd.Series([pd.NA] * n, dtype=dtype)
     return pd.DataFrame(out)
+
+
+def _cast(series: pd.Series, dtype: str) -> pd.Series:
+    # pandas-stubs type astype() only for literal dtype names, hence the ignores
+    if dtype == TS:
+        return pd.to_datetime(series, utc=True, errors="coerce").astype(TS)  # type: ignore[call-overload, no-any-return]
+    if dtype == INT:
+        return pd.to_numeric(series, errors="coerce").astype(INT)  # type: ignore[call-overload, no-any-return]
+    return series.astype(dtype)  # type: ignore[call-overload, no-any-return]
 
 
 @dataclass

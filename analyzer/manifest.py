@@ -88,8 +88,8 @@ def load_manifest(src: SourceFile) -> tuple[Manifest, list[BundleProblem]]:
         deployment = Deployment(doc.get("deployment") or "unknown")
     except ValueError:
         deployment = Deployment.UNKNOWN
-    host = doc.get("host") if isinstance(doc.get("host"), dict) else {}
-    collector = doc.get("collector") if isinstance(doc.get("collector"), dict) else {}
+    host: dict[str, Any] = doc["host"] if isinstance(doc.get("host"), dict) else {}
+    collector: dict[str, Any] = doc["collector"] if isinstance(doc.get("collector"), dict) else {}
     items = []
     for raw in doc.get("items") or []:
         if not isinstance(raw, dict):

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import Enum, StrEnum
 
 
-class FailureClass(str, Enum):
+class FailureClass(StrEnum):
     MESSAGING = "messaging_layer_failure"
     RESOURCE = "resource_exhaustion"
     HOST = "host_failure"
@@ -18,7 +18,7 @@ class FailureClass(str, Enum):
     INCONCLUSIVE = "inconclusive"
 
 
-class Deployment(str, Enum):
+class Deployment(StrEnum):
     SELF_HOSTED = "self-hosted"
     SAAS = "saas"
     UNKNOWN = "unknown"
@@ -102,16 +102,10 @@ class SourceContext:
     collected_at: datetime | None
 
 
-def iso(ts: datetime | None) -> str | None:
-    if ts is None:
+def iso(ts: object) -> str | None:
+    """ISO 8601 with Z for UTC; None for a missing value (None, NaT)."""
+    if not isinstance(ts, datetime) or ts != ts:  # NaT is a datetime unequal to itself
         return None
-    try:
-        import pandas as pd
-
-        if pd.isna(ts):
-            return None
-    except (TypeError, ValueError):
-        pass
     return ts.isoformat().replace("+00:00", "Z")
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from analyzer.diagnosis import Diagnosis
 from analyzer.model import Deployment, FailureClass, iso
 from analyzer.rules.context import RuleContext, log_evidence
+from analyzer.values import opt_str
 
 CONDUCTOR = r"^nova-conductor"
 BATCH = (20, 50)
@@ -88,13 +89,13 @@ def recovery_plan(ctx: RuleContext, dx: Diagnosis) -> dict[str, Any]:
 
 def escalation_packet(ctx: RuleContext, dx: Diagnosis) -> dict[str, Any]:
     """What the runbook tells SaaS customers to send Platform9 Support."""
-    starts = [
-        f.facts.get("first") for f in dx.findings if isinstance(f.facts.get("first"), pd.Timestamp)
+    starts: list[pd.Timestamp] = [
+        first for f in dx.findings if isinstance(first := f.facts.get("first"), pd.Timestamp)
     ]
     stuck = ctx.stuck_vms
     if not stuck.empty and stuck["created_at"].notna().any():
         starts.append(stuck["created_at"].min())
-    start = min(starts) if starts else None  # type: ignore[type-var]
+    start = min(starts) if starts else None
     svc = ctx.frames.services
     compute_logs = ctx.frames.logs
     if not compute_logs.empty:
@@ -132,14 +133,13 @@ def stuck_vm_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
                 "task_state": _s(r["task_state"]),
                 "host": _s(r["host"]),
                 "created_at": iso(r["created_at"]),
-                "age_s": None if age is None or pd.isna(age) else float(age.total_seconds()),
+                "age_s": float(age.total_seconds()) if isinstance(age, pd.Timedelta) else None,
             }
         )
     return rows
 
 
-def _s(v: object) -> str | None:
-    return None if v is None or pd.isna(v) else str(v)  # type: ignore[arg-type]
+_s = opt_str
 
 
 def cleanup(ctx: RuleContext) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cached_property
 
 import pandas as pd
@@ -12,6 +12,7 @@ import pandas as pd
 from analyzer.frames import Frames
 from analyzer.ingest import Inventory
 from analyzer.model import Evidence
+from analyzer.values import opt_dt, opt_int
 
 STUCK_AFTER = timedelta(minutes=10)
 # Log lines older than this before collection (and before the oldest stuck VM) are history.
@@ -147,11 +148,5 @@ def row_evidence(file: object, line: object, ts: object, text: str) -> Evidence:
     return Evidence(file=str(file), line=_int(line), timestamp=_dt(ts), text=text)
 
 
-def _int(v: object) -> int | None:
-    return None if v is None or pd.isna(v) else int(v)  # type: ignore[arg-type]
-
-
-def _dt(v: object) -> datetime | None:
-    if v is None or pd.isna(v):  # type: ignore[arg-type]
-        return None
-    return pd.Timestamp(v).to_pydatetime(warn=False)  # type: ignore[arg-type]
+_int = opt_int
+_dt = opt_dt
