@@ -36,3 +36,9 @@ def opt_dt(value: object) -> datetime | None:
     if isinstance(value, datetime):
         return value
     return None
+
+
+def show_time(value: object) -> str:
+    """A cell's time as evidence text shows it: ISO 8601 UTC to the second, or 'unknown'."""
+    ts = opt_dt(value)
+    return ts.strftime("%Y-%m-%dT%H:%M:%SZ") if ts is not None else "unknown"

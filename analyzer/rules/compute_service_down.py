@@ -5,6 +5,7 @@ from __future__ import annotations
 from analyzer.model import FailureClass, Finding
 from analyzer.rules.base import Rule
 from analyzer.rules.context import RuleContext, log_evidence, row_evidence
+from analyzer.values import show_time
 
 
 def evaluate(ctx: RuleContext) -> Finding | None:
@@ -21,7 +22,7 @@ def evaluate(ctx: RuleContext) -> Finding | None:
             r["line"],
             r["updated_at"],
             f"{r['binary']} on {r['host']}: status {r['status']}, state {r['state']}, "
-            f"last update {r['updated_at']}",
+            f"last update {show_time(r['updated_at'])}",
         )
         for _, r in down.head(5).iterrows()
     ]

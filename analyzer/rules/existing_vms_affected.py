@@ -5,6 +5,7 @@ from __future__ import annotations
 from analyzer.model import FailureClass, Finding
 from analyzer.rules.base import Rule
 from analyzer.rules.context import RuleContext, row_evidence
+from analyzer.values import show_time
 
 BAD_POWER = ("Shutdown", "Crashed", "NOSTATE", "Paused")
 
@@ -25,7 +26,7 @@ def evaluate(ctx: RuleContext) -> Finding | None:
             r["line"],
             r["updated_at"],
             f"server {r['id']} ({r['name']}) on {r['host']}: {r['status']}, "
-            f"power {r['power_state']}, launched {r['launched_at']}",
+            f"power {r['power_state']}, launched {show_time(r['launched_at'])}",
         )
         for _, r in hit.head(5).iterrows()
     ]

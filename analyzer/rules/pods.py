@@ -9,6 +9,7 @@ import pandas as pd
 from analyzer.model import Evidence, FailureClass, Finding
 from analyzer.rules.base import Rule
 from analyzer.rules.context import RuleContext, log_evidence, row_evidence
+from analyzer.values import show_time
 
 
 def pod_text(row: pd.Series) -> str:
@@ -25,7 +26,7 @@ def pod_text(row: pd.Series) -> str:
         if pd.notna(code):
             last += f" (exit code {code})"
         if pd.notna(when):
-            last += f" at {pd.Timestamp(when).isoformat()}"
+            last += f" at {show_time(when)}"
         parts.append(last)
     return ", ".join(parts)
 

@@ -7,6 +7,7 @@ import pandas as pd
 from analyzer.model import FailureClass, Finding
 from analyzer.rules.base import Rule
 from analyzer.rules.context import RuleContext, row_evidence
+from analyzer.values import show_time
 
 
 def evaluate(ctx: RuleContext) -> Finding | None:
@@ -21,7 +22,8 @@ def evaluate(ctx: RuleContext) -> Finding | None:
             r["file"],
             r["line"],
             r["created_at"],
-            f"server {r['id']} ({r['name']}) BUILD/{r['task_state']} since {r['created_at']}, "
+            f"server {r['id']} ({r['name']}) BUILD/{r['task_state']} "
+            f"since {show_time(r['created_at'])}, "
             f"host {r['host'] if pd.notna(r['host']) else 'none'}, no fault",
         )
         for _, r in silent.head(5).iterrows()
