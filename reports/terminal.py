@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-CLASS_WORDS = {
-    "messaging_layer_failure": "Messaging layer failure",
-    "resource_exhaustion": "Resource exhaustion",
-    "host_failure": "Host failure",
-    "no_failure_found": "No failure found",
-    "inconclusive": "Inconclusive",
-}
+from reports.wording import CLASS_NAMES, confidence_label
 
 
 def terminal_summary(doc: dict[str, Any]) -> str:
     verdict = doc.get("verdict", {})
     cls = str(verdict.get("class", "inconclusive"))
     confidence = float(verdict.get("confidence") or 0.0)
-    lines = [f"{CLASS_WORDS.get(cls, cls)} ({cls}), confidence {confidence:.0%}"]
+    label = confidence_label(confidence)
+    lines = [f"{CLASS_NAMES.get(cls, cls)} ({cls}), confidence {confidence:.0%} ({label})"]
     subcauses = verdict.get("subcauses") or []
     if subcauses:
         lines.append("  sub-causes: " + ", ".join(str(s) for s in subcauses))

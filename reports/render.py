@@ -1,0 +1,146 @@
+"""Render an ``analysis.json`` document as Markdown and as one self-contained HTML file.
+
+One Jinja environment renders the templates in ``reports/templates``: HTML with autoescape
+on (every document value is escaped; only constant wording is ever marked safe, with its
+parameters escaped), Markdown with filters that escape document text for GitHub-flavoured
+Markdown (table pipes, newlines, inline markup, code fences longer than any backtick run).
+Both use ``StrictUndefined``: the templates read only the view built in
+:mod:`reports.view`, which fills every key the document may lack.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from reports.view import build
+
+# --- Markdown ------------------------------------------------------------------------
+
+# ASCII punctuation that starts inline markup in GitHub-flavoured Markdown; a backslash
+# before any ASCII punctuation is valid CommonMark and renders as the bare character.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# Text that would open a block if it started a line: heading, list item, thematic break.
+_MD_BLOCK_START = re.compile(r"^(\s*)(#|[+=-](?=\s|$|[+=-]))")
+_MD_LIST_START = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)")
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+_BACKTICKS = re.compile(r"`+")
+
+
+def md_text(value: object) -> str:
+    """Document text as inline Markdown: markup escaped, safe in a table cell, one line."""
+    text = _MD_SPECIAL.sub(r"\\\1", str(value))
+    text = _MD_ENTITY.sub(r"\\&", text)
+    text = _MD_BLOCK_START.sub(r"\1\\\2", text)
+    text = _MD_LIST_START.sub(r"\1\\\2", text)
+    return _NEWLINES.sub("<br>", text)
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(m.group(0)) for m in _BACKTICKS.finditer(text)), default=0)
+
+
+def md_code(value: object, *, cell: bool = False) -> str:
+    """Document text as an inline code span (verbatim, one line)."""
+    text = _NEWLINES.sub(" ↵ ", str(value))
+    if not text:
+        return "—"
+    ticks = "`" * (_longest_backtick_run(text) + 1)
+    if text.startswith("`") or text.endswith("`") or (text[0] == " " and text[-1] == " "):
+        text = f" {text} "
+    if cell:
+        # GFM splits table rows on unescaped pipes before it parses code spans.
+        text = text.replace("|", "\\|")
+    return f"{ticks}{text}{ticks}"
+
+
+def md_cell_code(value: object) -> str:
+    """Inline code inside a table cell.
+
+    GFM splits rows before parsing code spans and reads ``\\|`` as an escaped backslash
+    followed by a cell delimiter; a code span cannot escape that backslash, so text with
+    backslashes is shown as escaped text inside ``<code>`` instead.
+    """
+    text = str(value)
+    if "\\" in text:
+        return f"<code>{md_text(text)}</code>" if text else "—"
+    return md_code(text, cell=True)
+
+
+def md_fence(value: object, lang: str = "") -> str:
+    """A fenced code block longer than any backtick run in the text."""
+    text = str(value)
+    if text.endswith("\n"):
+        text = text[:-1]
+    fence = "`" * max(3, _longest_backtick_run(text) + 1)
+    return f"{fence}{lang}\n{text}\n{fence}"
+
+
+def _split_code(text: str) -> list[tuple[bool, str]]:
+    """Constant wording with `commands` marked by backticks: (is_code, part) pairs."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # unbalanced: show as plain text
+        return [(False, text)]
+    return [(i % 2 == 1, part) for i, part in enumerate(parts) if part]
+
+
+def md_words(value: str) -> str:
+    """Constant wording (never document data): backtick spans become code spans."""
+    return "".join(md_code(p) if code else md_text(p) for code, p in _split_code(value))
+
+
+# --- HTML ------------------------------------------------------------------------------
+
+
+def html_words(value: str) -> Markup:
+    """Constant wording as HTML: the text is escaped, backtick spans become <code>."""
+    return Markup("").join(
+        Markup("<code>{}</code>").format(p) if code else escape(p) for code, p in _split_code(value)
+    )
+
+
+# --- environment ----------------------------------------------------------------------
+
+
+@cache
+def environment() -> Environment:
+    """One environment for both reports: autoescape on for ``*.html.j2``, off for Markdown.
+
+    Markdown templates escape document text with the ``md``/``code``/``fence`` filters.
+    """
+    env = Environment(
+        loader=PackageLoader("reports", "templates"),
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "html.j2"), default_for_string=True, default=False
+        ),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md=md_text,
+        code=md_code,
+        cellcode=md_cell_code,
+        fence=md_fence,
+        md_words=md_words,
+        html_words=html_words,
+    )
+    return env
+
+
+def render_markdown(doc: dict[str, Any]) -> str:
+    """``report.md``: GitHub-flavoured Markdown, ready to paste into a ticket."""
+    template = environment().get_template("report.md.j2")
+    return template.render(r=build(doc))
+
+
+def render_html(doc: dict[str, Any]) -> str:
+    """``report.html``: one self-contained file, inline CSS, no JavaScript."""
+    template = environment().get_template("report.html.j2")
+    return template.render(r=build(doc))

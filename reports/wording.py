@@ -1,0 +1,419 @@
+"""The words of the reports: findings are data, the sentences live here.
+
+Every key the analysis emits (failure classes, finding keys and sub-cause slugs, recovery
+step keys, note keys, missing-source keys, collection-time bases) maps to human words in
+the dictionaries below. Sentences may name facts of a finding in ``{braces}``; a sentence
+is used only when every fact it names is known, otherwise its plain fallback is.
+
+Unknown keys never fail: they are shown humanised (``some_key`` -> "Some key").
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+MESSAGING = "messaging_layer_failure"
+RESOURCE = "resource_exhaustion"
+HOST = "host_failure"
+NONE = "no_failure_found"
+INCONCLUSIVE = "inconclusive"
+
+# The runbook's three failure modes, in the order of its symptom table.
+TABLE_CLASSES: tuple[str, ...] = (MESSAGING, RESOURCE, HOST)
+
+CLASS_NAMES: dict[str, str] = {
+    MESSAGING: "Messaging layer failure",
+    RESOURCE: "Resource exhaustion",
+    HOST: "Host failure",
+    NONE: "No failure found",
+    INCONCLUSIVE: "Inconclusive",
+}
+
+DEPLOYMENT_NAMES: dict[str, str] = {
+    "self-hosted": "Self-Hosted",
+    "saas": "SaaS",
+    "unknown": "Unknown",
+}
+
+DEPLOYMENT_BASIS: dict[str, str] = {
+    "manifest": "stated in the bundle manifest",
+    "kubernetes data present": "inferred: the bundle holds Kubernetes data",
+    "unknown": "not stated in the bundle",
+}
+
+COLLECTED_BASIS: dict[str, str] = {
+    "manifest": "from the bundle manifest",
+    "archive-mtime": "no manifest: collection time taken from archive member times",
+    "newest-data": "no manifest: collection time taken from the newest timestamp in the data",
+    "unknown": "no manifest and no usable timestamps, so ages could not be measured",
+}
+COLLECTED_BASIS_NOT_STATED = "basis not stated"
+
+COUNT_WORDS: tuple[tuple[str, str], ...] = (
+    ("servers", "servers"),
+    ("build", "in BUILD"),
+    ("error", "in ERROR"),
+    ("active", "ACTIVE"),
+    ("compute_services", "compute services"),
+    ("services_down", "compute services down"),
+    ("log_records", "log records"),
+    ("pods", "pods"),
+    ("events", "Kubernetes events"),
+)
+
+
+def confidence_label(confidence: float) -> str:
+    if confidence >= 0.75:
+        return "high"
+    if confidence >= 0.5:
+        return "medium"
+    return "low"
+
+
+# Short names of findings (also used for sub-causes in the verdict line).
+FINDING_TITLES: dict[str, str] = {
+    "stuck_in_build": "VMs stuck in BUILD",
+    "broker_pod_crashloop": "Broker pod in CrashLoopBackOff",
+    "broker_pod_oomkilled": "Broker container OOMKilled",
+    "broker_pod_pending": "Broker pod cannot start",
+    "broker_pod_error": "Broker container in Error",
+    "broker_memory_alarm": "Broker memory alarm",
+    "broker_disk_alarm": "Broker disk alarm",
+    "broker_auth_failure": "Broker login refused",
+    "broker_partition": "Broker cluster partitioned",
+    "broker_unreachable": "Broker unreachable",
+    "missed_heartbeats": "Missed heartbeats",
+    "rpc_timeout": "RPC timeouts",
+    "no_valid_host": "No valid host was found",
+    "compute_service_down": "Compute service down",
+    "existing_vms_affected": "Running VMs affected",
+    "spawn_failure": "Failed to spawn",
+    "libvirt_error": "libvirt errors",
+}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A finding's words: ``text`` when its facts are known, else ``fallback``; then extras."""
+
+    text: str
+    fallback: str
+    extras: tuple[str, ...] = field(default_factory=tuple)
+
+
+_LOG_EXTRAS = (
+    "Matching log records: {count}, from {first} to {last}.",
+    "Hosts: {hosts}.",
+    "Still not recovered on: {unresolved_hosts}.",
+)
+_POD_EXTRAS = (
+    "It has restarted {restarts} times.",
+    "Its memory limit is {memory_limit}.",
+)
+_FAULT_EXTRAS = (
+    "Servers with this fault: {server_ids}.",
+    "Hosts: {hosts}.",
+)
+
+FINDING_SENTENCES: dict[str, Sentence] = {
+    "stuck_in_build": Sentence(
+        "{count} VMs have been in BUILD for over ten minutes with no fault message.",
+        "VMs have been in BUILD for over ten minutes with no fault message.",
+        (
+            "The oldest has waited {oldest_age_s}.",
+            "{unscheduled} were never placed on a host.",
+            "Task states: {task_states}.",
+        ),
+    ),
+    "broker_pod_crashloop": Sentence(
+        "The broker (RabbitMQ) pod is in CrashLoopBackOff: {pods}.",
+        "A broker (RabbitMQ) pod is in CrashLoopBackOff.",
+        _POD_EXTRAS,
+    ),
+    "broker_pod_oomkilled": Sentence(
+        "The broker (RabbitMQ) container was killed for exceeding its memory limit "
+        "(OOMKilled): {pods}.",
+        "A broker (RabbitMQ) container was killed for exceeding its memory limit (OOMKilled).",
+        _POD_EXTRAS,
+    ),
+    "broker_pod_pending": Sentence(
+        "The broker (RabbitMQ) pod is Pending or cannot start its containers: {pods}.",
+        "A broker (RabbitMQ) pod is Pending or cannot start its containers.",
+        _POD_EXTRAS,
+    ),
+    "broker_pod_error": Sentence(
+        "The broker (RabbitMQ) container is in Error or exited with an error recently: {pods}.",
+        "A broker (RabbitMQ) container is in Error or exited with an error recently.",
+        _POD_EXTRAS,
+    ),
+    "broker_memory_alarm": Sentence(
+        "RabbitMQ set its memory alarm and has not cleared it: publishers are blocked.",
+        "RabbitMQ set its memory alarm and has not cleared it: publishers are blocked.",
+        _LOG_EXTRAS,
+    ),
+    "broker_disk_alarm": Sentence(
+        "RabbitMQ set its disk alarm and has not cleared it: publishers are blocked.",
+        "RabbitMQ set its disk alarm and has not cleared it: publishers are blocked.",
+        _LOG_EXTRAS,
+    ),
+    "broker_auth_failure": Sentence(
+        "Clients cannot log in to the broker (credentials or vhost permissions refused).",
+        "Clients cannot log in to the broker (credentials or vhost permissions refused).",
+        _LOG_EXTRAS,
+    ),
+    "broker_partition": Sentence(
+        "The RabbitMQ cluster is partitioned.",
+        "The RabbitMQ cluster is partitioned.",
+        _LOG_EXTRAS,
+    ),
+    "broker_unreachable": Sentence(
+        "Compute Service components cannot reach the broker and have not reconnected since.",
+        "Compute Service components cannot reach the broker and have not reconnected since.",
+        _LOG_EXTRAS,
+    ),
+    "missed_heartbeats": Sentence(
+        "The broker closed client connections for missed heartbeats.",
+        "The broker closed client connections for missed heartbeats.",
+        _LOG_EXTRAS,
+    ),
+    "rpc_timeout": Sentence(
+        "RPC calls time out waiting for a reply (MessagingTimeout): no consumer answers, "
+        "or the broker loses the messages.",
+        "RPC calls time out waiting for a reply (MessagingTimeout).",
+        _LOG_EXTRAS,
+    ),
+    "no_valid_host": Sentence(
+        'Creates fail fast with "No valid host was found": {servers} servers carry this '
+        "fault and {log_records} log records report it.",
+        'Creates fail fast with "No valid host was found": the scheduler finds no host with room.',
+        _FAULT_EXTRAS,
+    ),
+    "compute_service_down": Sentence(
+        "{down} of {compute_services} compute services are down: {down_hosts}.",
+        "One or more compute services are down.",
+    ),
+    "existing_vms_affected": Sentence(
+        "{count} VMs that were running on a down host ({hosts}) are stopped or in ERROR.",
+        "VMs that were running on a down host are stopped or in ERROR.",
+    ),
+    "spawn_failure": Sentence(
+        'Builds fail on the hypervisor ("Failed to spawn", build aborted): {servers} servers '
+        "carry this fault and {log_records} log records report it.",
+        'Builds fail on the hypervisor ("Failed to spawn", build aborted).',
+        _FAULT_EXTRAS,
+    ),
+    "libvirt_error": Sentence(
+        "The hypervisor's libvirt fails or is unreachable.",
+        "The hypervisor's libvirt fails or is unreachable.",
+        _LOG_EXTRAS,
+    ),
+}
+
+# Recovery steps, keyed as the analysis orders them; commands come from the document.
+STEP_WORDS: dict[str, str] = {
+    "restart_broker": (
+        "Restart the messaging layer pod: delete it and let its controller re-create it."
+    ),
+    "wait_ready": "Wait for the pod to return to Running and Ready.",
+    "verify_reconnect": (
+        "Allow two to three minutes for the Compute Service components to reconnect, "
+        "then check that they did."
+    ),
+    "verify_create": "Verify that new VM creates succeed.",
+    "describe_pod": "Describe the pod to see its recent events.",
+    "pod_logs": "Check the pod logs for memory pressure, disk quota or authentication errors.",
+    "raise_memory_limit": "Raise the broker's memory limit.",
+}
+
+# Extra advice attached to the recovery by key.
+NOTE_WORDS: dict[str, str] = {
+    "oom": (
+        "The broker was killed for exceeding its memory limit (OOMKilled). A restart alone "
+        "will likely end the same way: raise the broker's memory limit in the region "
+        "namespace (and review its CPU allocation) before or right after the restart."
+    ),
+    "memory_alarm": (
+        "The broker blocked publishers on its memory alarm: raise its memory limit or "
+        "high-watermark, or find the queue that is growing."
+    ),
+    "disk_alarm": (
+        "The broker blocked publishers on its disk alarm: free or grow the broker's volume "
+        "before restarting."
+    ),
+    "auth": (
+        "Clients are refused at login: check the messaging credentials the services use "
+        "and the broker's user and vhost permissions; a restart does not fix this."
+    ),
+    "partition": (
+        "The broker cluster is partitioned: restart the minority members one at a time and "
+        "check the network between the broker pods."
+    ),
+    "pending": (
+        "The broker pod cannot start: describe it to see why (scheduling, volume or image), "
+        "then fix that cause; a restart does not help a pod that cannot be scheduled."
+    ),
+    "escalate": (
+        "If the pod crashes again right after the restart, escalate to Platform9 Support."
+    ),
+}
+NOTE_MEMORY_LIMIT = "Current memory limit: {memory_limit}."
+
+SOURCE_WHY: dict[str, str] = {
+    "servers": "Without the server list, VMs stuck in BUILD cannot be counted or aged.",
+    "services": "Without the compute service list, a down host cannot be ruled in or out.",
+    "hypervisor_logs": (
+        "Without the hypervisor's compute log, MessagingTimeout and AMQP errors cannot be seen."
+    ),
+    "pods": "Without pod status, a crashed or OOMKilled broker pod cannot be seen.",
+    "broker_logs": "Without the broker logs, memory or disk alarms and login failures are hidden.",
+    "control_plane_logs": (
+        "Without nova-conductor / nova-scheduler logs, scheduling errors and RPC timeouts "
+        "in the control plane are hidden."
+    ),
+}
+
+# Fixed advice, in the runbook's words where it has them.
+RUNBOOK_AFTER_RESTART = (
+    "After the messaging layer pod is healthy, the Compute Service components reconnect "
+    "automatically. Allow two to three minutes for reconnection, then verify that new VM "
+    "creates succeed."
+)
+RUNBOOK_ESCALATE = (
+    "If restarting the pod does not resolve the issue, or if the pod crashes again "
+    "immediately, escalate to Platform9 Support. The underlying cause may be resource "
+    "exhaustion (memory or disk), a misconfiguration, or a persistent authentication issue "
+    "that requires deeper investigation."
+)
+NO_STEPS = (
+    "The analysis derived no pod-level steps (no broker pod was identified in the bundle). "
+    "Check the messaging layer pods in the region namespace for CrashLoopBackOff, "
+    "OOMKilled, Pending or Error, and restart the one that is in a crash state."
+)
+SAAS_INTRO = (
+    "You do not have access to manage messaging layer infrastructure in a SaaS deployment. "
+    "Contact Platform9 Support and provide the following (pre-filled from this bundle)."
+)
+SAAS_NO_PACKET = (
+    "The analysis holds no escalation packet. Give Platform9 Support the time range when "
+    "VM creates began failing, the output of `pcdctl server list --status BUILD`, the "
+    "output of `pcdctl compute service list`, and the relevant lines from "
+    "/var/log/pf9/ostackhost.log on an affected hypervisor."
+)
+UNKNOWN_DEPLOYMENT = (
+    "The bundle does not say whether this is a Self-Hosted or a SaaS deployment. If you run "
+    "the management plane yourself and have kubectl access to the region namespace, follow "
+    "the Self-Hosted steps. If Platform9 runs it for you (SaaS), do not restart anything: "
+    "send the packet below to Platform9 Support."
+)
+SELF_HOSTED_ESCALATION = (
+    "If you escalate, this is the packet Platform9 Support asks for, pre-filled from this bundle."
+)
+INCONCLUSIVE_MESSAGING = "If the messaging layer is confirmed as the cause, recover it as follows."
+
+CLASS_RECOVERY: dict[str, str] = {
+    MESSAGING: "Recover the messaging layer, then clean up the VMs stuck in BUILD.",
+    RESOURCE: (
+        'Creates fail fast with "No valid host was found": the scheduler finds no host with '
+        "enough free capacity. Free capacity (delete or shrink unused VMs, add hypervisors), "
+        "check the tenant quotas, and check placement: flavors, host aggregates and "
+        "allocation ratios. Do not restart the messaging layer: it is not the cause."
+    ),
+    HOST: (
+        "Bring the Compute Service (nova-compute, pf9-ostackhost) and libvirt back on the "
+        "down host(s), check /var/log/pf9/ostackhost.log there, and confirm with "
+        "`pcdctl compute service list` that they report state up. If a host stays down, "
+        "evacuate its VMs to healthy hosts. The messaging layer does not need a restart."
+    ),
+    NONE: (
+        "Nothing to recover: at collection time the bundle shows no messaging layer failure, "
+        "resource exhaustion or host failure. If creates still fail, collect a new bundle "
+        "while the problem is happening."
+    ),
+    INCONCLUSIVE: (
+        "The evidence does not single out one cause. Collect the missing sources listed "
+        "under Data gaps (each with the command that collects it) and run the analysis again."
+    ),
+}
+MESSAGING_SAAS = (
+    "The messaging layer runs in the management plane that Platform9 operates: Platform9 "
+    "Support recovers it. Once it is healthy, clean up the VMs stuck in BUILD."
+)
+HOST_DOWN = "Down compute host(s): {hosts}."
+INCONCLUSIVE_NOTHING_MISSING = (
+    "No expected source is missing: the findings point to more than one cause. Compare them "
+    "with the runbook's symptom table; if it stays unclear, escalate to Platform9 Support."
+)
+
+STUCK_NONE = "No VM was in BUILD for over ten minutes at collection time."
+CLEANUP_INTRO_OTHER = (
+    "Once the cause is fixed, VMs that were stuck in BUILD may not recover automatically. "
+    "Check their status:"
+)
+CLEANUP_INTRO = (
+    "After the messaging layer is healthy, VMs that were stuck in BUILD may not recover "
+    "automatically. Check their status:"
+)
+CLEANUP_EACH = (
+    "For each stuck VM, reset its state to error and delete it, then re-create it from its "
+    "original request:"
+)
+CLEANUP_SAAS = (
+    "Resetting a VM's state (`--state error`) needs management-plane access: Self-Hosted "
+    "only. In SaaS deployments, contact Platform9 Support to reset it. If the delete also "
+    "hangs, reset the state first."
+)
+
+PREVENT_BATCH = (
+    "Stage VM creation in batches: create {low}–{high} VMs at a time and wait for each batch "
+    "to reach ACTIVE before starting the next, rather than creating hundreds at once."
+)
+PREVENT_BURST = "This bundle shows a burst of {creates} VM creates within {window}."
+PREVENT_BURST_EXTRA = "Burst details: {details}."
+PREVENT_MONITOR = "Monitor the VM creation rate against the messaging layer's capacity."
+PREVENT_MONITOR_SELF_HOSTED = (
+    "In Self-Hosted deployments, review the messaging layer's resource allocation (CPU, "
+    "memory) in the region namespace and raise the limits if burst workloads regularly hit "
+    "capacity."
+)
+PREVENT_QUOTAS = (
+    "Use tenant quotas to limit simultaneous creation: set per-tenant instance and core "
+    "limits (see Tenant Quotas, User Quotas and VM Leases)."
+)
+
+GAPS_NONE = "None: every expected source was present and read cleanly."
+HISTORY_RESOLVED = "matched but not current: resolved at {at}"
+HISTORY_RESOLVED_NO_TIME = "matched but not current: resolved"
+HISTORY_OLD = "matched but not current: too old (last seen {at})"
+HISTORY_OLD_NO_TIME = "matched but not current: too old"
+
+RUNBOOK_TITLE = "Recover from Messaging Layer Failures"
+
+
+def humanise(key: str) -> str:
+    words = key.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else "(unnamed)"
+
+
+def lookup(table: Mapping[str, str], key: object) -> str:
+    """Words for ``key`` from ``table``, or the key humanised."""
+    text = str(key) if key is not None else ""
+    return table.get(text) or humanise(text)
+
+
+def fill(template: str, facts: Mapping[str, str]) -> str | None:
+    """``template`` with ``facts`` filled in, or None when a named fact is unknown.
+
+    Only plain ``{name}`` fields are allowed: the template is constant text from this
+    module, the facts are document data and are never parsed as templates.
+    """
+    names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    if any(name not in facts for name in names):
+        return None
+    out: list[str] = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        out.append(literal)
+        if name is not None:
+            out.append(facts[name])
+    return "".join(out)

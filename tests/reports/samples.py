@@ -1,0 +1,583 @@
+"""Sample ``analysis.json`` documents (schema ``pcd-analysis/1``) for the renderer tests.
+
+Each builder returns a fresh dict, so a test may mutate it freely.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+SCHEMA = "pcd-analysis/1"
+GENERATOR = {"name": "analyze", "version": "0.1.0"}
+COLLECTED = "2026-03-02T09:31:00Z"
+
+STUCK_IDS = [
+    "6f0d4c1e-2b7a-4e51-9d1c-0a8b7c6d5e41",
+    "8a2e9f10-5c3d-47b8-a1e2-3f4d5c6b7a82",
+    "c3b1d2e4-9f8a-4b7c-8d6e-5a4b3c2d1e03",
+]
+STUCK_NAMES = ["web-07", "web-08", "db-02"]
+SERVICE_LIST = [
+    {
+        "binary": "nova-compute",
+        "host": f"hv-0{i}",
+        "status": "enabled",
+        "state": "up",
+        "updated_at": f"2026-03-02T09:30:5{i}Z",
+    }
+    for i in range(1, 5)
+]
+
+
+def _bundle(basis: str = "manifest") -> dict[str, Any]:
+    return {
+        "name": "pcd-bundle-pcd-region1-20260302T093100Z",
+        "files": 23,
+        "collected_at": COLLECTED,
+        "collected_at_basis": basis,
+        "collector": "pcd-collect 0.1.0",
+        "utc_offset_s": 0,
+    }
+
+
+def _stuck_vms() -> list[dict[str, Any]]:
+    created = ["2026-03-02T09:07:12Z", "2026-03-02T09:08:12Z", "2026-03-02T09:12:40Z"]
+    ages = [1428.0, 1368.0, 1100.0]
+    return [
+        {
+            "id": vm_id,
+            "name": name,
+            "status": "BUILD",
+            "task_state": "scheduling" if i < 2 else None,
+            "host": None,
+            "created_at": created[i],
+            "age_s": ages[i],
+        }
+        for i, (vm_id, name) in enumerate(zip(STUCK_IDS, STUCK_NAMES, strict=True))
+    ]
+
+
+def _symptoms_messaging() -> list[dict[str, Any]]:
+    m, r, h = "messaging_layer_failure", "resource_exhaustion", "host_failure"
+    return [
+        {
+            "key": "stuck_in_build",
+            "symptom": "VMs stuck in BUILD indefinitely",
+            "observed": "Yes: 3 VMs in BUILD for over ten minutes (oldest 23 min), 0 with a fault",
+            "matches": [m],
+            "expected": {m: "Yes", r: "No — fails quickly", h: "Partial — depends on timing"},
+        },
+        {
+            "key": "error_message",
+            "symptom": "Error message",
+            "observed": "generic timeout (rpc_timeout, broker_unreachable)",
+            "matches": [m],
+            "expected": {
+                m: "None, or generic timeout",
+                r: '"No valid host was found"',
+                h: '"Failed to spawn" or libvirt error',
+            },
+        },
+        {
+            "key": "simultaneous",
+            "symptom": "Affects all new VM creates simultaneously",
+            "observed": "Yes: 3 creates failed or hang within 5 min, not placed on any host",
+            "matches": [m, r],
+            "expected": {
+                m: "Yes (all fail at the same time)",
+                r: "Yes (all fail at the same time)",
+                h: "No (only VMs on the affected host)",
+            },
+        },
+        {
+            "key": "existing_affected",
+            "symptom": "Existing running VMs affected",
+            "observed": "No: 28 VMs ACTIVE",
+            "matches": [m, r],
+            "expected": {m: "No", r: "No", h: "Yes (VMs on failed host)"},
+        },
+        {
+            "key": "services_up",
+            "symptom": "pcdctl compute service list shows hosts up",
+            "observed": "Yes: all 4 compute services up",
+            "matches": [m, r],
+            "expected": {m: "Yes", r: "Yes", h: "No (affected host shows down)"},
+        },
+    ]
+
+
+def _ostackhost_lines() -> list[dict[str, Any]]:
+    return [
+        {
+            "file": "hosts/hv-01/ostackhost.log",
+            "line": 2041,
+            "timestamp": "2026-03-02T09:09:13Z",
+            "text": "ERROR oslo.messaging._drivers.impl_rabbit AMQP server on "
+            "rabbitmq.pcd.svc:5672 is unreachable: [Errno 111] ECONNREFUSED. "
+            "Trying again in 1 seconds.",
+        },
+        {
+            "file": "hosts/hv-01/ostackhost.log",
+            "line": 2188,
+            "timestamp": "2026-03-02T09:10:14Z",
+            "text": "ERROR nova.compute.manager MessagingTimeout: Timed out waiting for a "
+            "reply to message ID 3b1c0f6a2d9e4f7b",
+        },
+    ]
+
+
+def selfhosted() -> dict[str, Any]:
+    """A Self-Hosted messaging layer failure: broker pod OOMKilled and crash-looping."""
+    stuck = _stuck_vms()
+    return {
+        "schema": SCHEMA,
+        "generator": dict(GENERATOR),
+        "bundles": [_bundle()],
+        "collected_at": COLLECTED,
+        "collected_at_basis": "manifest",
+        "deployment": "self-hosted",
+        "deployment_basis": "manifest",
+        "region": "pcd-region1",
+        "namespace": "pcd",
+        "verdict": {
+            "class": "messaging_layer_failure",
+            "confidence": 0.86,
+            "subcauses": ["broker_pod_crashloop", "broker_pod_oomkilled"],
+            "scores": {
+                "messaging_layer_failure": 0.97,
+                "resource_exhaustion": 0.0,
+                "host_failure": 0.0,
+            },
+        },
+        "symptoms": _symptoms_messaging(),
+        "findings": [
+            {
+                "key": "broker_pod_crashloop",
+                "supports": "messaging_layer_failure",
+                "strength": 0.7,
+                "subcause": True,
+                "facts": {
+                    "pods": ["rabbitmq-0"],
+                    "namespace": "pcd",
+                    "restarts": 12,
+                    "memory_limit": "1Gi",
+                },
+                "evidence": [
+                    {
+                        "file": "kubernetes/pods.json",
+                        "line": 14,
+                        "timestamp": "2026-03-02T09:29:47Z",
+                        "text": "pod rabbitmq-0, container rabbitmq, status CrashLoopBackOff, "
+                        "restarts 12, last terminated OOMKilled (exit code 137)",
+                    },
+                    {
+                        "file": "kubernetes/events.json",
+                        "line": 88,
+                        "timestamp": "2026-03-02T09:30:02Z",
+                        "text": "Warning BackOff rabbitmq-0: Back-off restarting failed "
+                        "container rabbitmq (x41)",
+                    },
+                ],
+            },
+            {
+                "key": "broker_pod_oomkilled",
+                "supports": "messaging_layer_failure",
+                "strength": 0.6,
+                "subcause": True,
+                "facts": {
+                    "pods": ["rabbitmq-0"],
+                    "namespace": "pcd",
+                    "restarts": 12,
+                    "memory_limit": "1Gi",
+                },
+                "evidence": [
+                    {
+                        "file": "kubernetes/pods.json",
+                        "line": 14,
+                        "timestamp": "2026-03-02T09:29:47Z",
+                        "text": "pod rabbitmq-0, container rabbitmq, status CrashLoopBackOff, "
+                        "restarts 12, last terminated OOMKilled (exit code 137)",
+                    }
+                ],
+            },
+            {
+                "key": "stuck_in_build",
+                "supports": "messaging_layer_failure",
+                "strength": 0.6,
+                "subcause": False,
+                "facts": {
+                    "count": 3,
+                    "oldest_age_s": 1428.0,
+                    "task_states": {"scheduling": 2, "none": 1},
+                    "unscheduled": 3,
+                },
+                "evidence": [
+                    {
+                        "file": "openstack/servers.json",
+                        "line": None,
+                        "timestamp": vm["created_at"],
+                        "text": f"server {vm['id']} ({vm['name']}) BUILD/"
+                        f"{vm['task_state']} since {vm['created_at']}, host none, no fault",
+                    }
+                    for vm in stuck
+                ],
+            },
+            {
+                "key": "rpc_timeout",
+                "supports": "messaging_layer_failure",
+                "strength": 0.4,
+                "subcause": True,
+                "facts": {
+                    "count": 17,
+                    "first": "2026-03-02T09:10:14Z",
+                    "last": "2026-03-02T09:30:41Z",
+                    "hosts": ["hv-01", "hv-03"],
+                },
+                "evidence": [_ostackhost_lines()[1]],
+            },
+        ],
+        "history": [
+            {
+                "key": "broker_memory_alarm",
+                "supports": "messaging_layer_failure",
+                "strength": 0.0,
+                "subcause": True,
+                "facts": {
+                    "count": 1,
+                    "first": "2026-03-01T22:14:00Z",
+                    "last": "2026-03-01T22:14:00Z",
+                    "hosts": [],
+                    "resolved": True,
+                    "resolved_at": "2026-03-01T22:19:31Z",
+                },
+                "evidence": [
+                    {
+                        "file": "kubernetes/logs/rabbitmq-0/rabbitmq.previous.log",
+                        "line": 311,
+                        "timestamp": "2026-03-01T22:14:00Z",
+                        "text": "memory resource limit alarm set on node rabbit@rabbitmq-0",
+                    },
+                    {
+                        "file": "kubernetes/logs/rabbitmq-0/rabbitmq.previous.log",
+                        "line": 340,
+                        "timestamp": "2026-03-01T22:19:31Z",
+                        "text": "memory resource limit alarm cleared on node rabbit@rabbitmq-0",
+                    },
+                ],
+            }
+        ],
+        "counter_evidence": [
+            {
+                "class": "resource_exhaustion",
+                "against": [
+                    {
+                        "symptom": "VMs stuck in BUILD indefinitely",
+                        "observed": "Yes: 3 VMs in BUILD for over ten minutes (oldest 23 min), "
+                        "0 with a fault",
+                        "expected": "No — fails quickly",
+                    }
+                ],
+            },
+            {
+                "class": "host_failure",
+                "against": [
+                    {
+                        "symptom": "pcdctl compute service list shows hosts up",
+                        "observed": "Yes: all 4 compute services up",
+                        "expected": "No (affected host shows down)",
+                    }
+                ],
+            },
+        ],
+        "stuck_vms": stuck,
+        "recovery": {
+            "deployment": "self-hosted",
+            "namespace": "pcd",
+            "broker_pods": ["rabbitmq-0"],
+            "steps": [
+                {"key": "restart_broker", "commands": ["kubectl -n pcd delete pod rabbitmq-0"]},
+                {
+                    "key": "wait_ready",
+                    "commands": [
+                        "kubectl -n pcd wait --for=condition=Ready pod/rabbitmq-0 --timeout=300s"
+                    ],
+                },
+                {
+                    "key": "verify_reconnect",
+                    "commands": [
+                        "kubectl -n pcd logs deploy/nova-conductor --since=5m | "
+                        "grep -i 'Reconnected to AMQP server'"
+                    ],
+                },
+                {
+                    "key": "verify_create",
+                    "commands": [
+                        "pcdctl server create --flavor m1.small --image cirros "
+                        "--network private rabbit-check",
+                        "pcdctl server show rabbit-check -c status",
+                    ],
+                },
+            ],
+            "escalation": {
+                "time_range": {"start": "2026-03-02T09:05:00Z", "end": COLLECTED},
+                "build_servers": copy.deepcopy(stuck),
+                "services": copy.deepcopy(SERVICE_LIST),
+                "ostackhost_lines": _ostackhost_lines(),
+            },
+            "notes": ["oom"],
+        },
+        "cleanup": {
+            "check": "pcdctl server list --all-projects --status BUILD",
+            "commands": [
+                {
+                    "id": vm["id"],
+                    "name": vm["name"],
+                    "commands": [
+                        f"pcdctl server set --state error {vm['id']}",
+                        f"pcdctl server delete {vm['id']}",
+                    ],
+                }
+                for vm in stuck
+            ],
+        },
+        "prevention": {"batch_size": [20, 50], "burst": {"creates": 40, "window_s": 180}},
+        "missing_sources": [
+            {
+                "source": "control_plane_logs",
+                "what": "nova-conductor / nova-scheduler logs",
+                "command": "kubectl -n pcd logs deploy/nova-conductor --timestamps",
+            }
+        ],
+        "problems": [
+            {
+                "file": "hosts/hv-02/ostackhost.log.gz",
+                "problem": "truncated gzip stream",
+                "skipped": "the rest of this file",
+            }
+        ],
+        "unrecognised_files": ["notes.txt"],
+        "failed_collections": [
+            {
+                "path": "kubernetes/logs/rabbitmq-0/rabbitmq.log",
+                "command": ["kubectl", "-n", "pcd", "logs", "rabbitmq-0", "--timestamps"],
+                "exit_code": 1,
+                "timed_out": False,
+                "error": "Error from server (BadRequest): container rabbitmq is waiting to start",
+            }
+        ],
+        "clock_assumptions": [
+            "hosts/hv-01/ostackhost.log: lines carry no time zone; read as local time at UTC+1h"
+        ],
+        "counts": {
+            "servers": 31,
+            "build": 3,
+            "error": 0,
+            "active": 28,
+            "compute_services": 4,
+            "services_down": 0,
+            "log_records": 5120,
+            "pods": 6,
+            "events": 31,
+        },
+    }
+
+
+def saas() -> dict[str, Any]:
+    """The same failure seen from a SaaS deployment: no pods, escalate to Support."""
+    doc = selfhosted()
+    doc["deployment"] = "saas"
+    doc["deployment_basis"] = "manifest"
+    doc["namespace"] = None
+    doc["verdict"] = {
+        "class": "messaging_layer_failure",
+        "confidence": 0.62,
+        "subcauses": ["rpc_timeout"],
+        "scores": {
+            "messaging_layer_failure": 0.72,
+            "resource_exhaustion": 0.0,
+            "host_failure": 0.0,
+        },
+    }
+    doc["findings"] = [f for f in doc["findings"] if f["key"] in ("stuck_in_build", "rpc_timeout")]
+    doc["history"] = []
+    doc["recovery"]["deployment"] = "saas"
+    doc["recovery"]["namespace"] = None
+    doc["recovery"]["broker_pods"] = []
+    doc["recovery"]["steps"] = []
+    doc["recovery"]["notes"] = []
+    doc["missing_sources"] = []
+    doc["failed_collections"] = []
+    doc["problems"] = []
+    doc["unrecognised_files"] = []
+    return doc
+
+
+def unknown() -> dict[str, Any]:
+    """No manifest: deployment unknown, collection time from archive member times."""
+    doc = selfhosted()
+    doc["deployment"] = "unknown"
+    doc["deployment_basis"] = "unknown"
+    doc["collected_at_basis"] = "archive-mtime"
+    doc["bundles"] = [_bundle("archive-mtime")]
+    doc["recovery"]["deployment"] = "unknown"
+    doc["failed_collections"] = []
+    return doc
+
+
+def resource_exhaustion() -> dict[str, Any]:
+    """Creates fail fast with No valid host: no broker restart."""
+    m, r, h = "messaging_layer_failure", "resource_exhaustion", "host_failure"
+    doc = selfhosted()
+    doc["verdict"] = {
+        "class": r,
+        "confidence": 0.71,
+        "subcauses": ["no_valid_host"],
+        "scores": {m: 0.0, r: 0.8, h: 0.0},
+    }
+    doc["symptoms"][0].update(observed="No VM in BUILD for over ten minutes", matches=[r])
+    doc["symptoms"][1].update(observed="No valid host was found", matches=[r])
+    doc["findings"] = [
+        {
+            "key": "no_valid_host",
+            "supports": r,
+            "strength": 0.8,
+            "subcause": True,
+            "facts": {
+                "servers": 9,
+                "server_ids": ["0b1f6a8e-1111-4c2d-9e3f-4a5b6c7d8e90"],
+                "log_records": 14,
+                "hosts": [],
+            },
+            "evidence": [
+                {
+                    "file": "openstack/servers-error.json",
+                    "line": None,
+                    "timestamp": "2026-03-02T09:20:03Z",
+                    "text": "server 0b1f6a8e-1111-4c2d-9e3f-4a5b6c7d8e90 (batch-01) ERROR: "
+                    "fault No valid host was found. There are not enough hosts available.",
+                }
+            ],
+        }
+    ]
+    doc["history"] = []
+    doc["counter_evidence"] = [
+        {
+            "class": m,
+            "against": [
+                {
+                    "symptom": "Error message",
+                    "observed": "No valid host was found",
+                    "expected": "None, or generic timeout",
+                }
+            ],
+        }
+    ]
+    doc["stuck_vms"] = []
+    doc["cleanup"] = {"check": "pcdctl server list --all-projects --status BUILD", "commands": []}
+    doc["recovery"] = {
+        "deployment": "self-hosted",
+        "namespace": "pcd",
+        "broker_pods": [],
+        "steps": [],
+        "escalation": None,
+        "notes": [],
+    }
+    doc["prevention"] = {"batch_size": [20, 50]}
+    return doc
+
+
+def host_failure() -> dict[str, Any]:
+    """One compute host down, its running VMs stopped."""
+    m, r, h = "messaging_layer_failure", "resource_exhaustion", "host_failure"
+    doc = resource_exhaustion()
+    doc["verdict"] = {
+        "class": h,
+        "confidence": 0.55,
+        "subcauses": ["compute_service_down"],
+        "scores": {m: 0.0, r: 0.0, h: 0.7},
+    }
+    doc["symptoms"][4].update(observed="No: 1 of 4 compute services down (hv-02)", matches=[h])
+    doc["counter_evidence"][0]["against"].append(
+        {
+            "symptom": "pcdctl compute service list shows hosts up",
+            "observed": "No: 1 of 4 compute services down (hv-02)",
+            "expected": "Yes",
+        }
+    )
+    doc["findings"] = [
+        {
+            "key": "compute_service_down",
+            "supports": h,
+            "strength": 0.6,
+            "subcause": True,
+            "facts": {"down_hosts": ["hv-02"], "compute_services": 4, "down": 1},
+            "evidence": [
+                {
+                    "file": "openstack/compute-services.json",
+                    "line": 9,
+                    "timestamp": "2026-03-02T08:58:00Z",
+                    "text": "nova-compute on hv-02: status enabled, state down",
+                }
+            ],
+        }
+    ]
+    return doc
+
+
+def no_failure() -> dict[str, Any]:
+    """A healthy bundle: nothing to recover."""
+    m, r, h = "messaging_layer_failure", "resource_exhaustion", "host_failure"
+    doc = resource_exhaustion()
+    doc["verdict"] = {
+        "class": "no_failure_found",
+        "confidence": 0.8,
+        "subcauses": [],
+        "scores": {m: 0.0, r: 0.0, h: 0.0},
+    }
+    doc["findings"] = []
+    doc["counter_evidence"] = []
+    doc["cleanup"] = {"check": None, "commands": []}
+    doc["missing_sources"] = []
+    doc["problems"] = []
+    doc["unrecognised_files"] = []
+    doc["failed_collections"] = []
+    doc["clock_assumptions"] = []
+    return doc
+
+
+def inconclusive() -> dict[str, Any]:
+    """Too little data: the verdict asks for the missing sources."""
+    doc = minimal()
+    doc["verdict"]["subcauses"] = ["rpc_timeout", "no_valid_host"]
+    doc["deployment"] = "saas"
+    doc["missing_sources"] = [
+        {
+            "source": "servers",
+            "what": "server list",
+            "command": "pcdctl server list --all-projects --long -f json",
+        },
+        {
+            "source": "services",
+            "what": "compute service list",
+            "command": "pcdctl compute service list --long -f json",
+        },
+    ]
+    return doc
+
+
+def minimal() -> dict[str, Any]:
+    """Only the schema and the verdict."""
+    return {"schema": SCHEMA, "verdict": {"class": "inconclusive", "confidence": 0.2}}
+
+
+ALL = {
+    "selfhosted": selfhosted,
+    "saas": saas,
+    "unknown": unknown,
+    "resource_exhaustion": resource_exhaustion,
+    "host_failure": host_failure,
+    "no_failure": no_failure,
+    "inconclusive": inconclusive,
+    "minimal": minimal,
+}
