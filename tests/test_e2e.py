@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures.generate import SCENARIOS
 from typer.testing import CliRunner
 
 from analyzer.bundle import read_bundle
 from analyzer.cli import build_app
+from fixtures.generate import SCENARIOS
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLES = ROOT / "fixtures" / "bundles"

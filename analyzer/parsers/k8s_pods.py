@@ -1,0 +1,468 @@
+"""``kubectl get pods``: JSON (``-o json``, a List or one Pod) and the plain-text table.
+
+JSON, as kubectl prints it (abridged)::
+
+    {
+        "apiVersion": "v1",
+        "items": [
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "rabbitmq-0", "namespace": "pcd", ...},
+                "spec": {
+                    "containers": [
+                        {"name": "rabbitmq", "resources": {"limits": {"memory": "2Gi"}}, ...}
+                    ],
+                    "nodeName": "mgmt-node-2",
+                    ...
+                },
+                "status": {
+                    "containerStatuses": [
+                        {
+                            "lastState": {
+                                "terminated": {
+                                    "exitCode": 137,
+                                    "finishedAt": "2026-03-02T09:26:03Z",
+                                    "reason": "OOMKilled",
+                                    "startedAt": "2026-03-02T09:22:40Z"
+                                }
+                            },
+                            "name": "rabbitmq",
+                            "ready": false,
+                            "restartCount": 12,
+                            "state": {
+                                "waiting": {
+                                    "message": "back-off 5m0s restarting failed container=...",
+                                    "reason": "CrashLoopBackOff"
+                                }
+                            }
+                        }
+                    ],
+                    "phase": "Running",
+                    ...
+                }
+            }
+        ],
+        "kind": "List",
+        "metadata": {"resourceVersion": ""}
+    }
+
+Text (``-A`` adds a leading NAMESPACE column; ``-o wide`` adds IP, NODE, NOMINATED NODE and
+READINESS GATES after AGE)::
+
+    NAME                             READY   STATUS             RESTARTS         AGE
+    rabbitmq-0                       0/1     CrashLoopBackOff   12 (2m13s ago)   85m
+    nova-conductor-6b9f7d8c5-4kx2q   1/1     Running            0                3d
+
+Output: the ``pods`` table. From JSON, one row per container (init containers that
+completed successfully are left out; a pod without container statuses gives one row with
+container NA) and ``status`` computed as kubectl's STATUS column would show it. From text,
+one row per pod (container NA); ``12 (2m13s ago)`` gives restart_count 12 and
+last_finished_at = collected_at - 2m13s when the collection time is known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analyzer.model import BundleProblem, SourceContext, SourceFile
+from analyzer.parsers.base import ParseResult, ParserSpec
+from analyzer.parsers.k8s_common import (
+    as_bool,
+    as_dict,
+    as_int,
+    as_list,
+    as_str,
+    header_columns,
+    item_lines,
+    json_items,
+    json_start,
+    load_json,
+    read_rows,
+    table_blocks,
+)
+from analyzer.parsers.k8s_time import age_seconds, minus_seconds, to_utc
+
+PHASES = frozenset({"Pending", "Running", "Succeeded", "Failed", "Unknown"})
+
+_JSON_POD_RE = re.compile(r'"kind"\s*:\s*"Pod(?:List)?"')
+_JSON_EVENT_RE = re.compile(r'"kind"\s*:\s*"Event(?:List)?"')
+HEADER_RE = re.compile(r"^\s*(?:NAMESPACE\s+)?NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\b")
+_READY_RE = re.compile(r"^(\d{1,6})/(\d{1,6})$")
+_RESTARTS_RE = re.compile(r"^(\d{1,12})(?:\s*\((\S+) ago\))?$")
+_LOOSE_ROW = (
+    r"(?P<NAME>\S+)\s+(?P<READY>\d+/\d+)\s+(?P<STATUS>\S+)\s+"
+    r"(?P<RESTARTS>\d+(?:\s+\([^)]*\))?)\s+(?P<AGE>\S+)"
+    r"(?:\s+(?P<IP>\S+)\s+(?P<NODE>\S+)(?:\s+\S+\s+\S+)?)?\s*$"
+)
+_LOOSE_RE = re.compile(r"^\s*" + _LOOSE_ROW)
+_LOOSE_NS_RE = re.compile(r"^\s*(?P<NAMESPACE>\S+)\s+" + _LOOSE_ROW)
+
+
+@dataclass
+class ContainerView:
+    """One container as both JSON and describe can tell it."""
+
+    name: str | None
+    line: int = 1
+    init: bool = False
+    restartable: bool = False  # sidecar init container (restartPolicy: Always)
+    started: bool | None = None
+    ready: bool | None = None
+    restart_count: int | None = None
+    state: str | None = None  # running | waiting | terminated
+    reason: str | None = None
+    message: str | None = None
+    exit_code: int | None = None
+    signal: int | None = None
+    started_at: object = None  # RFC 3339 string or aware datetime
+    last_reason: str | None = None
+    last_exit_code: int | None = None
+    last_finished_at: object = None
+    memory_limit: str | None = None
+
+
+@dataclass
+class PodView:
+    """One pod, reduced to what the STATUS column and the pods table need."""
+
+    name: str | None
+    line: int = 1
+    namespace: str | None = None
+    phase: str | None = None
+    reason: str | None = None  # status.reason (Evicted, NodeLost, ...)
+    node: str | None = None
+    deleting: bool = False
+    init_total: int = 0
+    initialized: bool | None = None  # Initialized condition
+    ready_condition: bool | None = None  # Ready condition
+    scheduling_gated: bool = False
+    containers: list[ContainerView] = field(default_factory=list)
+
+
+def kubectl_status(pod: PodView) -> str | None:
+    """The STATUS column of ``kubectl get pods`` (kubectl's printPod, minus its rarities)."""
+    reason = pod.reason or pod.phase
+    if pod.scheduling_gated:
+        reason = "SchedulingGated"
+    inits = [c for c in pod.containers if c.init]
+    mains = [c for c in pod.containers if not c.init]
+    initializing = False
+    for i, c in enumerate(inits):
+        if c.state == "terminated" and c.exit_code == 0:
+            continue
+        if c.restartable and c.started:
+            continue
+        if c.state == "terminated":
+            if c.reason:
+                reason = "Init:" + c.reason
+            elif c.signal:
+                reason = f"Init:Signal:{c.signal}"
+            else:
+                reason = f"Init:ExitCode:{c.exit_code}"
+        elif c.state == "waiting" and c.reason and c.reason != "PodInitializing":
+            reason = "Init:" + c.reason
+        else:
+            reason = f"Init:{i}/{max(pod.init_total, len(inits))}"
+        initializing = True
+        break
+    if not initializing or pod.initialized:
+        has_running = False
+        for c in reversed(mains):
+            if c.state in ("waiting", "terminated") and c.reason:
+                reason = c.reason
+            elif c.state == "terminated":
+                reason = f"Signal:{c.signal}" if c.signal else f"ExitCode:{c.exit_code}"
+            elif c.ready and c.state == "running":
+                has_running = True
+        if reason == "Completed" and has_running:
+            reason = "Running" if pod.ready_condition else "NotReady"
+    if pod.deleting and pod.reason == "NodeLost":
+        reason = "Unknown"
+    elif pod.deleting and pod.phase not in ("Succeeded", "Failed"):
+        reason = "Terminating"
+    return reason
+
+
+def pod_rows(pod: PodView, path: str) -> list[dict[str, object]]:
+    """Rows of the pods table for one pod: one per container worth showing."""
+    status = kubectl_status(pod)
+    base: dict[str, object] = {
+        "namespace": pod.namespace,
+        "pod": pod.name,
+        "phase": pod.phase,
+        "status": status,
+        "node": pod.node,
+        "file": path,
+    }
+    shown = [
+        c
+        for c in pod.containers
+        if not (c.init and not c.restartable and c.state == "terminated" and c.exit_code == 0)
+    ]
+    if not shown:
+        return [{**base, "container": None, "line": pod.line}]
+    return [
+        {
+            **base,
+            "container": c.name,
+            "ready": c.ready,
+            "restart_count": c.restart_count,
+            "state": c.state,
+            "reason": c.reason,
+            "message": c.message,
+            "started_at": c.started_at,
+            "last_reason": c.last_reason,
+            "last_exit_code": c.last_exit_code,
+            "last_finished_at": c.last_finished_at,
+            "memory_limit": c.memory_limit,
+            "line": c.line,
+        }
+        for c in shown
+    ]
+
+
+def pods_frame(pods: list[PodView], path: str, result: ParseResult) -> pd.DataFrame:
+    """Rows of all pods as a frame, timestamps already UTC; bad timestamps become problems."""
+    rows = [row for pod in pods for row in pod_rows(pod, path)]
+    frame = pd.DataFrame(rows)
+    bad = 0
+    for col in ("started_at", "last_finished_at"):
+        values = frame[col] if col in frame.columns else [None] * len(frame)
+        frame[col], n = to_utc(values)
+        bad += n
+    if bad:
+        result.problems.append(
+            BundleProblem(
+                path,
+                f"{bad} container timestamps unreadable or out of range",
+                "those timestamps (left empty)",
+            )
+        )
+    return frame
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def _container_from_status(
+    cs: dict[str, object], line: int, init: bool, spec: dict[str, dict[str, object]]
+) -> ContainerView:
+    name = as_str(cs.get("name"))
+    spec_c = spec.get(name or "", {})
+    limits = as_dict(as_dict(spec_c.get("resources")).get("limits"))
+    view = ContainerView(
+        name=name,
+        line=line,
+        init=init,
+        restartable=init and spec_c.get("restartPolicy") == "Always",
+        started=as_bool(cs.get("started")),
+        ready=as_bool(cs.get("ready")),
+        restart_count=as_int(cs.get("restartCount")),
+        memory_limit=as_str(limits.get("memory")),
+    )
+    state = as_dict(cs.get("state"))
+    running, waiting = as_dict(state.get("running")), as_dict(state.get("waiting"))
+    terminated = as_dict(state.get("terminated"))
+    if "terminated" in state and isinstance(state.get("terminated"), dict):
+        view.state = "terminated"
+        view.reason = as_str(terminated.get("reason")) or None
+        view.message = as_str(terminated.get("message")) or None
+        view.exit_code = as_int(terminated.get("exitCode"))
+        view.signal = as_int(terminated.get("signal"))
+        view.started_at = as_str(terminated.get("startedAt"))
+    elif "waiting" in state and isinstance(state.get("waiting"), dict):
+        view.state = "waiting"
+        view.reason = as_str(waiting.get("reason")) or None
+        view.message = as_str(waiting.get("message")) or None
+    elif "running" in state and isinstance(state.get("running"), dict):
+        view.state = "running"
+        view.started_at = as_str(running.get("startedAt"))
+    last = as_dict(as_dict(cs.get("lastState")).get("terminated"))
+    if last:
+        view.last_reason = as_str(last.get("reason")) or None
+        view.last_exit_code = as_int(last.get("exitCode"))
+        view.last_finished_at = as_str(last.get("finishedAt"))
+    return view
+
+
+def pod_from_json(item: dict[str, object], line: int) -> PodView:
+    meta = as_dict(item.get("metadata"))
+    spec = as_dict(item.get("spec"))
+    status = as_dict(item.get("status"))
+    pod = PodView(
+        name=as_str(meta.get("name")),
+        line=line,
+        namespace=as_str(meta.get("namespace")),
+        phase=as_str(status.get("phase")) or None,
+        reason=as_str(status.get("reason")) or None,
+        node=as_str(spec.get("nodeName")) or None,
+        deleting=meta.get("deletionTimestamp") is not None,
+    )
+    for cond in as_list(status.get("conditions")):
+        cond = as_dict(cond)
+        ctype, cstatus = cond.get("type"), cond.get("status")
+        if ctype == "Initialized":
+            pod.initialized = cstatus == "True"
+        elif ctype == "Ready":
+            pod.ready_condition = cstatus == "True"
+        elif ctype == "PodScheduled" and cond.get("reason") == "SchedulingGated":
+            pod.scheduling_gated = True
+    init_spec = _spec_by_name(spec.get("initContainers"))
+    main_spec = _spec_by_name(spec.get("containers"))
+    pod.init_total = len(init_spec)
+    for key, init, by_name in (
+        ("initContainerStatuses", True, init_spec),
+        ("containerStatuses", False, main_spec),
+    ):
+        for cs in as_list(status.get(key)):
+            if isinstance(cs, dict):
+                pod.containers.append(_container_from_status(cs, line, init, by_name))
+    return pod
+
+
+def _spec_by_name(containers: object) -> dict[str, dict[str, object]]:
+    out: dict[str, dict[str, object]] = {}
+    for c in as_list(containers):
+        c = as_dict(c)
+        name = as_str(c.get("name"))
+        if name is not None:
+            out[name] = c
+    return out
+
+
+def _parse_json(src: SourceFile, text: str, start: int, result: ParseResult) -> None:
+    doc, problem = load_json(text[start:], src.path)
+    if problem is not None:
+        result.problems.append(problem)
+        return
+    items = json_items(doc, "Pod")
+    if items is None:
+        result.problems.append(BundleProblem(src.path, "JSON is not a pod list or a Pod"))
+        return
+    single = isinstance(doc, dict) and "items" not in doc
+    lines = [text.count("\n", 0, start) + 1] if single else item_lines(text, len(items))
+    pods: list[PodView] = []
+    skipped = 0
+    for item, line in zip(items, lines, strict=True):
+        if not isinstance(item, dict) or item.get("kind") not in (None, "Pod"):
+            skipped += 1
+            continue
+        pods.append(pod_from_json(item, line))
+    if skipped:
+        result.problems.append(
+            BundleProblem(src.path, f"{skipped} list items are not Pod objects", "those items")
+        )
+    if pods:
+        result.add("pods", pods_frame(pods, src.path, result))
+
+
+# --- text table ------------------------------------------------------------------------------
+
+
+def _parse_table(src: SourceFile, text: str, ctx: SourceContext, result: ParseResult) -> None:
+    lines = pd.Series(text.split("\n"), dtype="string").str.rstrip("\r")
+    blocks = table_blocks(lines, HEADER_RE)
+    if not blocks:
+        result.problems.append(BundleProblem(src.path, "no `kubectl get pods` table found"))
+        return
+    frames: list[pd.DataFrame] = []
+    bad_lines: list[int] = []
+    for header_at, body in blocks:
+        header = str(lines.iloc[header_at])
+        cells = read_rows(body, header_columns(header))
+        for col in ("NAME", "READY", "STATUS", "RESTARTS"):
+            if col not in cells.columns:
+                cells[col] = pd.Series(pd.NA, index=cells.index, dtype="string")
+        cells = _loose_fallback(cells, body, "NAMESPACE" in header.split())
+        ok = cells["_ok"] & cells["READY"].str.match(_READY_RE).fillna(False).astype(bool)
+        bad_lines.extend(int(i) + 1 for i in cells.index[~ok])
+        if ok.any():
+            frames.append(_table_frame(cells[ok], src.path, ctx))
+    if bad_lines:
+        result.problems.append(
+            BundleProblem(
+                src.path,
+                f"{len(bad_lines)} lines of the pod table not understood"
+                f" (first at line {bad_lines[0]})",
+                "those lines",
+            )
+        )
+    for frame in frames:
+        result.add("pods", frame)
+
+
+def _loose_fallback(cells: pd.DataFrame, body: pd.Series, namespaced: bool) -> pd.DataFrame:
+    """Rows that were not aligned: read them with the known shape of the columns."""
+    todo = ~cells["_ok"]
+    if not todo.any():
+        return cells
+    found = body[todo].str.extract(_LOOSE_NS_RE if namespaced else _LOOSE_RE)
+    hit = found["NAME"].notna()
+    for col in found.columns:
+        if col in cells.columns:
+            cells.loc[hit[hit].index, col] = found.loc[hit, col]
+    cells.loc[hit[hit].index, "_ok"] = True
+    return cells
+
+
+def _table_frame(cells: pd.DataFrame, path: str, ctx: SourceContext) -> pd.DataFrame:
+    ready = cells["READY"].str.extract(_READY_RE)
+    restarts = cells["RESTARTS"].fillna("").str.extract(_RESTARTS_RE)
+    status = cells["STATUS"]
+    node = cells["NODE"] if "NODE" in cells.columns else pd.Series(pd.NA, index=cells.index)
+    namespace = cells.get("NAMESPACE", pd.Series(pd.NA, index=cells.index))
+    return pd.DataFrame(
+        {
+            "namespace": namespace,
+            "pod": cells["NAME"],
+            "phase": status.where(status.isin(PHASES)),
+            "status": status,
+            "node": node.where(node != "<none>"),
+            "ready": (ready[0] == ready[1]).astype("boolean"),
+            "restart_count": pd.to_numeric(restarts[0], errors="coerce"),
+            "last_finished_at": minus_seconds(ctx.collected_at, age_seconds(restarts[1])),
+            "file": path,
+            "line": cells.index.to_series(index=cells.index) + 1,
+        }
+    )
+
+
+# --- the spec --------------------------------------------------------------------------------
+
+
+def sniff(head: str) -> bool:
+    if json_start(head) is not None:
+        return bool(_JSON_POD_RE.search(head)) and not _JSON_EVENT_RE.search(head)
+    return any(HEADER_RE.match(line) for line in head.lstrip().splitlines()[:5])
+
+
+def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
+    result = ParseResult()
+    text = src.text()
+    if not text.strip():
+        result.problems.append(BundleProblem(src.path, "file is empty"))
+        return result
+    try:
+        start = json_start(text)
+        if start is not None:
+            _parse_json(src, text, start, result)
+        else:
+            _parse_table(src, text, ctx, result)
+    except Exception as exc:  # noqa: BLE001 - keep what was read; never stop the analysis
+        result.problems.append(
+            BundleProblem(src.path, f"pod parser failed: {type(exc).__name__}: {exc}"[:300])
+        )
+    return result
+
+
+SPEC = ParserSpec(
+    kind="k8s_pods",
+    tables=("pods",),
+    paths=("kubernetes/pods.json", "kubernetes/pods.txt"),
+    sniff=sniff,
+    parse=parse,
+)

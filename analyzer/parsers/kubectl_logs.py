@@ -1,0 +1,187 @@
+"""Container logs from ``kubectl logs --timestamps`` (``kubernetes/logs/<pod>/<container>.log``).
+
+Every line carries kubectl's RFC3339Nano UTC prefix before the container's own line.
+``kubernetes/logs/rabbitmq-0/rabbitmq.log``::
+
+    2026-03-02T09:10:44.120391532Z 2026-03-02 09:10:44.120391+00:00 [warning] <0.1053.0> memory resource limit alarm set on node rabbit@rabbitmq-0.
+    2026-03-02T09:10:44.120398001Z 2026-03-02 09:10:44.120391+00:00 [warning] <0.1053.0> *** Publishers will be blocked until this alarm clears ***
+
+``kubernetes/logs/nova-conductor-7d9f8b6c5d-x2x4k/nova-conductor.log``::
+
+    2026-03-02T09:14:07.331902114Z 2026-03-02 09:14:07.331 1 ERROR nova.conductor.manager [None req-3b1c7e0a-5d52-4f0e-9c7b-2a8d0f61e4b9 - - - - - -] Failed to compute_task_build_instances: Timed out waiting for a reply to message ID 5d0c1e4b9a7f4f53b1e2c8d6a0f3b7e1
+    2026-03-02T09:14:07.332015870Z 2026-03-02 09:14:07.331 1 ERROR nova.conductor.manager Traceback (most recent call last):
+
+The prefix is stripped, the inner content is recognised (RabbitMQ, oslo.log, Python
+logging, else generic lines) and parsed by that kind's lines parser, so records fold the
+same way they do in the files of the hosts. Output: rows of the ``logs`` table with
+``source`` = ``kubectl``, ``timestamp`` = kubectl's prefix on the record's first line
+(exact UTC, ``clock`` = ``kubectl``; the inner time when that has no readable prefix),
+``host`` = the pod name from the path and ``service`` from the pod name (``rabbitmq``/
+``broker`` -> rabbitmq, ``nova-conductor-...`` -> nova-conductor, ...). Generic records are
+one per prefixed line, with a level guessed from klog letters (``E0302 ...``),
+``level=...``/``"level":"..."``, ``[level]`` or upper-case level words, else INFO.
+"""  # noqa: E501 - real log lines are long
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from analyzer.model import BundleProblem, SourceContext, SourceFile
+from analyzer.parsers import logtime as lt
+from analyzer.parsers import oslo_log, pf9_log, rabbitmq_log
+from analyzer.parsers.base import ParseResult, ParserSpec
+
+KUBECTL_LINE = (
+    r"^(?P<kts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d))"
+    r"(?: (?P<inner>.*))?$"
+)
+"""kubectl's ``--timestamps`` prefix and the container's original line."""
+
+_SNIFF_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z(?: |$)")
+_POD_IN_PATH = re.compile(r"(?:^|/)logs/(?P<pod>[^/]+)/[^/]+$")
+_K8S_SUFFIX = re.compile(r"-(?:[a-z0-9]{6,10}-)?[a-z0-9]{5}$|-\d+$")
+
+_GUESS = (
+    r"^(?:(?P<klog>[IWEF])\d{4} \d\d:\d\d:\d\d)?"
+    r"(?:.*?(?i:\blevel\b\"?\s*[=:]\s*\"?)(?P<kv>[A-Za-z]+))?"
+    r"(?:.*?\[(?P<bracket>(?i:debug|info|notice|warning|warn|error|critical|fatal))\])?"
+)
+_WORD_LEVELS = (
+    (r"\b(?:CRITICAL|FATAL|PANIC)\b|^panic:", "CRITICAL"),
+    (r"\b(?:ERROR|ERR)\b", "ERROR"),
+    (r"\b(?:WARNING|WARN)\b", "WARNING"),
+    (r"\bDEBUG\b", "DEBUG"),
+)
+_KLOG = {"I": "INFO", "W": "WARNING", "E": "ERROR", "F": "CRITICAL"}
+
+
+def pod_of(path: str) -> str | None:
+    """Pod name of a ``.../logs/<pod>/<container>.log`` path."""
+    m = _POD_IN_PATH.search(path)
+    return m["pod"] if m else None
+
+
+def service_of_pod(pod: str) -> str:
+    """Known component of a pod name, else the workload name (pod name minus its suffix)."""
+    return lt.service_from_name(pod) or _K8S_SUFFIX.sub("", pod) or pod
+
+
+def inner_kind(inner: pd.Series) -> str:
+    """What the stripped lines hold: ``rabbitmq``, ``oslo``, ``python`` or ``generic``."""
+    counts = {
+        "rabbitmq": rabbitmq_log.count_lines(inner),
+        "oslo": oslo_log.count_lines(inner),
+        "python": pf9_log.count_lines(inner),
+    }
+    kind, best = max(counts.items(), key=lambda kv: kv[1])
+    return kind if best else "generic"
+
+
+def parse_kubectl_lines(
+    lines: Iterable[str] | pd.Series,
+    ctx: SourceContext,
+    *,
+    file: str | None = None,
+    pod: str | None = None,
+) -> tuple[pd.DataFrame, list[BundleProblem]]:
+    """Parse ``kubectl logs --timestamps`` lines (position ``i`` = line ``i + 1``)."""
+    path = file if file is not None else ctx.path
+    text = lt.as_lines(lines)
+    fields = lt.extract(text, KUBECTL_LINE)
+    prefixed = fields["matched"].to_numpy(dtype=bool)
+    if not prefixed.any():
+        problems = [] if lt.is_blank(text) else [lt.no_lines_problem(path, "kubectl logs")]
+        return lt.empty_logs(), problems
+    inner = fields["inner"].fillna("").where(pd.Series(prefixed, index=fields.index), text)
+    kube_ts = lt.parse_zoned(fields["kts"])
+
+    pod = pod or pod_of(path)
+    host = pod or ctx.host
+    service = service_of_pod(pod) if pod else lt.service_from_path(path)
+    kind = inner_kind(inner)
+    if kind == "rabbitmq":
+        frame, problems = rabbitmq_log.parse_rabbitmq_lines(inner, ctx, file=path)
+    elif kind == "oslo":
+        frame, problems = oslo_log.parse_oslo_lines(inner, ctx, file=path, service=service)
+    elif kind == "python":
+        frame, problems = pf9_log.parse_python_lines(
+            inner, ctx, file=path, service=service or pf9_log.file_service(path)
+        )
+    else:
+        frame, problems = _generic(inner, prefixed, path), []
+    if frame.empty:
+        return frame, problems
+
+    first = frame["line"].to_numpy(dtype=np.int64) - 1
+    stamp = kube_ts.iloc[first].reset_index(drop=True)
+    has_stamp = stamp.notna()
+    frame["timestamp"] = stamp.where(has_stamp, frame["timestamp"]).astype(lt.TS_UTC)
+    frame["clock"] = frame["clock"].where(~has_stamp, "kubectl")
+    frame["source"] = "kubectl"
+    frame["host"] = pd.Series([host] * len(frame), dtype=lt.STRING)
+    if kind == "rabbitmq":
+        service = "rabbitmq"
+    if service:
+        frame["service"] = pd.Series([service] * len(frame), dtype=lt.STRING)
+    problems = [p for p in problems if lt.BAD_TIME not in p.problem]
+    return frame, problems + lt.bad_time_problem(path, frame["timestamp"])
+
+
+def _generic(inner: pd.Series, prefixed: np.ndarray, path: str) -> pd.DataFrame:
+    """One record per prefixed, non-blank line; unprefixed lines continue the one before."""
+    starts = prefixed & lt.non_empty(inner.str.strip())
+    positions, detail = lt.fold(starts, inner.where(pd.Series(~prefixed, index=inner.index), ""))
+    message = inner.iloc[positions].reset_index(drop=True)
+    return lt.logs_frame(
+        {
+            "level": guess_level(message),
+            "message": message,
+            "detail": detail,
+            "clock": "kubectl",
+            "file": path,
+            "line": pd.Series(positions + 1, dtype=lt.INT),
+        },
+        len(positions),
+    )
+
+
+def guess_level(messages: pd.Series) -> pd.Series:
+    """Level of free-form lines: klog letter, ``level=``, ``[level]``, LEVEL word, else INFO."""
+    found = lt.extract(messages, _GUESS)
+    level = found["klog"].map(_KLOG, na_action="ignore").astype(lt.STRING)
+    level = level.fillna(lt.normalise_level(found["kv"])).fillna(
+        lt.normalise_level(found["bracket"])
+    )
+    for pattern, name in _WORD_LEVELS:
+        missing = level.isna().to_numpy(dtype=bool)
+        if not missing.any():
+            break
+        hit = missing & messages.str.contains(pattern, regex=True).fillna(False).to_numpy(bool)
+        level[hit] = name
+    return level.fillna("INFO")
+
+
+def sniff(head: str) -> bool:
+    """Most of the first non-blank lines start with an RFC3339 ``...Z `` prefix."""
+    lines = [line for line in head.split("\n")[:50] if line.strip()]
+    if not lines or not _SNIFF_LINE.match(lines[0]):
+        return False
+    hits = sum(1 for line in lines if _SNIFF_LINE.match(line))
+    return hits * 2 >= len(lines)
+
+
+def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
+    return lt.guarded(src, lambda lines: parse_kubectl_lines(lines, ctx, file=src.path))
+
+
+SPEC = ParserSpec(
+    kind="kubectl_logs",
+    tables=("logs",),
+    paths=("kubernetes/logs/*/*.log", "*/kubernetes/logs/*/*.log"),
+    sniff=sniff,
+    parse=parse,
+)

@@ -1,0 +1,428 @@
+"""Shared helpers of the log parsers: reading lines, one-regex extraction, UTC times, folding.
+
+Every log parser works on a whole file at once: the text is split into a pandas Series of
+lines (position ``i`` is line ``i + 1`` of the file), one compiled regex extracts the fields
+of every line in a single vectorised pass (RE2 through pyarrow, so patterns must avoid
+look-arounds and back-references), and multi-line records are folded with a cumulative sum
+over a boolean "a record starts here" mask. Nothing here loops over lines in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+from pandas.api.extensions import ExtensionDtype
+from pandas.api.types import pandas_dtype
+
+from analyzer.frames import TS
+from analyzer.model import BundleProblem, SourceContext, SourceFile
+from analyzer.parsers.base import ParseResult
+
+MAX_LINE_CHARS = 64 * 1024
+"""Longer lines are cut to this many characters (a 50 MB line must not become a cell)."""
+
+STRING = pd.StringDtype("pyarrow")
+_TS_DTYPE = pandas_dtype(TS)
+TS_UTC = _TS_DTYPE if isinstance(_TS_DTYPE, pd.DatetimeTZDtype) else pd.DatetimeTZDtype(tz="UTC")
+"""The timestamp dtype of SCHEMAS (analyzer.frames.TS), so conform() never has to shift it."""
+INT = pd.Int64Dtype()
+
+# What the unit can hold, with a day's margin for the offset shift.
+_TS_MIN, _TS_MAX = (
+    (pd.Timestamp("1677-09-23", tz="UTC"), pd.Timestamp("2262-04-10", tz="UTC"))
+    if TS_UTC.unit == "ns"
+    else (pd.Timestamp("0001-01-02", tz="UTC"), pd.Timestamp("9999-12-30", tz="UTC"))
+)
+_BEYOND_MICROSECONDS = r"(\.\d{6})\d+"
+
+LOGS_COLUMNS = (
+    "timestamp",
+    "source",
+    "service",
+    "host",
+    "level",
+    "logger",
+    "pid",
+    "request_id",
+    "global_request_id",
+    "instance",
+    "message",
+    "detail",
+    "clock",
+    "file",
+    "line",
+)
+
+LEVELS = {
+    "DEBUG": "DEBUG",
+    "TRACE": "ERROR",
+    "INFO": "INFO",
+    "AUDIT": "INFO",
+    "NOTICE": "INFO",
+    "NOTI": "INFO",
+    "WARNING": "WARNING",
+    "WARN": "WARNING",
+    "ERROR": "ERROR",
+    "ERRO": "ERROR",
+    "ERR": "ERROR",
+    "CRITICAL": "CRITICAL",
+    "CRIT": "CRITICAL",
+    "FATAL": "CRITICAL",
+    "ALERT": "CRITICAL",
+    "EMERGENCY": "CRITICAL",
+    "PANIC": "CRITICAL",
+}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_lines(src: SourceFile) -> tuple[pd.Series, list[BundleProblem]]:
+    """Decode a source file and split it into lines; problems for what had to be repaired."""
+    problems: list[BundleProblem] = []
+    try:
+        text = src.data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = src.data.decode("utf-8", errors="replace")
+        problems.append(
+            BundleProblem(
+                src.path,
+                "not valid UTF-8: undecodable bytes were replaced by U+FFFD",
+                "nothing (the rest of the text was read)",
+            )
+        )
+    if "\x00" in text:
+        nuls = text.count("\x00")
+        text = text.replace("\x00", "")
+        problems.append(
+            BundleProblem(src.path, f"{nuls} NUL bytes in a text log (damaged file?)", "NUL bytes")
+        )
+    lines = split_lines(text)
+    lines, cut = cap_lines(lines)
+    if cut:
+        problems.append(
+            BundleProblem(
+                src.path,
+                f"{cut} line(s) longer than {MAX_LINE_CHARS} characters",
+                "the text beyond that length",
+            )
+        )
+    return lines, problems
+
+
+def split_lines(text: str) -> pd.Series:
+    """Split on ``\\n`` only (line numbers match ``wc -l``/editors), trailing ``\\r`` removed."""
+    if not text:
+        return pd.Series([], dtype=STRING)
+    arr = pc.split_pattern(pa.array([text], type=pa.large_string()), "\n").flatten()
+    if text.endswith("\n"):
+        arr = arr.slice(0, len(arr) - 1)
+    if "\r" in text:
+        arr = pc.utf8_rtrim(arr, characters="\r")
+    return _series(arr)
+
+
+def as_lines(lines: Iterable[str] | pd.Series) -> pd.Series:
+    """Any list/Series of lines as a positional Series of pyarrow strings (NA becomes "")."""
+    series = lines if isinstance(lines, pd.Series) else pd.Series(list(lines), dtype=object)
+    return series.astype(STRING).fillna("").reset_index(drop=True)
+
+
+def cap_lines(lines: pd.Series) -> tuple[pd.Series, int]:
+    """Cut over-long lines to MAX_LINE_CHARS; returns the lines and how many were cut."""
+    if lines.empty:
+        return lines, 0
+    long = (lines.str.len() > MAX_LINE_CHARS).fillna(False).to_numpy(dtype=bool)
+    count = int(long.sum())
+    if count:
+        lines = lines.copy()
+        lines[long] = lines[long].str.slice(0, MAX_LINE_CHARS)
+    return lines, count
+
+
+def _series(arr: object) -> pd.Series:
+    """A pyarrow (chunked) string array as a pandas Series of pyarrow strings."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    arr = pc.cast(arr, pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(arr))
+
+
+def _arrow(lines: pd.Series) -> object:
+    return pa.array(lines.astype(STRING).array, type=pa.large_string())
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def extract(lines: pd.Series, pattern: str) -> pd.DataFrame:
+    """Match ``pattern`` (named groups, RE2 syntax) against every line in one pass.
+
+    Returns one column per named group (<NA> where the group did not match or matched
+    nothing) plus a boolean ``matched`` column. The index is positional like ``lines``.
+    """
+    names = list(re.compile(pattern).groupindex)
+    if lines.empty:
+        frame = pd.DataFrame({name: pd.Series([], dtype=STRING) for name in names})
+        frame["matched"] = pd.Series([], dtype=bool)
+        return frame
+    result = pc.extract_regex(_arrow(lines), pattern)
+    fields = result.flatten()
+    frame = pd.DataFrame(
+        {
+            name: _series(pc.if_else(pc.equal(f, ""), None, f))
+            for name, f in zip(names, fields, strict=True)
+        }
+    )
+    frame["matched"] = pc.is_valid(result).to_numpy(zero_copy_only=False)
+    frame.index = lines.index
+    return frame
+
+
+def count_matches(lines: pd.Series, pattern: str) -> int:
+    """How many lines match ``pattern`` (searched, so anchor it with ``^``)."""
+    if lines.empty:
+        return 0
+    return int(pc.sum(pc.match_substring_regex(_arrow(lines), pattern)).as_py() or 0)
+
+
+def non_empty(values: pd.Series) -> np.ndarray:
+    """Boolean array: the value is present and not the empty string."""
+    return (values.fillna("") != "").to_numpy(dtype=bool)
+
+
+# --------------------------------------------------------------------------- time
+
+
+def parse_local(stamps: pd.Series, offset: timedelta | None, fmt: str) -> pd.Series:
+    """Zone-less local times to UTC: UTC = local - offset (None: the text is taken as UTC).
+
+    ``fmt`` is tried first (fast path); what it cannot read is retried as ISO 8601.
+    Values that cannot be read or that TS_UTC cannot hold become NaT.
+    """
+    utc = _to_datetime(stamps, fmt, utc=False)
+    if offset is not None:
+        utc = utc - pd.Timedelta(offset)
+    return utc.astype(TS_UTC)
+
+
+def parse_zoned(stamps: pd.Series, fmt: str = "ISO8601") -> pd.Series:
+    """Timestamps carrying their own zone (``+01:00``, ``Z``) to UTC; unreadable -> NaT."""
+    return _to_datetime(stamps, fmt, utc=True).astype(TS_UTC)
+
+
+def clock_of(ctx: SourceContext) -> str:
+    return "local-offset" if ctx.utc_offset is not None else "local-assumed-utc"
+
+
+def _to_datetime(stamps: pd.Series, fmt: str, utc: bool) -> pd.Series:
+    """Parse to TS_UTC (naive text is labelled UTC as is); NaT when unreadable.
+
+    Fractions beyond microseconds (kubectl's nanoseconds) are cut so one resolution holds
+    every value and far years stay readable.
+    """
+    text = stamps.astype(STRING).str.replace(",", ".", regex=False)
+    text = text.str.replace(_BEYOND_MICROSECONDS, r"\1", regex=True)
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=utc)
+    retry = (parsed.isna() & text.notna()).to_numpy(dtype=bool)
+    if fmt != "ISO8601" and retry.any():
+        again = pd.to_datetime(text[retry], format="ISO8601", errors="coerce", utc=utc)
+        parsed = parsed.copy()
+        parsed[retry] = again
+    if not utc:
+        parsed = parsed.dt.tz_localize("UTC")
+    return parsed.where((parsed >= _TS_MIN) & (parsed <= _TS_MAX)).astype(TS_UTC)
+
+
+BAD_TIME = "with an unreadable or out-of-range timestamp"
+
+
+def bad_time_problem(file: str, timestamps: pd.Series) -> list[BundleProblem]:
+    missing = int(timestamps.isna().sum())
+    if not missing:
+        return []
+    return [
+        BundleProblem(
+            file,
+            f"{missing} record(s) {BAD_TIME}",
+            "their timestamp (the records are kept)",
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- folding
+
+
+def fold(starts: np.ndarray, cont_text: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Fold continuation lines into the record they follow.
+
+    ``starts``: boolean per line, True where a record starts. ``cont_text``: what each line
+    contributes when it is a continuation (empty/<NA> contributes nothing). Lines before
+    the first record belong to no record and are dropped.
+
+    Returns the positions of the record starts and, aligned with them, the ``detail`` of
+    each record: its continuation lines joined with ``\\n`` (<NA> when there are none).
+    """
+    starts = np.asarray(starts, dtype=bool)
+    positions = np.flatnonzero(starts)
+    group = np.cumsum(starts)
+    cont = np.flatnonzero(~starts & (group > 0) & non_empty(cont_text))
+    if not cont.size:
+        return positions, pd.Series([pd.NA] * len(positions), dtype=STRING)
+    # Continuation rows are already ordered by record: one list per record, joined in C.
+    cont_group = group[cont]
+    offsets = np.concatenate(([0], np.flatnonzero(np.diff(cont_group)) + 1, [cont.size]))
+    lists = pa.LargeListArray.from_arrays(
+        pa.array(offsets, type=pa.int64()), _arrow(cont_text.iloc[cont])
+    )
+    joined = pc.binary_join(lists, pa.scalar("\n", type=pa.large_string()))
+    take = np.full(len(positions), -1, dtype=np.int64)
+    take[cont_group[offsets[:-1]] - 1] = np.arange(len(offsets) - 1)
+    return positions, _series(pc.take(joined, pa.array(take, mask=take < 0)))
+
+
+def same_as_previous(values: pd.Series) -> np.ndarray:
+    """Boolean array: the value equals the one on the previous line (never for NA)."""
+    eq = values.eq(values.shift(1)).fillna(False)
+    return eq.to_numpy(dtype=bool)
+
+
+# --------------------------------------------------------------------------- levels, services
+
+
+def normalise_level(levels: pd.Series) -> pd.Series:
+    """DEBUG INFO WARNING ERROR CRITICAL from any spelling (``warn``, ``noti``, ``erro``...)."""
+    upper = levels.astype(STRING).str.upper()
+    return upper.map(LEVELS, na_action="ignore").astype(STRING)
+
+
+_SERVICE_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("ostackhost", "nova-compute"),
+    ("pf9-ostackhost", "nova-compute"),
+    ("nova-compute", "nova-compute"),
+    ("nova-conductor", "nova-conductor"),
+    ("nova-scheduler", "nova-scheduler"),
+    ("nova-api", "nova-api"),
+    ("nova-novncproxy", "nova-novncproxy"),
+    ("nova-serialproxy", "nova-serialproxy"),
+    ("placement", "placement"),
+    ("rabbitmq", "rabbitmq"),
+    ("rabbit", "rabbitmq"),
+    ("broker", "rabbitmq"),
+    ("hostagent", "pf9-hostagent"),
+    ("pf9-hostagent", "pf9-hostagent"),
+    ("comms", "pf9-comms"),
+    ("pf9-comms", "pf9-comms"),
+)
+
+_LOGGER_SERVICES: tuple[tuple[str, str], ...] = (
+    ("nova.conductor", "nova-conductor"),
+    ("nova.scheduler", "nova-scheduler"),
+    ("nova.api", "nova-api"),
+    ("nova.compute", "nova-compute"),
+    ("nova.virt", "nova-compute"),
+)
+
+
+def service_from_name(name: str) -> str | None:
+    """Service a file or pod name stands for (``nova-conductor-7d9f...`` -> nova-conductor)."""
+    lowered = name.lower()
+    for prefix, service in _SERVICE_PREFIXES:
+        if lowered.startswith(prefix):
+            return service
+    return None
+
+
+def service_from_path(path: str) -> str | None:
+    """Service from the file name, else from the folders (not the host folder of hosts/<h>/)."""
+    parts = [p for p in path.split("/") if p]
+    if not parts:
+        return None
+    candidates = [parts[-1]]
+    for i in range(len(parts) - 2, -1, -1):
+        if i > 0 and parts[i - 1] == "hosts":
+            continue
+        candidates.append(parts[i])
+    for name in candidates:
+        found = service_from_name(name)
+        if found:
+            return found
+    return None
+
+
+def service_from_logger(loggers: pd.Series) -> pd.Series:
+    """Per-record service guessed from the logger name (nova.conductor.manager -> ...)."""
+    out = pd.Series(pd.NA, index=loggers.index, dtype=STRING)
+    text = loggers.astype(STRING).fillna("")
+    for prefix, service in _LOGGER_SERVICES:
+        hit = text.str.startswith(prefix).to_numpy(dtype=bool) & out.isna().to_numpy(dtype=bool)
+        out[hit] = service
+    return out
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def logs_frame(columns: Mapping[str, pd.Series | str | int | None], n: int) -> pd.DataFrame:
+    """A logs-table frame of ``n`` rows with every column of SCHEMAS['logs'].
+
+    Series are taken positionally (their index is dropped), scalars are broadcast and
+    missing columns are <NA>.
+    """
+    data: dict[str, pd.Series] = {}
+    for col in LOGS_COLUMNS:
+        value = columns.get(col)
+        dtype = _DTYPES.get(col, STRING)
+        if isinstance(value, pd.Series):
+            data[col] = value.reset_index(drop=True).astype(dtype)
+        elif value is None:
+            data[col] = pd.Series([pd.NA] * n, dtype=dtype)
+        else:
+            data[col] = pd.Series([value] * n, dtype=dtype)
+    return pd.DataFrame(data)
+
+
+_DTYPES: dict[str, ExtensionDtype] = {"timestamp": TS_UTC, "pid": INT, "line": INT}
+
+
+def empty_logs() -> pd.DataFrame:
+    return logs_frame({}, 0)
+
+
+def no_lines_problem(file: str, what: str) -> BundleProblem:
+    return BundleProblem(file, f"no {what} lines recognised", "this file")
+
+
+def is_blank(lines: pd.Series) -> bool:
+    """True when no line holds anything but whitespace."""
+    if lines.empty:
+        return True
+    return not bool(lines.str.contains(r"\S", regex=True).fillna(False).any())
+
+
+LinesParser = Callable[[pd.Series], tuple[pd.DataFrame, list[BundleProblem]]]
+
+
+def guarded(src: SourceFile, parse_lines: LinesParser) -> ParseResult:
+    """Read a log file and run a lines parser on it; never raises (fail forward)."""
+    result = ParseResult()
+    try:
+        if not src.data or src.data.isspace():
+            result.problems.append(BundleProblem(src.path, "empty log file", "nothing to read"))
+            return result
+        lines, problems = read_lines(src)
+        result.problems.extend(problems)
+        frame, more = parse_lines(lines)
+        result.problems.extend(more)
+        result.add("logs", frame)
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the analysis
+        result.problems.append(
+            BundleProblem(src.path, f"log parser failed ({type(exc).__name__}: {exc})", "this file")
+        )
+    return result

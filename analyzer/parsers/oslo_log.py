@@ -1,0 +1,165 @@
+"""oslo.log files: nova-compute (``ostackhost.log``), nova-conductor, nova-scheduler, nova-api.
+
+Input (``hosts/<host>/ostackhost.log``; local time of the host, no zone; PID optional)::
+
+    2026-03-02 09:13:40.118 2817 INFO nova.compute.manager [req-5e0a9c2d-1f3b-4c6d-8e7f-0a1b2c3d4e5f admin admin - - -] [instance: 6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13] Attaching volume
+    2026-03-02 09:14:02.004 2817 ERROR oslo.messaging._drivers.impl_rabbit [-] [5c1d2e3f-0a9b-4c8d-b7e6-f5a4b3c2d1e0] AMQP server on broker.pcd.svc.cluster.local:5672 is unreachable: timed out. Trying again in 1 seconds.
+    2026-03-02 09:14:07.331 2817 ERROR nova.compute.manager [None req-3b1c7e0a-5d52-4f0e-9c7b-2a8d0f61e4b9 - - - - - -] [instance: 6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13] Build failed: oslo_messaging.exceptions.MessagingTimeout: Timed out waiting for a reply to message ID 5d0c1e4b9a7f4f53b1e2c8d6a0f3b7e1
+    2026-03-02 09:14:07.331 2817 ERROR nova.compute.manager Traceback (most recent call last):
+    2026-03-02 09:14:07.331 2817 ERROR nova.compute.manager   File "/opt/pf9/venv/lib/python3.9/site-packages/oslo_messaging/_drivers/amqpdriver.py", line 441, in get
+
+Output: rows of the ``logs`` table, one per record. The three ERROR lines above are one
+record: ``message`` is the text after the context and the ``[instance: ...]`` block of
+the first line, ``detail`` holds the traceback lines (text after the prefix) joined with
+newlines, ``instance`` the instance UUID, ``request_id`` the ``req-<uuid>`` of the context
+(``global_request_id`` the first of two). A line continues the previous record when it
+has no context block and either repeats the previous line's prefix or has level
+``TRACE`` (older releases); a line with no prefix at all (raw stdout) continues too.
+Times are converted to UTC with the host's offset (``clock`` = ``local-offset``, or
+``local-assumed-utc`` when the offset is unknown).
+"""  # noqa: E501 - real log lines are long
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+from analyzer.model import BundleProblem, SourceContext, SourceFile
+from analyzer.parsers import logtime as lt
+from analyzer.parsers.base import ParseResult, ParserSpec
+
+OSLO_LINE = (
+    r"^(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d{1,9})?) "
+    r"(?:(?P<pid>\d{1,9}) )?"
+    r"(?P<level>TRACE|DEBUG|INFO|AUDIT|WARNING|WARN|ERROR|CRITICAL|FATAL) "
+    r"(?P<logger>\S+)"
+    r"(?: (?P<rest>.*))?$"
+)
+"""One oslo.log line: prefix (time, optional PID, level, logger) and the rest."""
+
+_CTX = r"-|None|None [^\[\]]*|req-[^\[\]]*|[^\[\]]* - [^\[\]]*"
+CONTEXT = r"^\[(?:" + _CTX + r")\](?: |$)"
+"""The context block: ``[-]``, ``[req-... user project - - -]``, ``[None req-... ...]``."""
+
+_REST = (
+    r"^(?:\[(?P<ctx>" + _CTX + r")\](?: |$))?"
+    r"(?:\[instance: (?P<instance>[0-9a-fA-F-]{36})\] ?)?"
+    r"(?P<message>.*)$"
+)
+_REQ = r"(?P<first>req-[0-9a-fA-F-]{36})(?: (?P<second>req-[0-9a-fA-F-]{36}))?"
+
+_OPENSTACK_LOGGER = re.compile(
+    r"(?:nova|oslo|oslo_\w+|keystone\w*|keystoneauth1|neutron\w*|cinder|glance\w*|placement"
+    r"|os_\w+|novaclient|eventlet|amqp|kombu|pf9\w*|ostackhost)(?:[.\s]|$)"
+)
+_SNIFF_LINE = re.compile(OSLO_LINE)
+_SNIFF_CONTEXT = re.compile(CONTEXT)
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def count_lines(lines: pd.Series) -> int:
+    """How many lines have the oslo.log prefix (used to recognise oslo content)."""
+    return lt.count_matches(lines, OSLO_LINE)
+
+
+def parse_oslo_lines(
+    lines: Iterable[str] | pd.Series,
+    ctx: SourceContext,
+    *,
+    file: str | None = None,
+    source: str = "oslo",
+    service: str | None = None,
+) -> tuple[pd.DataFrame, list[BundleProblem]]:
+    """Parse oslo.log lines (position ``i`` = line ``i + 1``) into logs-table rows.
+
+    ``service`` overrides what the path says; without either, it is guessed per record from
+    the logger (``nova.conductor...`` -> nova-conductor).
+    """
+    path = file if file is not None else ctx.path
+    text = lt.as_lines(lines)
+    fields = lt.extract(text, OSLO_LINE)
+    prefixed = fields["matched"].to_numpy(dtype=bool)
+    if not prefixed.any():
+        problems = [] if lt.is_blank(text) else [lt.no_lines_problem(path, "oslo.log")]
+        return lt.empty_logs(), problems
+
+    rest = fields["rest"]
+    has_ctx = prefixed & rest.fillna("").str.contains(CONTEXT, regex=True).to_numpy(dtype=bool)
+    key = (
+        fields["ts"]
+        + "|"
+        + fields["pid"].fillna("")
+        + "|"
+        + fields["level"].fillna("")
+        + "|"
+        + fields["logger"].fillna("")
+    )
+    key = key.where(pd.Series(prefixed, index=key.index)).ffill()
+    repeats = lt.same_as_previous(key) & prefixed
+    trace = (fields["level"] == "TRACE").fillna(False).to_numpy(dtype=bool)
+    starts = prefixed & ~(~has_ctx & (repeats | trace))
+    cont_text = rest.where(pd.Series(prefixed, index=rest.index), text)
+    positions, detail = lt.fold(starts, cont_text)
+
+    rec = fields.iloc[positions].reset_index(drop=True)
+    parts = lt.extract(rec["rest"].fillna(""), _REST)
+    reqs = lt.extract(parts["ctx"].fillna(""), _REQ)
+    two = reqs["second"].notna()
+    request_id = reqs["second"].where(two, reqs["first"])
+    global_request_id = reqs["first"].where(two)
+
+    timestamps = lt.parse_local(rec["ts"], ctx.utc_offset, TIME_FORMAT)
+    svc = service or lt.service_from_path(path)
+    frame = lt.logs_frame(
+        {
+            "timestamp": timestamps,
+            "source": source,
+            "service": svc if svc else lt.service_from_logger(rec["logger"]),
+            "host": ctx.host,
+            "level": lt.normalise_level(rec["level"]),
+            "logger": rec["logger"],
+            "pid": pd.to_numeric(rec["pid"], errors="coerce").astype(lt.INT),
+            "request_id": request_id,
+            "global_request_id": global_request_id,
+            "instance": parts["instance"].str.lower(),
+            "message": parts["message"].fillna(""),
+            "detail": detail,
+            "clock": lt.clock_of(ctx),
+            "file": path,
+            "line": pd.Series(positions + 1, dtype=lt.INT),
+        },
+        len(positions),
+    )
+    return frame, lt.bad_time_problem(path, timestamps)
+
+
+def sniff(head: str) -> bool:
+    """oslo.log prefix with a context block or an OpenStack logger name."""
+    for line in head.split("\n")[:200]:
+        m = _SNIFF_LINE.match(line.rstrip("\r"))
+        if m is None:
+            continue
+        if _SNIFF_CONTEXT.match(m["rest"] or "") or _OPENSTACK_LOGGER.match(m["logger"]):
+            return True
+    return False
+
+
+def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
+    return lt.guarded(src, lambda lines: parse_oslo_lines(lines, ctx, file=src.path))
+
+
+SPEC = ParserSpec(
+    kind="oslo_log",
+    tables=("logs",),
+    paths=(
+        "hosts/*/ostackhost.log*",
+        "hosts/*/nova-*.log*",
+        "*/hosts/*/ostackhost.log*",  # a hypervisor bundle nested in the admin bundle
+        "*/hosts/*/nova-*.log*",
+    ),
+    sniff=sniff,
+    parse=parse,
+)

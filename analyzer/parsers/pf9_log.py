@@ -1,0 +1,135 @@
+"""Other Platform9 host logs: ``hostagent.log``, ``hostagent-daemon.log``, ``comms-stdout.log``...
+
+These vary by component and release, so the parser is lenient. When most recognised lines
+are oslo.log-shaped they are parsed exactly like ``oslo_log`` does; otherwise lines in the
+Python ``logging`` shapes are read (``<time> - <name> - LEVEL - <message>``, also
+``<time> - <name> LEVEL - <message>`` and ``<time> - LEVEL - <message>``)::
+
+    2026-03-02 09:12:01,733 - pf9app.hostagent - INFO - Sending heartbeat to du.pcd.example.com
+    2026-03-02 09:12:31,734 - pf9app.hostagent - ERROR - Failed to reach du.pcd.example.com: timed out
+    Traceback (most recent call last):
+      File "/opt/pf9/hostagent/lib/python3.9/site-packages/pf9app/hostagent.py", line 212, in heartbeat
+
+Lines in neither shape continue the record before them (tracebacks, raw stdout). Output:
+rows of the ``logs`` table with ``source`` = ``pf9``, ``service`` from the file name
+(``hostagent*`` -> pf9-hostagent, ``comms*`` -> pf9-comms, ``ostackhost`` -> nova-compute,
+else the file's stem) and times converted from host local time like oslo.log.
+"""  # noqa: E501 - real log lines are long
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+from analyzer.model import BundleProblem, SourceContext, SourceFile
+from analyzer.parsers import logtime as lt
+from analyzer.parsers import oslo_log
+from analyzer.parsers.base import ParseResult, ParserSpec
+
+PYLOG_LINE = (
+    r"^(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?)\s+-\s+"
+    r"(?:(?P<logger>\S+)(?:\s+-)?\s+)?"
+    r"(?P<level>TRACE|DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)"
+    r"(?:\s+-|:)?(?:\s(?P<message>.*))?$"
+)
+"""Python logging: ``<asctime> - <name> - <levelname> - <message>`` and close variants."""
+
+_SNIFF_LINE = re.compile(PYLOG_LINE)
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def count_lines(lines: pd.Series) -> int:
+    """How many lines have the Python-logging prefix."""
+    return lt.count_matches(lines, PYLOG_LINE)
+
+
+def file_service(path: str) -> str:
+    """Service of a pf9 log from its path; the file's stem when the name is not known."""
+    known = lt.service_from_path(path)
+    if known:
+        return known
+    stem = re.sub(r"\.(?:log|txt|out)(?:\.\d+)?$", "", posixpath.basename(path))
+    return stem or "pf9"
+
+
+def parse_python_lines(
+    lines: Iterable[str] | pd.Series,
+    ctx: SourceContext,
+    *,
+    file: str | None = None,
+    source: str = "pf9",
+    service: str | None = None,
+) -> tuple[pd.DataFrame, list[BundleProblem]]:
+    """Parse Python-logging-shaped lines (position ``i`` = line ``i + 1``); others fold."""
+    path = file if file is not None else ctx.path
+    text = lt.as_lines(lines)
+    fields = lt.extract(text, PYLOG_LINE)
+    starts = fields["matched"].to_numpy(dtype=bool)
+    if not starts.any():
+        problems = [] if lt.is_blank(text) else [lt.no_lines_problem(path, "log")]
+        return lt.empty_logs(), problems
+    positions, detail = lt.fold(starts, text)
+    rec = fields.iloc[positions].reset_index(drop=True)
+    stamps = rec["ts"].str.replace("T", " ", regex=False)
+    timestamps = lt.parse_local(stamps, ctx.utc_offset, TIME_FORMAT)
+    frame = lt.logs_frame(
+        {
+            "timestamp": timestamps,
+            "source": source,
+            "service": service or file_service(path),
+            "host": ctx.host,
+            "level": lt.normalise_level(rec["level"]),
+            "logger": rec["logger"],
+            "message": rec["message"].fillna(""),
+            "detail": detail,
+            "clock": lt.clock_of(ctx),
+            "file": path,
+            "line": pd.Series(positions + 1, dtype=lt.INT),
+        },
+        len(positions),
+    )
+    return frame, lt.bad_time_problem(path, timestamps)
+
+
+def parse_pf9_lines(
+    lines: Iterable[str] | pd.Series,
+    ctx: SourceContext,
+    *,
+    file: str | None = None,
+    source: str = "pf9",
+    service: str | None = None,
+) -> tuple[pd.DataFrame, list[BundleProblem]]:
+    """oslo.log when most recognised lines are oslo-shaped, else the Python-logging shape."""
+    path = file if file is not None else ctx.path
+    text = lt.as_lines(lines)
+    svc = service or file_service(path)
+    oslo = oslo_log.count_lines(text)
+    if oslo and oslo >= count_lines(text):
+        return oslo_log.parse_oslo_lines(text, ctx, file=path, source=source, service=svc)
+    return parse_python_lines(text, ctx, file=path, source=source, service=svc)
+
+
+def sniff(head: str) -> bool:
+    """Python-logging ``<time> - <name> - LEVEL - <message>`` lines (oslo is oslo_log's)."""
+    return any(_SNIFF_LINE.match(line.rstrip("\r")) is not None for line in head.split("\n")[:200])
+
+
+def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
+    return lt.guarded(src, lambda lines: parse_pf9_lines(lines, ctx, file=src.path))
+
+
+SPEC = ParserSpec(
+    kind="pf9_log",
+    tables=("logs",),
+    paths=(
+        "hosts/*/*.log",
+        "hosts/*/*.log.[0-9]*",
+        "*/hosts/*/*.log",  # nested bundle
+        "*/hosts/*/*.log.[0-9]*",
+    ),
+    sniff=sniff,
+    parse=parse,
+)

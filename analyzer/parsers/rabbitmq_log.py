@@ -1,0 +1,188 @@
+"""RabbitMQ broker logs, all three generations.
+
+3.9 and later (zoned; a multi-line message repeats the full prefix on every line)::
+
+    2026-03-02 09:10:44.120391+00:00 [warning] <0.1053.0> memory resource limit alarm set on node rabbit@rabbitmq-0.
+    2026-03-02 09:10:44.120391+00:00 [warning] <0.1053.0> **********************************************************
+    2026-03-02 09:10:44.120391+00:00 [warning] <0.1053.0> *** Publishers will be blocked until this alarm clears ***
+    2026-03-02 09:10:44.120391+00:00 [warning] <0.1053.0> **********************************************************
+
+3.7-3.8 (lager; local time; continuation lines carry no prefix)::
+
+    2026-03-02 09:10:44.120 [error] <0.1053.0> Error on AMQP connection <0.679.0> (10.0.0.5:33174 -> 10.0.0.9:5672, state: starting):
+    PLAIN login refused: user 'nova' - invalid credentials
+
+3.6 and older (Erlang reports: header, body lines, blank line; local time)::
+
+    =WARNING REPORT==== 2-Mar-2026::09:10:44 ===
+    closing AMQP connection <0.679.0> (10.0.0.5:33174 -> 10.0.0.9:5672):
+    missed heartbeats from client, timeout: 60s
+
+    =INFO REPORT==== 2-Mar-2026::09:10:45 ===
+        alarm_handler: {set,{system_memory_high_watermark,[]}}
+
+Output: rows of the ``logs`` table, one per record, ``service`` = ``rabbitmq``. 3.9+ lines
+with the same timestamp, level and Erlang pid as the line before are folded into one
+record (the asterisk banner above is the ``detail`` of the alarm record). Levels are
+normalised (``noti``/``notice`` -> INFO, ``warn`` -> WARNING, ``erro`` -> ERROR, ``crit``
+-> CRITICAL). For 3.6 reports ``message`` is the first body line (stripped), ``detail``
+the others, ``logger`` the report kind (``INFO REPORT``, ``WARNING REPORT``...), and the
+level follows the kind (CRASH/SUPERVISOR -> ERROR, PROGRESS -> INFO): a plain
+``alarm_handler`` INFO REPORT is kept as a record; the diagnosis tells it apart. The
+Erlang pid (``<0.1053.0>``) has no integer form and is not kept. ``clock`` is ``zoned``
+for 3.9+, else ``local-offset``/``local-assumed-utc``.
+"""  # noqa: E501 - real log lines are long
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from analyzer.model import BundleProblem, SourceContext, SourceFile
+from analyzer.parsers import logtime as lt
+from analyzer.parsers.base import ParseResult, ParserSpec
+
+_LEVELS = r"debug|info|notice|noti|warning|warn|error|erro|critical|crit|alert|emergency"
+
+RABBIT_LINE = (
+    r"^(?:"
+    r"(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?)(?P<tz>Z|[+-]\d\d:?\d\d)? "
+    r"\[(?P<level>" + _LEVELS + r")\] "
+    r"(?:<(?P<pid>[^<>\s]*)>(?:@\S*)? ?)?"
+    r"(?P<message>.*)"
+    r"|=(?P<report>[A-Z]+) (?:REPORT|MSG)=+ "
+    r"(?P<rts>\d{1,2}-[A-Za-z]{3}-\d{4}::\d\d:\d\d:\d\d)(?:\.\d+)? =+"
+    r")$"
+)
+"""A 3.9+/lager prefixed line, or a 3.6 report header."""
+
+_REPORT_LEVELS = {
+    "INFO": "INFO",
+    "PROGRESS": "INFO",
+    "WARNING": "WARNING",
+    "ERROR": "ERROR",
+    "CRASH": "ERROR",
+    "SUPERVISOR": "ERROR",
+}
+
+_SNIFF_LINE = re.compile(
+    r"^(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)? "
+    r"\[(?:" + _LEVELS + r")\] <\d+\.\d+\.\d+>"
+    r"|=[A-Z]+ REPORT=+ \d{1,2}-[A-Za-z]{3}-\d{4}::\d\d:\d\d:\d\d(?:\.\d+)? =+\s*$)"
+)
+
+LAGER_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+REPORT_FORMAT = "%d-%b-%Y::%H:%M:%S"
+
+
+def count_lines(lines: pd.Series) -> int:
+    """How many lines are RabbitMQ-prefixed lines or report headers."""
+    return lt.count_matches(lines, RABBIT_LINE)
+
+
+def parse_rabbitmq_lines(
+    lines: Iterable[str] | pd.Series,
+    ctx: SourceContext,
+    *,
+    file: str | None = None,
+    source: str = "rabbitmq",
+) -> tuple[pd.DataFrame, list[BundleProblem]]:
+    """Parse RabbitMQ log lines (position ``i`` = line ``i + 1``) into logs-table rows."""
+    path = file if file is not None else ctx.path
+    text = lt.as_lines(lines)
+    fields = lt.extract(text, RABBIT_LINE)
+    matched = fields["matched"].to_numpy(dtype=bool)
+    if not matched.any():
+        problems = [] if lt.is_blank(text) else [lt.no_lines_problem(path, "RabbitMQ log")]
+        return lt.empty_logs(), problems
+
+    header = matched & fields["report"].notna().to_numpy(dtype=bool)
+    prefixed = matched & ~header
+    zoned = prefixed & fields["tz"].notna().to_numpy(dtype=bool)
+    key = (
+        fields["ts"] + fields["tz"] + "|" + fields["level"] + "|" + fields["pid"].fillna("")
+    ).where(pd.Series(zoned, index=fields.index))
+    repeats = zoned & lt.same_as_previous(key)
+    starts = header | (prefixed & ~repeats)
+
+    # 3.6: the first non-blank body line of a report is its message, not detail.
+    group = np.cumsum(starts)
+    in_report = np.concatenate(([False], header[np.flatnonzero(starts)]))[group]
+    body = ~starts & in_report & lt.non_empty(text.str.strip())
+    first_body = np.zeros(len(text), dtype=bool)
+    body_pos = np.flatnonzero(body)
+    if body_pos.size:
+        body_group = group[body_pos]
+        first_body[body_pos[np.concatenate(([True], body_group[1:] != body_group[:-1]))]] = True
+    report_message = pd.Series(pd.NA, index=np.arange(1, int(group.max()) + 1), dtype=lt.STRING)
+    if first_body.any():
+        report_message.loc[group[first_body]] = text[first_body].str.strip().to_numpy()
+
+    cont_text = fields["message"].where(pd.Series(prefixed, index=fields.index), text)
+    cont_text = cont_text.where(pd.Series(~first_body, index=fields.index), "")
+    positions, detail = lt.fold(starts, cont_text)
+
+    rec = fields.iloc[positions].reset_index(drop=True)
+    rec_header = pd.Series(header[positions])
+    rec_zoned = pd.Series(zoned[positions])
+    local = pd.Series(prefixed[positions] & ~zoned[positions])
+
+    timestamps = pd.Series(pd.NaT, index=rec.index, dtype=lt.TS_UTC)
+    if rec_zoned.any():
+        timestamps[rec_zoned] = lt.parse_zoned(rec["ts"][rec_zoned] + rec["tz"][rec_zoned])
+    if local.any():
+        timestamps[local] = lt.parse_local(rec["ts"][local], ctx.utc_offset, LAGER_FORMAT)
+    if rec_header.any():
+        timestamps[rec_header] = lt.parse_local(
+            rec["rts"][rec_header], ctx.utc_offset, REPORT_FORMAT
+        )
+
+    report = rec["report"]
+    level = lt.normalise_level(rec["level"]).where(
+        ~rec_header, report.map(_REPORT_LEVELS, na_action="ignore").astype(lt.STRING)
+    )
+    message = rec["message"].where(~rec_header, report_message.reset_index(drop=True))
+    clock = pd.Series(lt.clock_of(ctx), index=rec.index, dtype=lt.STRING).where(~rec_zoned, "zoned")
+    frame = lt.logs_frame(
+        {
+            "timestamp": timestamps,
+            "source": source,
+            "service": "rabbitmq",
+            "host": ctx.host,
+            "level": level,
+            "logger": (report + " REPORT").where(rec_header),
+            "message": message.fillna(""),
+            "detail": detail,
+            "clock": clock,
+            "file": path,
+            "line": pd.Series(positions + 1, dtype=lt.INT),
+        },
+        len(positions),
+    )
+    return frame, lt.bad_time_problem(path, timestamps)
+
+
+def sniff(head: str) -> bool:
+    """A 3.9+/lager ``<time> [level] <0.1.0>`` line or a ``=... REPORT====`` header."""
+    return any(_SNIFF_LINE.match(line.rstrip("\r")) is not None for line in head.split("\n")[:200])
+
+
+def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
+    return lt.guarded(src, lambda lines: parse_rabbitmq_lines(lines, ctx, file=src.path))
+
+
+SPEC = ParserSpec(
+    kind="rabbitmq_log",
+    tables=("logs",),
+    paths=(
+        "hosts/*/rabbit*.log*",
+        "rabbitmq/*.log*",
+        "*/hosts/*/rabbit*.log*",  # nested bundle
+        "*/rabbitmq/*.log*",
+    ),
+    sniff=sniff,
+    parse=parse,
+)
