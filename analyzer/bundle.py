@@ -69,6 +69,8 @@ def read_bundle(location: str | Path, limits: Limits | None = None) -> Bundle:
         raise BundleError(loc, "no such file or directory")
     if os.path.isdir(loc):
         bundle = _read_directory(loc, name, limits)
+        # Copying a folder resets file times: they say nothing about when it was collected.
+        bundle.newest_mtime = None
     else:
         bundle = _read_archive_file(loc, name, limits)
         _strip_common_root(bundle)

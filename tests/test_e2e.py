@@ -191,3 +191,44 @@ def test_partly_bad_bundle_is_analysed_with_problems(tmp_path: Path) -> None:
     assert code in (0, 1)
     assert any(p["file"] == "openstack/servers.json" for p in doc["problems"])
     assert doc["counts"]["compute_services"] == 1
+
+
+def _unpack(bundle: Path, dest: Path) -> Path:
+    """Unpack a shipped bundle for a test (the analyzer itself never extracts)."""
+    import tarfile
+
+    with tarfile.open(bundle) as tar:
+        tar.extractall(dest, filter="data")
+    (top,) = dest.iterdir()
+    return top
+
+
+def test_admin_and_hypervisor_bundles_are_merged(tmp_path: Path) -> None:
+    import shutil
+
+    whole = _unpack(BUNDLES / "saas-hypervisor-only.tgz", tmp_path / "whole")
+    admin, hyper = tmp_path / "admin", tmp_path / "hv"
+    shutil.copytree(whole, admin, ignore=shutil.ignore_patterns("hosts"))
+    hyper.mkdir()
+    shutil.copytree(whole / "hosts", hyper / "hosts")
+    alone_code, alone = analyse_json(admin)
+    code, out, _err = run_cli(str(admin), str(hyper), "--format", "json", "--quiet")
+    merged = json.loads(out)
+    expected = SCENARIOS["saas-hypervisor-only"].expected
+    assert merged["verdict"]["class"] == expected["class"]
+    assert set(expected["subcauses"]) <= set(merged["verdict"]["subcauses"])
+    assert code == 1
+    # the admin bundle alone has no hypervisor log: lower confidence, the log named as missing
+    assert "hypervisor_logs" in {m["source"] for m in alone["missing_sources"]}
+    assert alone["verdict"]["confidence"] < merged["verdict"]["confidence"]
+    files = {e["file"] for f in merged["findings"] for e in f["evidence"]}
+    assert any(f.startswith("hv:hosts/") for f in files), files
+
+
+def test_directory_without_manifest_takes_time_from_the_data(tmp_path: Path) -> None:
+    whole = _unpack(BUNDLES / "selfhosted-broker-oom.tgz", tmp_path / "d")
+    (whole / "manifest.json").unlink()
+    _code, doc = analyse_json(whole)
+    assert doc["collected_at_basis"] == "newest-data"
+    assert doc["collected_at"] > "2026-03-02T09:28:00Z"  # the newest kubectl log line
+    assert doc["verdict"]["class"] == "messaging_layer_failure"
