@@ -211,7 +211,7 @@ def test_admin_and_hypervisor_bundles_are_merged(tmp_path: Path) -> None:
     shutil.copytree(whole, admin, ignore=shutil.ignore_patterns("hosts"))
     hyper.mkdir()
     shutil.copytree(whole / "hosts", hyper / "hosts")
-    alone_code, alone = analyse_json(admin)
+    _alone_code, alone = analyse_json(admin)
     code, out, _err = run_cli(str(admin), str(hyper), "--format", "json", "--quiet")
     merged = json.loads(out)
     expected = SCENARIOS["saas-hypervisor-only"].expected
