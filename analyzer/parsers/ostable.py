@@ -352,9 +352,16 @@ def scan_json(text: str, start: int = 0) -> JsonScan:
 _JSON_LINE = re.compile(r"^[ \t]*[\[{]", re.MULTILINE)
 
 
+# A shell prompt pasted above the output (`[root@admin-ws ~]# openstack server list`)
+# starts with `[` as JSON does; it is not JSON.
+_PROMPT_LINE = re.compile(r"\[[^\]\n]*@[^\]\n]*\]\s*[#$]")
+
+
 def _json_at_start(text: str) -> int | None:
     pos = _skip_ws(text, 0)
-    return pos if pos < len(text) and text[pos] in "[{" else None
+    if pos >= len(text) or text[pos] not in "[{" or _PROMPT_LINE.match(text, pos):
+        return None
+    return pos
 
 
 def _json_later(text: str) -> int | None:

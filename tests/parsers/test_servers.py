@@ -541,3 +541,21 @@ def test_format_fragments_never_raise(text: str) -> None:
     _no_internal_error(run(text))
     _no_internal_error(run(text, "openstack/servers.txt"))
     servers.sniff(text)
+
+
+def test_table_pasted_under_a_shell_prompt_is_a_table_not_json() -> None:
+    text = (
+        "[root@admin-ws ~]# openstack server list --all-projects --long\n"
+        "+--------------------------------------+--------+--------+------------+\n"
+        "| ID                                   | Name   | Status | Task State |\n"
+        "+--------------------------------------+--------+--------+------------+\n"
+        "| 6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13 | web-07 | BUILD  | scheduling |\n"
+        "+--------------------------------------+--------+--------+------------+\n"
+    )
+    src = SourceFile(bundle="b", path="server_list.txt", data=text.encode())
+    assert servers.SPEC.sniff(text)
+    result = servers.SPEC.parse(src, SourceContext("b", src.path, None, None, None))
+    assert result.problems == []
+    frame = result.tables["servers"]
+    assert list(frame["id"]) == ["6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13"]
+    assert list(frame["task_state"]) == ["scheduling"]
