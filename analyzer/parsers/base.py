@@ -47,3 +47,29 @@ class ParserSpec:
 
     def matches_path(self, path: str) -> bool:
         return any(fnmatch.fnmatchcase(path, pattern) for pattern in self.paths)
+
+
+PARSER_FAILED = "parser failed"
+
+
+def fail_forward(src: SourceFile, what: str, fill: Callable[[ParseResult], None]) -> ParseResult:
+    """Run a parser body that adds to a ParseResult; it never raises.
+
+    An empty file, or a bug the body trips over, becomes a bundle problem, and whatever the
+    body had already added is kept: the rest of the bundle, and of this file, still counts.
+    """
+    result = ParseResult()
+    if not src.data.strip():
+        result.problems.append(BundleProblem(src.path, "empty file", "nothing to read"))
+        return result
+    try:
+        fill(result)
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the analysis
+        result.problems.append(
+            BundleProblem(
+                src.path,
+                f"{what} {PARSER_FAILED} ({type(exc).__name__}: {exc})"[:300],
+                "the rest of this file",
+            )
+        )
+    return result

@@ -52,7 +52,7 @@ from datetime import datetime
 import pandas as pd
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers.base import ParseResult, ParserSpec
+from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
 from analyzer.parsers.k8s_common import Column, as_int, header_columns, split_row
 from analyzer.parsers.k8s_pods import ContainerView, PodView, pods_frame
 from analyzer.parsers.k8s_time import ago, parse_age, parse_event_age, parse_rfc1123, to_utc
@@ -304,17 +304,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
-    result = ParseResult()
-    if not src.data.strip():
-        result.problems.append(BundleProblem(src.path, "file is empty"))
-        return result
-    try:
-        _parse(src, ctx, result)
-    except Exception as exc:  # noqa: BLE001 - keep what was read; never stop the analysis
-        result.problems.append(
-            BundleProblem(src.path, f"describe parser failed: {type(exc).__name__}: {exc}"[:300])
-        )
-    return result
+    return fail_forward(src, "describe", lambda result: _parse(src, ctx, result))
 
 
 SPEC = ParserSpec(

@@ -56,7 +56,7 @@ import re
 import pandas as pd
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers.base import ParseResult, ParserSpec
+from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
 from analyzer.parsers.k8s_common import (
     as_dict,
     as_int,
@@ -251,22 +251,15 @@ def sniff(head: str) -> bool:
 
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
-    result = ParseResult()
-    text = src.text()
-    if not text.strip():
-        result.problems.append(BundleProblem(src.path, "file is empty"))
-        return result
-    try:
+    def fill(result: ParseResult) -> None:
+        text = src.text()
         start = json_start(text)
         if start is not None:
             _parse_json(src, text, start, result)
         else:
             _parse_table(src, text, ctx, result)
-    except Exception as exc:  # noqa: BLE001 - keep what was read; never stop the analysis
-        result.problems.append(
-            BundleProblem(src.path, f"event parser failed: {type(exc).__name__}: {exc}"[:300])
-        )
-    return result
+
+    return fail_forward(src, "event", fill)
 
 
 SPEC = ParserSpec(

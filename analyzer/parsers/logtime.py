@@ -22,7 +22,7 @@ from pandas.api.types import pandas_dtype
 
 from analyzer.frames import TS
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers.base import ParseResult
+from analyzer.parsers.base import ParseResult, fail_forward
 
 MAX_LINE_CHARS = 64 * 1024
 """Longer lines are cut to this many characters (a 50 MB line must not become a cell)."""
@@ -411,18 +411,12 @@ LinesParser = Callable[[pd.Series], tuple[pd.DataFrame, list[BundleProblem]]]
 
 def guarded(src: SourceFile, parse_lines: LinesParser) -> ParseResult:
     """Read a log file and run a lines parser on it; never raises (fail forward)."""
-    result = ParseResult()
-    try:
-        if not src.data or src.data.isspace():
-            result.problems.append(BundleProblem(src.path, "empty log file", "nothing to read"))
-            return result
+
+    def fill(result: ParseResult) -> None:
         lines, problems = read_lines(src)
         result.problems.extend(problems)
         frame, more = parse_lines(lines)
         result.problems.extend(more)
         result.add("logs", frame)
-    except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the analysis
-        result.problems.append(
-            BundleProblem(src.path, f"log parser failed ({type(exc).__name__}: {exc})", "this file")
-        )
-    return result
+
+    return fail_forward(src, "log", fill)

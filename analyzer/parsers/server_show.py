@@ -49,7 +49,7 @@ import re
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers import ostable
-from analyzer.parsers.base import ParseResult, ParserSpec
+from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
 from analyzer.parsers.ostable import clean, pick, text_of
 from analyzer.parsers.servers import TABLE, frame_of, server_row
 
@@ -110,8 +110,7 @@ def fault_fields(value: object) -> dict[str, object]:
 
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
-    result = ParseResult()
-    try:
+    def fill(result: ParseResult) -> None:
         out = ostable.read_show(src, wrapper="server", what="server show")
         result.problems.extend(out.problems)
         rows = []
@@ -131,11 +130,8 @@ def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
             row["line"] = record.line
             rows.append(row)
         result.add(TABLE, frame_of(rows, src.path, result.problems))
-    except Exception as exc:  # noqa: BLE001 - keep what was read; never stop the analysis
-        result.problems.append(
-            BundleProblem(file=src.path, problem=f"internal parser error: {exc!r}"[:300])
-        )
-    return result
+
+    return fail_forward(src, "server show", fill)
 
 
 _SERVER_KEYS = ("flavor", "image", "addresses", "hostId", "OS-EXT-STS:task_state")

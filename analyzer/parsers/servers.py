@@ -45,7 +45,7 @@ import pandas as pd
 from analyzer.frames import conform
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers import ostable
-from analyzer.parsers.base import ParseResult, ParserSpec
+from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
 from analyzer.parsers.ostable import clean, nkey, pick, text_of
 
 TABLE = "servers"
@@ -181,8 +181,7 @@ def frame_of(
 
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
-    result = ParseResult()
-    try:
+    def fill(result: ParseResult) -> None:
         out = ostable.read_list(src, accept=is_server_header, wrapper="servers", what="server")
         result.problems.extend(out.problems)
         rows = []
@@ -192,11 +191,8 @@ def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
             row["line"] = record.line
             rows.append(row)
         result.add(TABLE, frame_of(rows, src.path, result.problems))
-    except Exception as exc:  # noqa: BLE001 - keep what was read; never stop the analysis
-        result.problems.append(
-            BundleProblem(file=src.path, problem=f"internal parser error: {exc!r}"[:300])
-        )
-    return result
+
+    return fail_forward(src, "server list", fill)
 
 
 _JSON_LIST = re.compile(r"^[ \t]*\[\s*\{", re.MULTILINE)

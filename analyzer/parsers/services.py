@@ -40,9 +40,9 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from analyzer.frames import conform
-from analyzer.model import BundleProblem, SourceContext, SourceFile
+from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers import ostable
-from analyzer.parsers.base import ParseResult, ParserSpec
+from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
 from analyzer.parsers.ostable import bool_of, nkey, pick, text_of
 
 TABLE = "services"
@@ -75,8 +75,7 @@ def service_row(record: Mapping[str, object]) -> dict[str, object]:
 
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
-    result = ParseResult()
-    try:
+    def fill(result: ParseResult) -> None:
         out = ostable.read_list(
             src, accept=is_service_header, wrapper="services", what="compute service"
         )
@@ -91,11 +90,8 @@ def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
         if not frame.empty:
             ostable.utc_timestamps(frame, ("updated_at",), src.path, result.problems)
         result.add(TABLE, conform(TABLE, frame))
-    except Exception as exc:  # noqa: BLE001 - keep what was read; never stop the analysis
-        result.problems.append(
-            BundleProblem(file=src.path, problem=f"internal parser error: {exc!r}"[:300])
-        )
-    return result
+
+    return fail_forward(src, "compute service list", fill)
 
 
 _JSON_LIST = re.compile(r"^[ \t]*\[\s*\{", re.MULTILINE)

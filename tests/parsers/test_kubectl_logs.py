@@ -191,7 +191,7 @@ def test_lines_without_prefix_continue_the_record() -> None:
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        (b"", "empty log file"),
+        (b"", "empty file"),
         (b"\x00\xff\xfe\x01", "no kubectl logs lines recognised"),
         (b"unable to retrieve container logs for containerd://abc\n", "no kubectl logs lines"),
     ],

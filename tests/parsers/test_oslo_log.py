@@ -279,8 +279,8 @@ def test_far_and_impossible_dates_do_not_raise() -> None:
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        (b"", "empty log file"),
-        (b"   \n\n", "empty log file"),
+        (b"", "empty file"),
+        (b"   \n\n", "empty file"),
         (b"\x00\x01\x02\xff\xfe garbage \x89PNG\r\n\x1a\n", "no oslo.log lines recognised"),
         (b'{"not": "a log"}', "no oslo.log lines recognised"),
     ],

@@ -231,7 +231,7 @@ def test_bad_timestamps_are_kept_empty() -> None:
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        (b"", "empty log file"),
+        (b"", "empty file"),
         (b"\xff\xfe\x00\x00binary", "no RabbitMQ log lines recognised"),
         (b"hello\nworld\n", "no RabbitMQ log lines recognised"),
     ],
