@@ -15,6 +15,8 @@ from analyzer.model import Finding, iso
 from analyzer.recovery import cleanup, prevention, recovery_plan, stuck_vm_rows
 from analyzer.rules import RULES
 from analyzer.rules.context import RuleContext
+from analyzer.sanitize import displayable
+from analyzer.timeline.document import timeline_sections
 
 SCHEMA = "pcd-analysis/1"
 DESCRIPTIONS = {rule.key: rule.description for rule in RULES}
@@ -44,7 +46,7 @@ def analyse(
     report("diagnosing")
     ctx = RuleContext(frames, inventory)
     dx = diagnose(ctx)
-    return document(ctx, dx), frames, inventory
+    return displayable(document(ctx, dx)), frames, inventory
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -107,6 +109,8 @@ def document(ctx: RuleContext, dx: Diagnosis) -> dict[str, Any]:
         "unrecognised_files": inv.unrecognised,
         "failed_collections": inv.failed_collections,
         "clock_assumptions": inv.clock_assumptions,
+        # incident, clock_offsets, vm_stories, burst, key_events, charts (analyzer/timeline)
+        **timeline_sections(ctx),
         "counts": {
             "servers": len(servers),
             "build": int((status == "BUILD").sum()) if status is not None else 0,

@@ -1,35 +1,49 @@
 """Reading bundles: tarballs (optionally gzip-compressed) and unpacked directories.
 
-Members are read straight from the archive into memory; nothing is ever extracted to disk.
-Links, devices and FIFOs are never followed or read. Limits bound what a hostile archive
-can cost. Compressed rotations (``ostackhost.log.1.gz``) and archives nested one level deep
-(a hypervisor bundle inside an admin bundle) are opened in place.
+A bundle is untrusted, so this module never extracts: members are streamed out of the
+archive straight into memory and nothing is ever written to disk (no temporary directory
+exists to clean up, on success, error or Ctrl-C). Links, devices and FIFOs are never
+followed, opened or read. One ``Budget`` per bundle bounds what an archive can cost
+(``analyzer.limits``) and tar headers are parsed by the hardened reader of
+``analyzer.tarsafe``. Compressed rotations (``ostackhost.log.1.gz``) and archives nested
+one level deep (a hypervisor bundle inside an admin bundle) are opened in place.
+
+What is rejected (``BundleError``, one ``Error:`` line and exit status 2) and what is only
+listed as a bundle problem is the policy of docs/security.md.
 """
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import posixpath
 import stat
 import tarfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import IO
 
+from analyzer import tarsafe
 from analyzer.errors import BundleError
+from analyzer.limits import (
+    BoundedReader,
+    Budget,
+    BudgetExceeded,
+    CorruptStream,
+    Limits,
+    RatioExceeded,
+    gunzip,
+    open_stream,
+)
 from analyzer.model import BundleProblem, SourceFile
 
+__all__ = ["ARCHIVE_SUFFIXES", "Bundle", "Limits", "bundle_name", "read_bundle"]
 
-@dataclass(frozen=True)
-class Limits:
-    max_members: int = 100_000
-    max_total_bytes: int = 4 * 1024**3
-    max_ratio: float = 200.0
-    max_nesting: int = 1
+# Member times outside [2000, now + 1 day] say nothing about when the bundle was collected.
+_EARLIEST_MTIME = datetime(2000, 1, 1, tzinfo=UTC)
+_CLOCK_SLACK = timedelta(days=1)
 
 
 @dataclass
@@ -61,178 +75,294 @@ def bundle_name(location: str) -> str:
 
 
 def read_bundle(location: str | Path, limits: Limits | None = None) -> Bundle:
-    """Read one bundle (archive or directory). Raises BundleError when nothing can be read."""
-    limits = limits or Limits()
+    """Read one bundle (archive or directory). Raises BundleError when it is rejected."""
+    budget = Budget(limits or Limits())
     loc = str(location)
     name = bundle_name(loc)
-    if not os.path.exists(loc):
-        raise BundleError(loc, "no such file or directory")
-    if os.path.isdir(loc):
-        bundle = _read_directory(loc, name, limits)
-        # Copying a folder resets file times: they say nothing about when it was collected.
-        bundle.newest_mtime = None
-    else:
-        bundle = _read_archive_file(loc, name, limits)
-        _strip_common_root(bundle)
-    return bundle
-
-
-def _read_directory(root: str, name: str, limits: Limits) -> Bundle:
-    bundle = Bundle(name=name)
-    total = 0
-    count = 0
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
-        for fname in sorted(filenames):
-            full = os.path.join(dirpath, fname)
-            rel = os.path.relpath(full, root).replace(os.sep, "/")
-            st = os.lstat(full)
-            if not stat.S_ISREG(st.st_mode):
-                bundle.problems.append(
-                    BundleProblem(rel, "not a regular file (link, device or FIFO); not followed")
-                )
-                continue
-            count += 1
-            total += st.st_size
-            if count > limits.max_members or total > limits.max_total_bytes:
-                raise BundleError(root, "directory exceeds the size or file-count limit")
-            try:
-                with open(full, "rb") as fh:
-                    data = fh.read()
-            except OSError as exc:
-                bundle.problems.append(BundleProblem(rel, f"unreadable: {exc.strerror}"))
-                continue
-            mtime = datetime.fromtimestamp(st.st_mtime, tz=UTC)
-            _add_member(bundle, rel, data, mtime, limits, depth=0)
-    return bundle
-
-
-def _read_archive_file(path: str, name: str, limits: Limits) -> Bundle:
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
+        st = os.stat(loc)  # the path the engineer named may be a link; its content may not
     except OSError as exc:
-        raise BundleError(path, f"cannot read: {exc.strerror}") from None
-    bundle = Bundle(name=name)
-    _read_tar_bytes(raw, bundle, prefix="", source=path, limits=limits, depth=0)
-    return bundle
-
-
-def _open_tar(raw: bytes, source: str) -> tarfile.TarFile:
-    if raw[:2] == b"\x1f\x8b":
-        raw = _gunzip(raw, source, limit=None)
+        reason = "no such file or directory" if not os.path.lexists(loc) else exc.strerror
+        raise BundleError(loc, reason or "cannot read") from None
+    if stat.S_ISDIR(st.st_mode):
+        reader = _Reader(Bundle(name=name), budget)
+        reader.directory(loc)
+        # Copying a folder resets file times: they say nothing about when it was collected.
+        reader.bundle.newest_mtime = None
+        return reader.bundle
+    if not stat.S_ISREG(st.st_mode):
+        raise BundleError(loc, "not a regular file (device, FIFO or socket); not read")
+    reader = _Reader(Bundle(name=name), budget)
     try:
-        return tarfile.open(fileobj=io.BytesIO(raw), mode="r:")
-    except tarfile.TarError:
-        raise BundleError(
-            source, "not a tar archive (expected .tgz, .tar.gz, .tar or a directory)"
-        ) from None
-
-
-def _gunzip(raw: bytes, source: str, limit: int | None) -> bytes:
-    try:
-        out = gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as exc:
-        reason = (
-            "truncated gzip data" if isinstance(exc, EOFError) else f"corrupt gzip data ({exc})"
+        with open(loc, "rb") as fh:
+            reader.archive(fh, st.st_size, source=loc, prefix="", depth=0)
+    except OSError as exc:
+        raise BundleError(loc, f"cannot read: {exc.strerror or exc}") from None
+    if reader.bad_mtimes:
+        reader.bundle.problems.append(
+            BundleProblem(
+                os.path.basename(loc),
+                f"{reader.bad_mtimes} member time(s) before 2000 or in the future",
+                "those times (the collection time is not taken from them)",
+            )
         )
-        raise BundleError(source, reason) from None
-    if limit is not None and len(out) > limit:
-        raise BundleError(source, "decompressed size exceeds the limit")
-    return out
+    _strip_common_root(reader.bundle)
+    return reader.bundle
 
 
-def _read_tar_bytes(
-    raw: bytes, bundle: Bundle, prefix: str, source: str, limits: Limits, depth: int
-) -> None:
-    compressed_size = len(raw)
-    tar = _open_tar(raw, source)
-    seen: set[str] = set()
-    total = 0
-    count = 0
-    try:
-        for member in _members(tar, source):
-            count += 1
-            if count > limits.max_members:
-                raise BundleError(source, f"more than {limits.max_members} members")
-            rel = _safe_member_name(member.name, source)
-            if rel is None:
-                continue
-            if not member.isfile():
-                if not member.isdir():
-                    bundle.problems.append(
-                        BundleProblem(
-                            prefix + rel, "link, device or FIFO in the archive; not followed"
-                        )
-                    )
-                continue
-            if rel in seen:
-                raise BundleError(source, f"duplicate member name {rel!r}")
-            seen.add(rel)
-            total += member.size
-            if total > limits.max_total_bytes:
-                raise BundleError(source, "archive content exceeds the size limit")
-            if compressed_size and total > limits.max_ratio * max(compressed_size, 1) + 1_000_000:
-                raise BundleError(source, "compression ratio exceeds the limit (archive bomb?)")
-            fh = tar.extractfile(member)
-            if fh is None:
-                continue
+class _Reader:
+    """Fills one Bundle from an archive or a directory, charging everything to one Budget."""
+
+    def __init__(self, bundle: Bundle, budget: Budget) -> None:
+        self.bundle = bundle
+        self.budget = budget
+        self._paths: set[str] = set()
+        self.bad_mtimes = 0
+
+    def _mtime(self, value: float) -> datetime | None:
+        mtime = _mtime(value)
+        if mtime is None and value:
+            self.bad_mtimes += 1
+        return mtime
+
+    # --- archives -------------------------------------------------------------------
+
+    def archive(self, raw: IO[bytes], size: int, source: str, prefix: str, depth: int) -> None:
+        """Stream the members of one tar (gzip or plain) archive into the bundle."""
+        stream, bound = open_stream(raw, size, source, self.budget)
+        try:
+            tar = tarsafe.open_stream(stream)
+        except tarfile.ReadError:
+            raise BundleError(source, _not_tar(size)) from None
+        except tarsafe.HostileHeader as exc:
+            raise BundleError(source, f"unsafe tar header ({exc})") from None
+        except tarsafe.DamagedArchive as exc:
+            raise BundleError(source, f"truncated or corrupt archive ({exc})") from None
+        except tarfile.TarError:
+            raise BundleError(source, "truncated or corrupt archive") from None
+        seen: set[str] = set()
+        count = 0
+        try:
+            for member in _members(tar, source):
+                count += 1
+                self.budget.member(source)
+                self._member(tar, bound, member, seen, source, prefix, depth)
+            # Read to the end so the gzip trailer (CRC, length) is checked too.
+            while stream.read(1024 * 1024):
+                pass
+        except tarsafe.HostileHeader as exc:
+            raise BundleError(
+                source, f"unsafe tar header after {count} member(s) ({exc})"
+            ) from None
+        except (tarsafe.DamagedArchive, tarfile.TarError) as exc:
+            raise BundleError(
+                source, f"truncated or corrupt archive after {count} member(s) ({exc})"
+            ) from None
+        finally:
+            tar.close()
+
+    def _member(
+        self,
+        tar: tarfile.TarFile,
+        bound: BoundedReader,
+        member: tarfile.TarInfo,
+        seen: set[str],
+        source: str,
+        prefix: str,
+        depth: int,
+    ) -> None:
+        rel = _safe_member_name(member.name, source)
+        if rel is None or member.isdir():
+            return
+        if not member.isfile():
+            self.bundle.problems.append(
+                BundleProblem(
+                    prefix + rel, f"{_kind(member)} in the archive; not followed", "this entry"
+                )
+            )
+            return
+        if rel in seen:
+            raise BundleError(source, f"duplicate member name {_show(rel)}")
+        seen.add(rel)
+        self.budget.charge(member.size, source)
+        bound.expect(member.size)  # a bomb is refused from its header, not after it
+        fh = tar.extractfile(member)
+        if fh is None:  # pragma: no cover - isfile() members always have data
+            return
+        try:
+            data = fh.read()
+        except tarfile.StreamError:
+            self.bundle.problems.append(
+                BundleProblem(prefix + rel, "sparse file in the archive; not read", "this file")
+            )
+            return
+        except tarsafe.PARSE_ERRORS as exc:
+            raise tarsafe.DamagedArchive(f"{type(exc).__name__}: {exc}") from None
+        self._add(prefix + rel, data, self._mtime(member.mtime), depth)
+
+    # --- directories ----------------------------------------------------------------
+
+    def directory(self, root: str) -> None:
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            dirnames.sort()
+            for dname in list(dirnames):
+                full = os.path.join(dirpath, dname)
+                if os.path.islink(full):  # os.walk lists links to folders as folders
+                    dirnames.remove(dname)
+                    self._not_regular(os.path.relpath(full, root), "symbolic link")
+            for fname in sorted(filenames):
+                full = os.path.join(dirpath, fname)
+                rel = os.path.relpath(full, root).replace(os.sep, "/")
+                self.budget.member(root)
+                self._file(full, rel, root)
+
+    def _file(self, full: str, rel: str, root: str) -> None:
+        try:
+            # Only regular files are opened (opening a device can have effects of its own);
+            # O_NOFOLLOW and O_NONBLOCK, and the type checked again on the open descriptor,
+            # keep a file swapped for a link or FIFO after this check from being followed.
+            mode = os.lstat(full).st_mode
+            if not stat.S_ISREG(mode):
+                self._not_regular(rel, _mode_kind(mode))
+                return
+            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError as exc:
+            self.bundle.problems.append(BundleProblem(rel, f"unreadable: {exc.strerror}"))
+            return
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                self._not_regular(rel, _mode_kind(st.st_mode))
+                return
+            self.budget.charge(st.st_size, root)
             try:
-                data = fh.read()
-            except (tarfile.TarError, OSError, EOFError, zlib.error):
-                raise BundleError(source, f"truncated archive (while reading {rel!r})") from None
-            mtime = datetime.fromtimestamp(member.mtime, tz=UTC) if member.mtime else None
-            _add_member(bundle, prefix + rel, data, mtime, limits, depth)
-    finally:
-        tar.close()
+                data = fh.read(st.st_size + 1)
+            except OSError as exc:
+                self.bundle.problems.append(BundleProblem(rel, f"unreadable: {exc.strerror}"))
+                return
+        if len(data) > st.st_size:  # grew while being read: keep what was listed
+            data = data[: st.st_size]
+        self._add(rel, data, self._mtime(st.st_mtime), depth=0)
+
+    def _not_regular(self, rel: str, kind: str) -> None:
+        self.bundle.problems.append(
+            BundleProblem(rel.replace(os.sep, "/"), f"{kind}; not followed", "this entry")
+        )
+
+    # --- every file -----------------------------------------------------------------
+
+    def _add(self, path: str, data: bytes, mtime: datetime | None, depth: int) -> None:
+        bundle = self.bundle
+        if mtime is not None and (bundle.newest_mtime is None or mtime > bundle.newest_mtime):
+            bundle.newest_mtime = mtime
+        lower = path.lower()
+        if lower.endswith(ARCHIVE_SUFFIXES):
+            self._nested(path, data, depth)
+            return
+        if lower.endswith(".gz"):
+            try:
+                data = gunzip(data, path, self.budget)
+            except BudgetExceeded:
+                raise
+            except (RatioExceeded, CorruptStream) as exc:
+                bundle.problems.append(BundleProblem(path, exc.reason))
+                return
+            path = path[:-3]
+        if path in self._paths:
+            bundle.problems.append(
+                BundleProblem(path, "another member has the same name once decompressed")
+            )
+            return
+        self._paths.add(path)
+        bundle.files.append(SourceFile(bundle=bundle.name, path=path, data=data, mtime=mtime))
+
+    def _nested(self, path: str, data: bytes, depth: int) -> None:
+        if depth >= self.budget.limits.max_nesting:
+            self.bundle.problems.append(
+                BundleProblem(path, "archive nested too deeply; not opened", "this archive")
+            )
+            return
+        lower = path.lower()
+        prefix = next(path[: -len(s)] for s in ARCHIVE_SUFFIXES if lower.endswith(s)) + "/"
+        try:
+            self.archive(io.BytesIO(data), len(data), path, prefix, depth + 1)
+        except BudgetExceeded:
+            raise
+        except BundleError as exc:
+            self.bundle.problems.append(
+                BundleProblem(path, f"nested archive unreadable: {exc.reason}", "this archive")
+            )
 
 
 def _members(tar: tarfile.TarFile, source: str) -> Iterator[tarfile.TarInfo]:
-    while True:
-        try:
-            member = tar.next()
-        except (tarfile.TarError, OSError, EOFError, zlib.error):
-            raise BundleError(source, "truncated or corrupt archive") from None
-        if member is None:
-            return
-        yield member
+    try:
+        yield from tarsafe.members(tar)
+    except (EOFError, OSError) as exc:
+        raise BundleError(source, f"truncated or corrupt archive ({exc})") from None
+
+
+def _not_tar(size: int) -> str:
+    if size == 0:
+        return "empty file, not an archive (expected .tgz, .tar.gz, .tar or a directory)"
+    return "not a tar archive (expected .tgz, .tar.gz, .tar or a directory)"
+
+
+def _kind(member: tarfile.TarInfo) -> str:
+    if member.issym():
+        return "symbolic link"
+    if member.islnk():
+        return "hard link"
+    if member.ischr() or member.isblk():
+        return "device file"
+    if member.isfifo():
+        return "FIFO"
+    return f"entry of unsupported type {member.type!r}"
+
+
+def _mode_kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "symbolic link"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device file"
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "not a regular file"
+
+
+def _mtime(value: float) -> datetime | None:
+    """A member time, or None when it is unset or out of range (see ``_Reader.bad_mtimes``)."""
+    if not value:
+        return None
+    try:
+        mtime = datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    if mtime < _EARLIEST_MTIME or mtime > datetime.now(UTC) + _CLOCK_SLACK:
+        return None
+    return mtime
+
+
+def _show(name: str) -> str:
+    """A member name for an error line: control characters escaped, at most 200 chars."""
+    text = repr(name)
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _safe_member_name(name: str, source: str) -> str | None:
-    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        raise BundleError(source, f"member with an absolute path {name!r}")
-    norm = posixpath.normpath(name.replace("\\", "/"))
-    if norm == "." or norm == "":
-        return None
-    if norm == ".." or norm.startswith("../") or "/../" in f"/{norm}/":
-        raise BundleError(source, f"member escaping the archive {name!r}")
-    return norm
-
-
-def _add_member(
-    bundle: Bundle, path: str, data: bytes, mtime: datetime | None, limits: Limits, depth: int
-) -> None:
-    if mtime is not None and (bundle.newest_mtime is None or mtime > bundle.newest_mtime):
-        bundle.newest_mtime = mtime
-    lower = path.lower()
-    if lower.endswith(ARCHIVE_SUFFIXES):
-        if depth >= limits.max_nesting:
-            bundle.problems.append(BundleProblem(path, "archive nested too deeply; not opened"))
-            return
-        nested_prefix = next(path[: -len(s)] for s in ARCHIVE_SUFFIXES if lower.endswith(s)) + "/"
-        try:
-            _read_tar_bytes(data, bundle, nested_prefix, path, limits, depth + 1)
-        except BundleError as exc:
-            bundle.problems.append(BundleProblem(path, f"nested archive unreadable: {exc.reason}"))
-        return
-    if lower.endswith(".gz"):
-        try:
-            data = _gunzip(data, path, limit=int(limits.max_ratio * len(data)) + 1_000_000)
-        except BundleError as exc:
-            bundle.problems.append(BundleProblem(path, exc.reason))
-            return
-        path = path[:-3]
-    bundle.files.append(SourceFile(bundle=bundle.name, path=path, data=data, mtime=mtime))
+    """The member's path inside the bundle; BundleError for names that leave it."""
+    # Undecodable bytes stay visible as U+FFFD (surrogates cannot be written out as UTF-8).
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if "\x00" in name:
+        raise BundleError(source, f"member name with a NUL byte {_show(name)}")
+    slashed = name.replace("\\", "/")
+    if slashed.startswith("/") or (len(name) > 1 and name[0].isalpha() and name[1] == ":"):
+        raise BundleError(source, f"member with an absolute path {_show(name)}")
+    if ".." in slashed.split("/"):
+        raise BundleError(source, f"member escaping the archive ('..' in {_show(name)})")
+    norm = posixpath.normpath(slashed)
+    return None if norm in (".", "") else norm
 
 
 def _strip_common_root(bundle: Bundle) -> None:

@@ -17,8 +17,10 @@ import typer
 from analyzer import __version__
 from analyzer.bundle import bundle_name
 from analyzer.errors import AnalyzerError
+from analyzer.limits import Limits, parse_size
 
 EXIT_OK, EXIT_FAILURE, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130
 
 HELP = """Diagnose a PCD support bundle: messaging-layer failure, resource exhaustion or host
 failure, with evidence and the recovery for this deployment.
@@ -45,9 +47,9 @@ def _default_out(first: Path) -> Path:
     return Path.cwd() / f"{bundle_name(str(first))}-analysis"
 
 
-def _error(message: str) -> typer.Exit:
+def _error(message: str, code: int = EXIT_ERROR) -> typer.Exit:
     typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(EXIT_ERROR)
+    return typer.Exit(code)
 
 
 def _summary(doc: dict[str, Any]) -> str:
@@ -78,6 +80,29 @@ def analyze_command(
         ),
     ] = Format.all,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    max_members: Annotated[
+        int,
+        typer.Option(
+            "--max-members",
+            help="Refuse a bundle with more archive entries than this (nested archives included).",
+        ),
+    ] = Limits.max_members,
+    max_bytes: Annotated[
+        str,
+        typer.Option(
+            "--max-bytes",
+            help="Refuse a bundle whose content (decompressed) exceeds this size: bytes, or "
+            "with K/M/G/T (binary units).",
+        ),
+    ] = "4G",
+    max_ratio: Annotated[
+        float,
+        typer.Option(
+            "--max-ratio",
+            help="Refuse an archive that expands more than this many times (a gzip bomb); "
+            "a compressed member or nested archive beyond it is skipped and listed.",
+        ),
+    ] = Limits.max_ratio,
     version: Annotated[
         bool,
         typer.Option(
@@ -92,7 +117,13 @@ def analyze_command(
     from reports import render_html, render_markdown
 
     try:
-        doc, _frames, _inv = analyse(bundles)
+        limits = Limits(max_members, parse_size(max_bytes), max_ratio)
+    except ValueError as exc:
+        raise _error(f"invalid limit: {exc}") from None
+    try:
+        doc, _frames, _inv = analyse(bundles, limits)
+    except KeyboardInterrupt:
+        raise _error("interrupted", EXIT_INTERRUPTED) from None
     except AnalyzerError as exc:
         raise _error(str(exc)) from None
     except MemoryError:
@@ -135,9 +166,14 @@ def main() -> None:
     if argv == ["--version"]:
         typer.echo(f"analyze {__version__}")
         return
-    app = build_app()
+    if argv[:1] == ["timeline"]:  # `analyze timeline BUNDLE...` (analyzer/cli_timeline.py)
+        from analyzer.cli_timeline import build_timeline_app
+
+        app, prog, args = build_timeline_app(), "analyze timeline", argv[1:]
+    else:
+        app, prog, args = build_app(), "analyze", argv
     try:
-        app(prog_name="analyze")
+        app(args=args, prog_name=prog)
     except KeyboardInterrupt:
         typer.echo("Error: interrupted", err=True)
         sys.exit(130)

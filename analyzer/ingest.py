@@ -16,9 +16,10 @@ import pandas as pd
 from analyzer.bundle import Bundle
 from analyzer.frames import Frames, build_frames
 from analyzer.manifest import Manifest, load_clock, load_manifest
-from analyzer.model import BundleProblem, Deployment, SourceContext, SourceFile
+from analyzer.model import BundleProblem, Deployment, SourceContext, SourceFile, iso
 from analyzer.parsers import PARSERS
 from analyzer.parsers.base import ParserSpec
+from analyzer.sanitize import implausible_times, plausible
 
 SNIFF_BYTES = 8192
 
@@ -112,13 +113,22 @@ def _ingest_bundle(bundle: Bundle, inv: Inventory, parts: dict[str, list[pd.Data
     for src in bundle.files:
         name = src.path.rsplit("/", 1)[-1]
         if src.path == "manifest.json":
-            manifest, problems = load_manifest(src)
+            manifest, problems = _load_manifest(src)
             inv.problems.extend(problems)
         elif name == "clock.json" and (host := _host_of(src.path)) is not None:
-            offset = load_clock(src)
+            offset = _load_clock(src, inv)
             if offset is not None:
                 clocks[(_prefix_of(src.path), host)] = offset
     collected_at = manifest.collected_at if manifest else None
+    if collected_at is not None and not plausible(collected_at, None):
+        inv.problems.append(
+            BundleProblem(
+                "manifest.json",
+                f"collected_at {iso(collected_at)} is before 2000 or in the future",
+                "the collection time",
+            )
+        )
+        collected_at = None
     basis = "manifest" if collected_at else "unknown"
     if collected_at is None and bundle.newest_mtime is not None:
         collected_at, basis = bundle.newest_mtime, "archive-mtime"
@@ -172,6 +182,7 @@ def _ingest_bundle(bundle: Bundle, inv: Inventory, parts: dict[str, list[pd.Data
                 BundleProblem(src.path, f"could not be parsed ({type(exc).__name__}: {exc})")
             )
             continue
+        result = implausible_times(result, src.path, collected_at)
         inv.kinds[spec.kind].append(src.path)
         inv.problems.extend(result.problems)
         for table, frame in result.tables.items():
@@ -181,6 +192,26 @@ def _ingest_bundle(bundle: Bundle, inv: Inventory, parts: dict[str, list[pd.Data
                 if bool(local.any()):
                     local_sources.add(src.path)
                     _note_clock(inv, src.path, ctx.utc_offset)
+
+
+def _load_manifest(src: SourceFile) -> tuple[Manifest, list[BundleProblem]]:
+    """The manifest, or an empty one and a problem: a bad manifest never stops the analysis."""
+    try:
+        return load_manifest(src)
+    except Exception as exc:  # noqa: BLE001 - untrusted JSON: fail forward
+        return Manifest(), [
+            BundleProblem(src.path, f"unreadable manifest ({type(exc).__name__})", "the manifest")
+        ]
+
+
+def _load_clock(src: SourceFile, inv: Inventory) -> timedelta | None:
+    try:
+        return load_clock(src)
+    except Exception as exc:  # noqa: BLE001 - untrusted JSON: fail forward
+        inv.problems.append(
+            BundleProblem(src.path, f"unreadable clock ({type(exc).__name__})", "the host offset")
+        )
+        return None
 
 
 def _prefix(
