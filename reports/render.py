@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from reports.timeline_view import timeline_view
 from reports.view import build
 
 # --- Markdown ------------------------------------------------------------------------
@@ -137,10 +138,10 @@ def environment() -> Environment:
 def render_markdown(doc: dict[str, Any]) -> str:
     """``report.md``: GitHub-flavoured Markdown, ready to paste into a ticket."""
     template = environment().get_template("report.md.j2")
-    return template.render(r=build(doc))
+    return template.render(r=build(doc), t=timeline_view(doc))
 
 
 def render_html(doc: dict[str, Any]) -> str:
     """``report.html``: one self-contained file, inline CSS, no JavaScript."""
     template = environment().get_template("report.html.j2")
-    return template.render(r=build(doc))
+    return template.render(r=build(doc), t=timeline_view(doc))

@@ -1,0 +1,154 @@
+"""What the charts and the key-event table are drawn from: counts per minute, markers, lanes.
+
+The reports render only ``analysis.json``, so the pictures' data live in it: creates and
+errors (with messaging faults logged as warnings) per minute over the chart window, broker
+restarts and alarms as markers, the incident window, and per lane (host, pod, API) the
+errors, warnings and other events per minute for the swimlane. The window is the incident
+and half an hour before it, or the two hours before collection when there is no incident.
+Bins are ``BIN`` wide; a window longer than ``MAX_BINS`` bins gets wider bins.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analyzer.model import iso
+
+BIN = pd.Timedelta(minutes=1)
+MAX_BINS = 240
+BEFORE = pd.Timedelta(minutes=30)
+AFTER = pd.Timedelta(minutes=5)
+DEFAULT_SPAN = pd.Timedelta(hours=2)
+MAX_LANES = 16
+MAX_MARKERS = 60
+MARKERS = {
+    "broker_started": "broker_restart",
+    "broker_pod_started": "broker_restart",
+    "alarm_set": "alarm",
+    "alarm_cleared": "alarm_cleared",
+    "broker_oom_killed": "broker_killed",
+    "broker_down": "broker_down",
+}
+ERRORS = ("ERROR", "CRITICAL")
+RESTART_GAP = pd.Timedelta(seconds=30)
+
+
+def chart_window(
+    onset: pd.Timestamp | None, end: pd.Timestamp | None, collected_at: pd.Timestamp | None
+) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    if onset is not None:
+        stop = (end or onset) + AFTER
+        if collected_at is not None:
+            stop = min(stop, max(collected_at, onset))
+        return (onset - BEFORE).floor("min"), stop.ceil("min")
+    if collected_at is not None:
+        return (collected_at - DEFAULT_SPAN).floor("min"), collected_at.ceil("min")
+    return None
+
+
+def _bins(start: pd.Timestamp, stop: pd.Timestamp) -> tuple[pd.DatetimeIndex, pd.Timedelta]:
+    width = BIN
+    while (stop - start) / width > MAX_BINS:
+        width *= 2
+    edges = pd.date_range(start, stop + width, freq=width)
+    return edges, width
+
+
+def _count(times: pd.Series, edges: pd.DatetimeIndex) -> list[int]:
+    if times.empty:
+        return [0] * (len(edges) - 1)
+    cut = pd.cut(times, bins=edges, right=False)
+    return [int(x) for x in cut.value_counts(sort=False).to_numpy()]
+
+
+def series_document(
+    timeline: pd.DataFrame,
+    window: tuple[pd.Timestamp, pd.Timestamp] | None,
+    incident: dict[str, object] | None,
+) -> dict[str, object] | None:
+    if window is None or timeline.empty:
+        return None
+    start, stop = window
+    edges, width = _bins(start, stop)
+    timed = timeline[(timeline["timestamp"] >= start) & (timeline["timestamp"] < edges[-1])]
+    creates = timed[timed["family"] == "create_request"]["timestamp"]
+    if creates.empty:
+        creates = timed[timed["family"] == "vm_created"]["timestamp"]
+    # errors, and messaging faults logged below ERROR (a blocked connection is a WARNING)
+    failing = timed["severity"].isin(ERRORS) | (timed["role"] == "fault")
+    errors = timed[failing & (timed["source"] != "server")]["timestamp"]
+    marked = timed[timed["family"].isin(list(MARKERS))].head(MAX_MARKERS)
+    lanes = []
+    busiest = timed["lane"].value_counts().head(MAX_LANES).index
+    for lane in sorted(str(x) for x in busiest):
+        rows = timed[timed["lane"] == lane]
+        lanes.append(
+            {
+                "lane": lane,
+                "clock": str(rows["clock"].mode().iloc[0]) if rows["clock"].notna().any() else None,
+                "errors": _count(rows[rows["severity"].isin(ERRORS)]["timestamp"], edges),
+                "warnings": _count(rows[rows["severity"] == "WARNING"]["timestamp"], edges),
+                "events": _count(
+                    rows[~rows["severity"].isin([*ERRORS, "WARNING"])]["timestamp"], edges
+                ),
+            }
+        )
+    shade = None
+    if incident is not None:
+        shade = {"start": incident.get("onset"), "end": incident.get("end")}
+    return {
+        "start": iso(edges[0]),
+        "bin_s": width.total_seconds(),
+        "bins": len(edges) - 1,
+        "creates": _count(creates, edges),
+        "errors": _count(errors, edges),
+        "markers": [
+            {"at": iso(r["timestamp"]), "kind": MARKERS[str(r["family"])]}
+            for _, r in marked.iterrows()
+        ],
+        "incident": shade,
+        "lanes": lanes,
+    }
+
+
+def key_events(
+    incident: dict[str, object] | None,
+    burst: dict[str, object] | None,
+    timeline: pd.DataFrame,
+    collected_at: pd.Timestamp | None,
+) -> list[dict[str, object]]:
+    """The handful of moments a post-incident review asks for, in time order."""
+    out: list[dict[str, object]] = []
+
+    def add(at: object, event: str, detail: object = None) -> None:
+        if isinstance(at, str) and at:
+            out.append({"at": at, "event": event, "detail": detail})
+
+    if burst is not None and burst.get("preceded_failure"):
+        add(burst.get("burst_first"), "burst_start", burst.get("creates_before_onset"))
+    if incident is not None:
+        onset = incident.get("onset_event")
+        add(incident.get("onset"), "onset", onset.get("text") if isinstance(onset, dict) else None)
+        add(incident.get("first_stuck_vm"), "first_stuck_vm", incident.get("first_stuck_vm_id"))
+        add(incident.get("detected_at"), "detected", incident.get("detected_basis"))
+        start = pd.Timestamp(str(incident["onset"]))
+        stop = pd.Timestamp(str(incident.get("end") or incident["onset"])) + AFTER
+        restarts = timeline[
+            timeline["family"].isin(["broker_started", "broker_pod_started"])
+            & (timeline["timestamp"] >= start)
+            & (timeline["timestamp"] <= stop)
+        ]["timestamp"].sort_values()
+        # the pod's start and the broker's "startup complete" are one restart
+        distinct = restarts[restarts.diff().isna() | (restarts.diff() > RESTART_GAP)]
+        if len(distinct) == 1:
+            add(iso(distinct.iloc[0]), "broker_restart")
+        elif len(distinct) > 1:
+            add(iso(distinct.iloc[0]), "broker_restart_first")
+            add(iso(distinct.iloc[-1]), "broker_restart_last")
+        add(incident.get("last_fault"), "last_fault")
+        add(incident.get("reconnected_at"), "reconnected")
+        add(incident.get("broker_running_at"), "broker_running")
+        add(incident.get("first_create_ok_at"), "first_create_ok")
+        add(incident.get("recovered_at"), "recovered")
+    add(iso(collected_at), "collected")
+    return sorted(out, key=lambda e: str(e["at"]))

@@ -1,0 +1,242 @@
+"""Clock skew: how far each source's clock is off, estimated from events that must coincide.
+
+Kubernetes (kubectl prefixes, events, pod states), zoned RabbitMQ lines and the compute
+API's server times are exact UTC: they are the reference. Hypervisor logs and other
+zone-less files are local time placed on UTC by a declared offset, so a host whose clock
+drifted, or whose zone was never declared, lands minutes or hours off. For each such lane
+(one host or file) the offset is estimated, in order of preference, from
+
+1. **request ids and instance UUIDs** (``request-id``, ``instance``): the compute log's first
+   line of a build against the API's acceptance of the same request, or the server's
+   ``created`` time; a build reaches the compute host within seconds, so the median
+   difference is the offset (plus that latency);
+2. **fault episodes** (``fault-episodes``): the start of each outage the lane logs
+   ("AMQP server ... is unreachable", "Reconnected", "blocked", "Lost connection to
+   nova-conductor")
+   against the same kind of start on the reference lanes (the broker's clients in pods)
+   or, without any, on the other hosts (``fault-episodes-other-hosts``); the shift that
+   lines up the most starts wins, so a host minutes off still pairs each outage with its
+   own and not with the neighbouring one.
+
+An estimate is *clear* with two or more pairs that agree (spread under ``CLEAR_SPREAD_S``);
+a clear offset of ``APPLY_FROM_S`` or more is corrected in the merged timeline, smaller ones
+are delivery latency and left alone. Offsets over ``WARN_FROM_S`` are reported as a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analyzer.timeline.events import TRUSTED_CLOCKS
+
+APPLY_FROM_S = 30.0
+WARN_FROM_S = 60.0
+CLEAR_SPREAD_S = 15.0
+MATCH_TOLERANCE_S = 8.0
+MAX_OFFSET_S = 15 * 3600.0  # a wrong zone is at most fourteen hours off
+EPISODE_GAP_S = 45.0
+EPOCH = pd.Timestamp(0, tz="UTC")
+# Families every client logs within seconds of the same broker event. Not timeouts: each
+# host's periodic tasks time out on their own schedule.
+ALIGN_FAMILIES = ("amqp_unreachable", "amqp_reconnected", "broker_blocked", "lost_conductor")
+BUILD_FAMILIES = ("claim", "build_ok", "build_fail", "schedule_start", "host_selected")
+
+
+@dataclass(frozen=True)
+class ClockOffset:
+    source: str  # the lane: a host, pod or file
+    offset_s: float | None  # how far its clock reads ahead of the reference (None: unknown)
+    basis: str  # reference | request-id | instance | fault-episodes | ... | none
+    pairs: int
+    spread_s: float | None
+    clock: str  # how ingest placed its times
+    applied: bool
+
+    @property
+    def warning(self) -> bool:
+        return self.offset_s is not None and self.pairs >= 2 and abs(self.offset_s) > WARN_FROM_S
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "offset_s": None if self.offset_s is None else round(self.offset_s, 1),
+            "basis": self.basis,
+            "pairs": self.pairs,
+            "spread_s": None if self.spread_s is None else round(self.spread_s, 1),
+            "clock": self.clock,
+            "applied": self.applied,
+            "warning": self.warning,
+        }
+
+
+def lane_clocks(frame: pd.DataFrame) -> dict[str, str]:
+    """The clock rule of each lane (its most common one)."""
+    rows = frame[frame["lane"].notna() & frame["clock"].notna()]
+    if rows.empty:
+        return {}
+    modes = rows.groupby("lane")["clock"].agg(lambda c: c.value_counts().index[0])
+    return {str(k): str(v) for k, v in modes.items()}
+
+
+def estimate_offsets(frame: pd.DataFrame) -> list[ClockOffset]:
+    """One entry per lane: reference lanes at zero, the others estimated (or unknown)."""
+    clocks = lane_clocks(frame)
+    timed = frame[frame["timestamp"].notna()]
+    is_trusted = timed["clock"].isin(TRUSTED_CLOCKS)
+    refs = _References(timed[is_trusted], _episode_starts(timed))
+    local = {str(lane): rows for lane, rows in timed[~is_trusted].groupby("lane")}
+    out: list[ClockOffset] = []
+    for lane in sorted(clocks):
+        clock = clocks[lane]
+        if clock in TRUSTED_CLOCKS:
+            out.append(ClockOffset(lane, 0.0, "reference", 0, None, clock, False))
+        else:
+            out.append(_estimate(lane, clock, local.get(lane, timed.iloc[0:0]), refs))
+    return out
+
+
+class _References:
+    """What every lane is compared with, computed once."""
+
+    def __init__(self, trusted: pd.DataFrame, episodes: pd.DataFrame) -> None:
+        rid = trusted[trusted["request_id"].notna()]
+        self.first_by_request = rid.groupby("request_id")["timestamp"].min()
+        created = trusted[(trusted["family"] == "vm_created") & trusted["instance"].notna()]
+        self.created_by_instance = created.groupby("instance")["timestamp"].min()
+        self.episodes = episodes
+
+
+def _estimate(lane: str, clock: str, mine: pd.DataFrame, refs: _References) -> ClockOffset:
+    diffs, direct = _direct_pairs(mine, refs)
+    if len(diffs) >= 2:
+        return _result(lane, clock, diffs, direct)
+    episodes = refs.episodes
+    own = episodes[episodes["lane"] == lane]
+    ref = episodes[episodes["trusted"] & (episodes["lane"] != lane)]
+    basis = "fault-episodes"
+    if ref.empty:
+        ref = episodes[~episodes["trusted"] & (episodes["lane"] != lane)]
+        basis = "fault-episodes-other-hosts"
+    aligned = _align(own, ref)
+    if len(aligned) >= 1:
+        return _result(lane, clock, aligned, basis)
+    if diffs:
+        return _result(lane, clock, diffs, direct)
+    return ClockOffset(lane, None, "none", 0, None, clock, False)
+
+
+def _result(lane: str, clock: str, diffs: list[float], basis: str) -> ClockOffset:
+    values = np.asarray(diffs, dtype=float)
+    offset = float(np.median(values))
+    spread = float(np.median(np.abs(values - offset))) if len(values) > 1 else None
+    clear = len(values) >= 2 and spread is not None and spread <= CLEAR_SPREAD_S
+    applied = clear and abs(offset) >= APPLY_FROM_S
+    return ClockOffset(lane, offset, basis, len(values), spread, clock, applied)
+
+
+def _direct_pairs(mine: pd.DataFrame, refs: _References) -> tuple[list[float], str]:
+    """Differences from shared request ids, else from instance UUIDs (build lines only)."""
+    rid = mine[mine["request_id"].notna()]
+    if not rid.empty and not refs.first_by_request.empty:
+        first = rid.groupby("request_id")["timestamp"].min()
+        both = first.index.intersection(refs.first_by_request.index)
+        if len(both):
+            d = (first[both] - refs.first_by_request[both]).dt.total_seconds()
+            return [float(x) for x in d if abs(x) <= MAX_OFFSET_S], "request-id"
+    builds = mine[mine["family"].isin(BUILD_FAMILIES) & mine["instance"].notna()]
+    if not builds.empty and not refs.created_by_instance.empty:
+        first = builds.groupby("instance")["timestamp"].min()
+        both = first.index.intersection(refs.created_by_instance.index)
+        if len(both):
+            d = (first[both] - refs.created_by_instance[both]).dt.total_seconds()
+            return [float(x) for x in d if abs(x) <= MAX_OFFSET_S], "instance"
+    return [], "none"
+
+
+def _episode_starts(timed: pd.DataFrame) -> pd.DataFrame:
+    """The first row of each burst of a fault family on a lane (gap over EPISODE_GAP_S)."""
+    rows = timed[timed["family"].isin(ALIGN_FAMILIES) & timed["lane"].notna()]
+    cols = ["lane", "family", "timestamp", "trusted"]
+    if rows.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    rows = rows.sort_values(["lane", "family", "timestamp"])
+    gap = rows.groupby(["lane", "family"])["timestamp"].diff().dt.total_seconds()
+    starts = rows[gap.isna() | (gap > EPISODE_GAP_S)]
+    return pd.DataFrame(
+        {
+            "lane": starts["lane"].astype(str).to_numpy(),
+            "family": starts["family"].astype(str).to_numpy(),
+            "timestamp": starts["timestamp"].to_numpy(),
+            "trusted": starts["clock"].isin(TRUSTED_CLOCKS).to_numpy(dtype=bool),
+        }
+    )
+
+
+def _seconds(values: pd.Series) -> np.ndarray:
+    """Seconds since the epoch, whatever the unit of the datetimes."""
+    stamps = pd.Series(pd.to_datetime(values, utc=True))
+    return np.asarray((stamps - EPOCH).dt.total_seconds(), dtype=np.float64)
+
+
+MAX_EPISODES = 80  # per lane and family: the most recent ones (bounds the search)
+MAX_CANDIDATES = 24
+MAX_REF_LANES = 12  # the reference lanes with the most episodes
+
+
+def _align(own: pd.DataFrame, ref: pd.DataFrame) -> list[float]:
+    """Differences of the episode pairs under the shift that matches the most of them.
+
+    Matches are counted per reference lane, so a shift that several other lanes agree on
+    beats one that lines up with a single (perhaps itself skewed) lane.
+    """
+    if own.empty or ref.empty:
+        return []
+    busiest = ref["lane"].value_counts().index[:MAX_REF_LANES]
+    ref = ref[ref["lane"].isin(busiest)]
+    refs = {
+        (str(lane), str(fam)): np.sort(_seconds(group["timestamp"]))[-4 * MAX_EPISODES :]
+        for (lane, fam), group in ref.groupby(["lane", "family"])
+    }
+    mine = {
+        str(fam): np.sort(_seconds(group["timestamp"]))[-MAX_EPISODES:]
+        for fam, group in own.groupby("family")
+    }
+    pairs = [(mine[f][:, None] - r[None, :]).ravel() for (_, f), r in refs.items() if f in mine]
+    if not pairs:
+        return []
+    d = np.concatenate(pairs)
+    d = np.round(d[np.abs(d) <= MAX_OFFSET_S])
+    values, counts = np.unique(d, return_counts=True)
+    # the shifts most differences agree on (a coarse vote), then scored exactly
+    candidates = values[np.argsort(-counts, kind="stable")[:MAX_CANDIDATES]]
+    best: tuple[int, float, float] | None = None  # (matches, -residual, -|shift|)
+    best_diffs: list[float] = []
+    for shift in candidates.tolist():
+        parts = [_matches(mine[f] - shift, r) + shift for (_, f), r in refs.items() if f in mine]
+        diffs = np.concatenate(parts) if parts else np.empty(0)
+        if not diffs.size:
+            continue
+        residual = float(np.median(np.abs(diffs - shift)))
+        score = (int(diffs.size), -residual, -abs(shift))
+        if best is None or score > best:
+            best, best_diffs = score, [float(x) for x in diffs]
+    return best_diffs
+
+
+def _matches(times: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """For each time, its difference to the nearest reference time, where within tolerance."""
+    i = np.clip(np.searchsorted(ref, times), 1, len(ref) - 1) if len(ref) > 1 else None
+    if i is None:
+        d = times - ref[0]
+    else:
+        left, right = times - ref[i - 1], times - ref[i]
+        d = np.where(np.abs(left) <= np.abs(right), left, right)
+    return np.asarray(d[np.abs(d) <= MATCH_TOLERANCE_S], dtype=float)
+
+
+def applied_offsets(offsets: list[ClockOffset]) -> dict[str, float]:
+    """Lane -> seconds to subtract, for the offsets that are clear enough to correct."""
+    return {o.source: float(o.offset_s) for o in offsets if o.applied and o.offset_s is not None}
