@@ -423,3 +423,107 @@ def test_every_rule_has_a_positive_and_negative_case() -> None:
     assert set(keys) <= covered
     for rule in RULES:
         assert rule.description.endswith("."), rule.key
+
+
+BLOCKED = "The broker has blocked the connection: connection blocked, see broker logs"
+
+
+def test_reasonless_block_goes_to_the_alarm_the_broker_logged(tmp_path: Path) -> None:
+    files: dict[str, object] = {
+        HV_LOG: oslo("09:20:01", "WARNING", IMPL, BLOCKED),
+        BROKER_LOG: rabbit(
+            "09:20:00", "warning", "disk resource limit alarm set on node rabbit@rabbitmq-0."
+        ),
+    }
+    hit = findings(tmp_path, files)
+    assert "broker_disk_alarm" in hit
+    assert "broker_memory_alarm" not in hit
+    assert hit["broker_disk_alarm"]["facts"]["sides"] == ["broker", "client"]
+
+
+def test_reasonless_block_without_broker_logs_is_put_down_to_memory(tmp_path: Path) -> None:
+    hit = findings(tmp_path, {HV_LOG: oslo("09:20:01", "WARNING", IMPL, BLOCKED)})
+    assert "broker_memory_alarm" in hit
+    assert "broker_disk_alarm" not in hit
+
+
+def test_timeout_followed_by_a_completed_build_is_history(tmp_path: Path) -> None:
+    log = oslo(
+        "09:20:00",
+        "ERROR",
+        "nova.compute.manager",
+        "MessagingTimeout: Timed out waiting for a reply to message ID 5d0c",
+    ) + oslo(
+        "09:22:00",
+        "INFO",
+        "nova.compute.manager",
+        f"[instance: {VM}] Took 12.31 seconds to build instance.",
+    )
+    assert "rpc_timeout" in history(tmp_path, {HV_LOG: log})
+
+
+def test_reconnect_to_a_broker_that_fails_again_does_not_resolve_timeouts(tmp_path: Path) -> None:
+    log = (
+        oslo(
+            "09:20:00",
+            "ERROR",
+            "nova.compute.manager",
+            "MessagingTimeout: Timed out waiting for a reply to message ID 5d0c",
+        )
+        + oslo(
+            "09:21:00",
+            "INFO",
+            IMPL,
+            "[c1] Reconnected to AMQP server on 10.0.0.9:5672 via [amqp] client with port 40122.",
+        )
+        + oslo(
+            "09:22:00",
+            "ERROR",
+            IMPL,
+            "[c1] AMQP server on 10.0.0.9:5672 is unreachable: timed out. Trying again in 1 seconds.",
+        )
+    )
+    assert "rpc_timeout" in findings(tmp_path, {HV_LOG: log})
+
+
+def test_client_that_never_logs_its_recovery_is_resolved_by_later_reconnects(
+    tmp_path: Path,
+) -> None:
+    api_log = "hosts/hv-01/nova-api.log"
+    files: dict[str, object] = {
+        api_log: oslo(
+            "09:20:00",
+            "ERROR",
+            IMPL,
+            "Connection failed: [Errno 111] Connection refused (retrying in 1.0 seconds)",
+        ),
+        HV_LOG: oslo(
+            "09:20:00",
+            "ERROR",
+            IMPL,
+            "[c1] AMQP server on 10.0.0.9:5672 is unreachable: timed out. Trying again in 1 seconds.",
+        )
+        + oslo(
+            "09:21:00",
+            "INFO",
+            IMPL,
+            "[c1] Reconnected to AMQP server on 10.0.0.9:5672 via [amqp] client with port 40122.",
+        ),
+    }
+    assert "broker_unreachable" in history(tmp_path, files)
+
+
+def test_broker_stop_lines_join_the_unreachable_evidence(tmp_path: Path) -> None:
+    files: dict[str, object] = {
+        HV_LOG: oslo(
+            "09:20:00",
+            "ERROR",
+            IMPL,
+            "[c1] AMQP server on 10.0.0.9:5672 is unreachable: timed out. Trying again in 1 seconds.",
+        ),
+        BROKER_LOG: rabbit(
+            "09:19:59", "info", "Successfully stopped RabbitMQ and its dependencies"
+        ),
+    }
+    evidence = findings(tmp_path, files)["broker_unreachable"]["evidence"]
+    assert {e["file"] for e in evidence} == {HV_LOG, BROKER_LOG}
