@@ -67,6 +67,10 @@ def _offset(value: object) -> timedelta | None:
     return timedelta(seconds=float(value))
 
 
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -91,7 +95,7 @@ def load_manifest(src: SourceFile) -> tuple[Manifest, list[BundleProblem]]:
     host: dict[str, Any] = doc["host"] if isinstance(doc.get("host"), dict) else {}
     collector: dict[str, Any] = doc["collector"] if isinstance(doc.get("collector"), dict) else {}
     items = []
-    for raw in doc.get("items") or []:
+    for raw in _list(doc.get("items")):
         if not isinstance(raw, dict):
             continue
         cmd = raw.get("command")
@@ -107,7 +111,7 @@ def load_manifest(src: SourceFile) -> tuple[Manifest, list[BundleProblem]]:
         )
     truncated = [
         {"path": str(t.get("path", "")), "reason": str(t.get("reason", ""))}
-        for t in doc.get("truncated") or []
+        for t in _list(doc.get("truncated"))
         if isinstance(t, dict)
     ]
     manifest = Manifest(

@@ -531,7 +531,9 @@ def _start(src: SourceFile) -> tuple[str, Output]:
 
 
 def _leading_text(out: Output, text: str, start: int) -> None:
-    first = text[:start].strip().splitlines()[0][:80]
+    # splitlines() also breaks at form feeds and U+2028 that strip() keeps: no first line
+    lead = [line for line in text[:start].splitlines() if line.strip()]
+    first = lead[0].strip()[:80] if lead else text[:start][:80]
     out.problems.append(
         BundleProblem(
             file=out.path,
