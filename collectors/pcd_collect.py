@@ -147,10 +147,96 @@ def safe_component(text: str, fallback: str = "unknown") -> str:
     return cleaned[:120] or fallback
 
 
+_PLAIN_COMPONENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")
+
+
+def member_component(name: str) -> str:
+    """A name from a tool's output (pod, container, server id) as one bundle path component.
+
+    Plain names are kept as they are (the analyzer finds pods by name); anything else is
+    sanitised and given a short hash, so two hostile names never collide and none can add a
+    directory, ``..`` or an absolute path to the bundle layout.
+    """
+    if _PLAIN_COMPONENT.match(name) and ".." not in name:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{safe_component(name, 'name')[:80]}-{digest}"
+
+
+def refused_operand(value: str) -> str | None:
+    """Why a name read from a tool's output must not be put on a command line, or None.
+
+    Commands never go through a shell, so ``;``, ``$(...)`` and spaces are inert; what is left
+    is option injection (``--kubeconfig=/x`` read as an option), a NUL byte (which no argv can
+    hold) and absurd lengths.
+    """
+    if not value:
+        return "empty"
+    if value.startswith("-"):
+        return "starts with '-' (it would be read as an option)"
+    if "\x00" in value:
+        return "contains a NUL byte"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON "\ud800" escape
+        return "not valid UTF-8"
+    if len(value) > 253:
+        return "longer than 253 characters"
+    return None
+
+
+def _operand(value: str) -> str:
+    """The last guard before a name becomes an argument: callers check refused_operand first."""
+    reason = refused_operand(value)
+    if reason is not None:
+        raise ValueError(f"refusing command argument {value[:60]!r}: {reason}")
+    return value
+
+
+def shown_name(value: str, limit: int = 60) -> str:
+    """A refused name for the manifest notes: escaped, cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def open_regular(path: str, follow: bool = False) -> IO[bytes]:
+    """Open a file for reading only if it is a regular file; never a link (unless ``follow``).
+
+    ``O_NOFOLLOW`` refuses a symbolic link planted in place of a log (``-> /etc/shadow``),
+    ``O_NONBLOCK`` keeps a FIFO from blocking the open, and the type is checked on the open
+    descriptor, so swapping the file after a check gains nothing.
+    """
+    flags = os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0) | (0 if follow else _NOFOLLOW)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if not follow and os.path.islink(path):
+            raise OSError(exc.errno, "a symbolic link; not followed") from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(0, "not a regular file; skipped")
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def command_label(path: str) -> str:
     """``kubernetes/logs/rabbitmq-0/rabbitmq.previous.log`` -> ``kubernetes_logs_rabbitmq-0_...``"""
     stem = re.sub(r"\.(json|txt|log)$", "", path)
-    return safe_component(stem.replace("/", "_"))
+    flat = re.sub(r"[^A-Za-z0-9._-]+", "_", stem.replace("/", "_")).strip("._-")
+    if len(flat) <= 120:
+        return flat or "unknown"
+    # long pod names share their first 120 characters: a hash keeps the labels apart
+    return f"{flat[:111]}-{hashlib.sha256(path.encode()).hexdigest()[:8]}"
 
 
 def excerpt(data: bytes, limit: int = ERROR_EXCERPT_CHARS) -> str:
@@ -713,6 +799,9 @@ def run_command(
     except OSError as exc:
         result.start_error = f"cannot run {argv[0]}: {exc.strerror or exc}"
         return result
+    except ValueError as exc:  # an argument with a NUL byte: no argv can carry it
+        result.start_error = f"cannot run {argv[0]}: {exc}"
+        return result
     assert proc.stdout is not None
     assert proc.stderr is not None
     out = _Drain(proc.stdout, cap, keep_tail)
@@ -850,15 +939,15 @@ class LogCut:
 
 
 def _tail_lines(
-    path: str, need: int, should_stop: Callable[[], str | None]
+    path: str, raw: IO[bytes], need: int, should_stop: Callable[[], str | None]
 ) -> tuple[list[bytes], bool, str | None]:
-    """The last ``need`` bytes of a file as whole lines; whether the file was read whole."""
+    """The last ``need`` bytes of an open file as whole lines; whether it was read whole."""
     if path.endswith(".gz"):
         lines: deque[bytes] = deque()
         size = 0
         complete = True
         try:
-            with gzip.open(path, "rb") as fh:
+            with gzip.GzipFile(fileobj=raw, mode="rb") as fh:
                 for count, line in enumerate(fh):
                     lines.append(line)
                     size += len(line)
@@ -872,12 +961,11 @@ def _tail_lines(
         except (OSError, EOFError, zlib.error) as exc:
             return list(lines), complete, f"corrupt gzip data ({exc})"
         return list(lines), complete, None
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        if size <= need:
-            return fh.read(need + 1).splitlines(keepends=True), True, None
-        fh.seek(size - need)
-        data = fh.read(need)
+    size = os.fstat(raw.fileno()).st_size
+    if size <= need:
+        return raw.read(need + 1).splitlines(keepends=True), True, None
+    raw.seek(size - need)
+    data = raw.read(need)
     newline = data.find(b"\n")
     return data[newline + 1 :].splitlines(keepends=True), False, None
 
@@ -905,24 +993,23 @@ def cut_log_family(
     have = 0
     for path in paths:  # newest first
         try:
-            st = os.stat(path)
+            # a link (to /etc/shadow, say) is refused and a FIFO never blocks: open_regular
+            raw = open_regular(path)
         except OSError as exc:
             cut.errors.append(f"{path}: {exc.strerror}")
             continue
-        if not stat.S_ISREG(st.st_mode):
-            cut.errors.append(f"{path}: not a regular file; skipped")
-            continue
-        if st.st_mtime < since:
-            break  # last written before the window: it and every older rotation are out
-        reason = should_stop()
-        if reason:
-            cut.truncated = reason
-            break
-        try:
-            lines, complete, problem = _tail_lines(path, cap - have, should_stop)
-        except OSError as exc:
-            cut.errors.append(f"{path}: {exc.strerror}")
-            continue
+        with raw:
+            if os.fstat(raw.fileno()).st_mtime < since:
+                break  # last written before the window: it and every older rotation are out
+            reason = should_stop()
+            if reason:
+                cut.truncated = reason
+                break
+            try:
+                lines, complete, problem = _tail_lines(path, raw, cap - have, should_stop)
+            except OSError as exc:
+                cut.errors.append(f"{path}: {exc.strerror}")
+                continue
         if problem:
             if problem in ("time budget", "interrupted"):
                 cut.truncated = problem
@@ -986,14 +1073,16 @@ def clock_info(now: dt.datetime) -> dict[str, Any]:
 
 
 def read_host_id(path: str) -> str | None:
+    """``host_id = ...`` of the hostagent config; a FIFO or device there is never opened."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                key, sep, value = line.partition("=")
-                if sep and key.strip() == "host_id" and value.strip():
-                    return value.strip()
+        with open_regular(path, follow=True) as fh:
+            text = fh.read(64 * KIB).decode("utf-8", errors="replace")
     except OSError:
         return None
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == "host_id" and value.strip():
+            return value.strip()
     return None
 
 
@@ -1010,7 +1099,9 @@ class BundleWriter:
         self.mtime = int(mtime)
         self.files: dict[str, dict[str, Any]] = {}
         self.total = 0
-        fd = os.open(self.partial_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # O_EXCL: never reuse or follow whatever already has this name (a planted link)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+        fd = os.open(self.partial_path, flags, 0o600)
         self._fh = os.fdopen(fd, "wb")
         self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._fh, mtime=self.mtime)
         self._tar = tarfile.open(  # noqa: SIM115 - closed in close()
@@ -1131,7 +1222,7 @@ def pcdctl_commands(cli: str) -> list[tuple[str, list[str]]]:
 
 
 def server_show_argv(cli: str, server_id: str) -> list[str]:
-    return [cli, "server", "show", server_id, "-f", "json"]
+    return [cli, "server", "show", _operand(server_id), "-f", "json"]
 
 
 def discover_argv(cli: str) -> list[str]:
@@ -1148,6 +1239,7 @@ def discover_argv(cli: str) -> list[str]:
 
 
 def kubectl_commands(cli: str, ns: str) -> list[tuple[str, list[str]]]:
+    ns = _operand(ns)
     return [
         ("kubernetes/pods.json", [cli, "-n", ns, "get", "pods", "-o", "json"]),
         ("kubernetes/events.json", [cli, "-n", ns, "get", "events", "-o", "json"]),
@@ -1155,13 +1247,14 @@ def kubectl_commands(cli: str, ns: str) -> list[tuple[str, list[str]]]:
 
 
 def describe_argv(cli: str, ns: str, pod: str) -> list[str]:
-    return [cli, "-n", ns, "describe", "pod", pod]
+    return [cli, "-n", _operand(ns), "describe", "pod", _operand(pod)]
 
 
 def logs_argv(
     cli: str, ns: str, pod: str, container: str, previous: bool, since_s: int
 ) -> list[str]:
-    argv = [cli, "-n", ns, "logs", pod, "-c", container, "--timestamps"]
+    argv = [cli, "-n", _operand(ns), "logs", _operand(pod), "-c", _operand(container)]
+    argv.append("--timestamps")
     return [*argv, "--previous"] if previous else [*argv, f"--since={since_s}s"]
 
 
@@ -1172,8 +1265,15 @@ class PodTarget:
     containers: list[tuple[str, bool]]  # (name, restarted: has a previous instance)
 
 
-def select_pods(pods_doc: Any, limit: int) -> tuple[list[PodTarget], int]:
-    """Messaging-layer, nova-conductor, nova-scheduler and nova-api pods; how many were left."""
+def select_pods(
+    pods_doc: Any, limit: int, rejected: list[str] | None = None
+) -> tuple[list[PodTarget], int]:
+    """Messaging-layer, nova-conductor, nova-scheduler and nova-api pods; how many were left.
+
+    Pod and container names that are not Kubernetes names (``;``, ``$(...)``, ``../``, a
+    leading ``-``) are never passed to kubectl; they are appended to ``rejected``.
+    """
+    refused = rejected if rejected is not None else []
     items = pods_doc.get("items") if isinstance(pods_doc, dict) else None
     targets: list[tuple[int, str, PodTarget]] = []
     for item in items if isinstance(items, list) else []:
@@ -1181,7 +1281,10 @@ def select_pods(pods_doc: Any, limit: int) -> tuple[list[PodTarget], int]:
             continue
         meta = item.get("metadata") or {}
         name = meta.get("name") if isinstance(meta, dict) else None
-        if not isinstance(name, str) or not K8S_NAME_RE.match(name):
+        if not isinstance(name, str):
+            continue
+        if not K8S_NAME_RE.match(name) or refused_operand(name):
+            refused.append(name)
             continue
         rank = next((i for i, (_, rx) in enumerate(POD_ROLES) if rx.search(name)), None)
         if rank is None:
@@ -1201,15 +1304,22 @@ def select_pods(pods_doc: Any, limit: int) -> tuple[list[PodTarget], int]:
         containers = []
         for c in specs if isinstance(specs, list) else []:
             cname = c.get("name") if isinstance(c, dict) else None
-            if isinstance(cname, str) and K8S_NAME_RE.match(cname):
+            if not isinstance(cname, str):
+                continue
+            if K8S_NAME_RE.match(cname) and not refused_operand(cname):
                 containers.append((cname, restarted.get(cname, False)))
+            else:
+                refused.append(f"{name}/{cname}")
         targets.append((rank, name, PodTarget(name, POD_ROLES[rank][0], containers)))
     targets.sort(key=lambda t: (t[0], t[1]))
     chosen = [t[2] for t in targets[:limit]]
     return chosen, max(0, len(targets) - limit)
 
 
-def server_ids(doc: Any, statuses: Iterable[str] | None = None) -> list[str]:
+def server_ids(
+    doc: Any, statuses: Iterable[str] | None = None, rejected: list[str] | None = None
+) -> list[str]:
+    """IDs of the servers in ``statuses``; IDs that are not plain IDs go to ``rejected``."""
     wanted = set(statuses) if statuses else None
     ids: list[str] = []
     for row in doc if isinstance(doc, list) else []:
@@ -1217,8 +1327,12 @@ def server_ids(doc: Any, statuses: Iterable[str] | None = None) -> list[str]:
             continue
         sid = row.get("ID", row.get("id"))
         status = str(row.get("Status", row.get("status", ""))).upper()
-        if isinstance(sid, str) and SERVER_ID_RE.match(sid) and (not wanted or status in wanted):
+        if not isinstance(sid, str) or (wanted and status not in wanted):
+            continue
+        if SERVER_ID_RE.match(sid) and not refused_operand(sid):
             ids.append(sid)
+        elif rejected is not None:
+            rejected.append(sid)
     return ids
 
 
@@ -1330,6 +1444,19 @@ class Collector:
         self.items.append(item)
         self.progress(f"{item.path}: skipped ({reason})")
 
+    def refused(self, what: str, names: list[str], tool: str) -> None:
+        """One manifest note for names from a tool's output that were never passed on."""
+        unique = list(dict.fromkeys(names))
+        if not unique:
+            return
+        shown = ", ".join(self.clean_text(shown_name(n)) for n in unique[:5])
+        more = f" and {len(unique) - 5} more" if len(unique) > 5 else ""
+        self.notes.append(
+            f"skipped {len(unique)} {what} that are not plain names (never passed to "
+            f"{tool}): {shown}{more}"
+        )
+        self.progress(f"skipped {len(unique)} {what}: not plain names")
+
     def clean(self, data: bytes) -> bytes:
         data = self.redactor.redact(data)
         if self.obfuscator is not None:
@@ -1429,6 +1556,7 @@ class Collector:
                 return
         self.openstack_ok = any(r is not None and r.ok for r in results.values())
         ids: list[str] = []
+        rejected: list[str] = []
         for path, status in (
             ("openstack/servers-build.json", "BUILD"),
             ("openstack/servers-error.json", "ERROR"),
@@ -1438,7 +1566,8 @@ class Collector:
             if doc is None:  # fall back to the full list
                 full = results.get("openstack/servers.json")
                 doc = load_json(full.stdout) if full is not None else None
-            ids += [i for i in server_ids(doc, [status]) if i not in ids]
+            ids += [i for i in server_ids(doc, [status], rejected) if i not in ids]
+        self.refused("server ids", rejected, cli)
         if len(ids) > self.opts.max_server_show:
             self.notes.append(
                 f"{len(ids)} servers in BUILD/ERROR; server show collected for the first "
@@ -1448,7 +1577,7 @@ class Collector:
             ids = ids[: self.opts.max_server_show]
         for sid in ids:
             self.run(
-                f"openstack/server-show/{sid}.json",
+                f"openstack/server-show/{member_component(sid)}.json",
                 server_show_argv(cli, sid),
                 learn=self._learn_show,
             )
@@ -1490,17 +1619,15 @@ class Collector:
             )
             return None
         self.kubernetes_access = True
-        found = sorted(
-            {
-                parts[0]
-                for parts in (
-                    line.split() for line in res.stdout.decode("utf-8", "replace").splitlines()
-                )
-                if len(parts) >= 2
-                and parts[1].startswith("nova-conductor")
-                and NAMESPACE_RE.match(parts[0])
-            }
-        )
+        candidates = {
+            parts[0]
+            for parts in (
+                line.split() for line in res.stdout.decode("utf-8", "replace").splitlines()
+            )
+            if len(parts) >= 2 and parts[1].startswith("nova-conductor")
+        }
+        found = sorted(n for n in candidates if NAMESPACE_RE.match(n) and not refused_operand(n))
+        self.refused("namespace names", sorted(candidates - set(found)), cli)
         if len(found) > 1:
             self.notes.append(
                 f"nova-conductor runs in several namespaces ({', '.join(found)}): "
@@ -1544,16 +1671,19 @@ class Collector:
         if doc is None:
             self.notes.append("kubectl get pods returned no JSON: no describe or logs collected")
             return
-        targets, left = select_pods(doc, self.opts.max_pods)
+        rejected: list[str] = []
+        targets, left = select_pods(doc, self.opts.max_pods, rejected)
+        self.refused("pod or container names", rejected, cli)
         if left:
             self.notes.append(f"{left} more matching pods not described (--max-pods)")
             self.mark_truncated("kubernetes/describe/", "count cap")
         if not targets:
             self.notes.append(f"no messaging-layer or nova pods found in namespace {ns}")
         for pod in targets:
-            self.run(f"kubernetes/describe/{pod.name}.txt", describe_argv(cli, ns, pod.name))
+            pod_part = member_component(pod.name)
+            self.run(f"kubernetes/describe/{pod_part}.txt", describe_argv(cli, ns, pod.name))
             for container, restarted in pod.containers:
-                base = f"kubernetes/logs/{pod.name}/{container}"
+                base = f"kubernetes/logs/{pod_part}/{member_component(container)}"
                 self.run(
                     f"{base}.log",
                     logs_argv(cli, ns, pod.name, container, False, self.since_s),
@@ -1979,12 +2109,28 @@ def options_from_args(args: argparse.Namespace, now: dt.datetime) -> Options:
     )
 
 
+def check_mapping_path(path: str) -> None:
+    """Refuse, before anything runs, a mapping file or its ``.tmp`` that is a link or odd.
+
+    A link planted at either name would make the update write through it, anywhere.
+    """
+    if os.path.islink(path):
+        raise UsageError(f"--obfuscation-map {path}: a symbolic link; not followed")
+    if os.path.lexists(path) and not os.path.isfile(path):
+        raise UsageError(f"--obfuscation-map {path}: not a regular file")
+    if os.path.lexists(path + ".tmp"):
+        raise UsageError(
+            f"--obfuscation-map: {path}.tmp already exists (left by an interrupted run, or "
+            "planted); not followed or overwritten: remove it"
+        )
+
+
 def load_mapping(path: str) -> dict[str, Any]:
-    if not os.path.exists(path):
+    if not os.path.lexists(path):
         return {}
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
+        with open_regular(path) as fh:
+            doc = json.loads(fh.read().decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise UsageError(f"--obfuscation-map {path}: unreadable ({exc})") from None
     if not isinstance(doc, dict):
@@ -1993,12 +2139,31 @@ def load_mapping(path: str) -> dict[str, Any]:
 
 
 def save_mapping(path: str, obfuscator: Obfuscator) -> None:
+    """Write ``<map>.tmp`` and rename it over the mapping.
+
+    The temporary file is created exclusively (``O_EXCL``) and never through a link
+    (``O_NOFOLLOW``): something already at that name, such as a link planted to make the
+    update overwrite another file, makes the save fail and is left untouched. The rename
+    replaces a link at the mapping's own name instead of writing through it.
+    """
     tmp = path + ".tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(obfuscator.to_mapping(), fh, indent=2, sort_keys=True)
-        fh.write("\n")
-    os.replace(tmp, path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+    except OSError as exc:
+        raise UsageError(
+            f"--obfuscation-map: cannot create {tmp} ({exc.strerror or exc}); not followed or "
+            "overwritten"
+        ) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(obfuscator.to_mapping(), fh, indent=2, sort_keys=True)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        reason = exc.strerror or exc
+        raise UsageError(f"--obfuscation-map {path}: cannot write ({reason})") from None
 
 
 def collect(opts: Options, now: dt.datetime) -> int:
@@ -2010,6 +2175,8 @@ def collect(opts: Options, now: dt.datetime) -> int:
             opts.obfuscation_map
             or os.path.join(opts.output_dir, "pcd-collect-obfuscation-map.json")
         )
+        if not opts.dry_run:
+            check_mapping_path(map_path)
         obfuscator = Obfuscator({} if opts.dry_run else load_mapping(map_path))
         obfuscator.learn(hostname)
     shown_host = obfuscator.host(hostname) if obfuscator else hostname
@@ -2017,7 +2184,9 @@ def collect(opts: Options, now: dt.datetime) -> int:
     root = f"pcd-bundle-{label}-{now.strftime('%Y%m%dT%H%M%SZ')}"
     bundle_path = opts.output or os.path.join(opts.output_dir, root + ".tgz")
     if opts.output:
-        root = re.sub(r"(\.tar\.gz|\.tgz|\.tar)$", "", os.path.basename(opts.output)) or root
+        # the members' top directory: sanitised, so --output '..tgz' cannot make '../x' members
+        stem = re.sub(r"(\.tar\.gz|\.tgz|\.tar)$", "", os.path.basename(opts.output))
+        root = safe_component(stem, root)
     if opts.dry_run:
         print_plan(opts, bundle_path, map_path)
         return EXIT_OK
@@ -2068,7 +2237,11 @@ def collect(opts: Options, now: dt.datetime) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if obfuscator is not None and map_path is not None:
-            save_mapping(map_path, obfuscator)
+            try:
+                save_mapping(map_path, obfuscator)
+            except UsageError:
+                writer.discard()
+                raise
 
     problems = scan_bundle(writer.partial_path, redactor, obfuscator)
     if problems:

@@ -236,8 +236,11 @@ def test_refuses_to_overwrite_an_existing_bundle(tmp_path: Path) -> None:
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file and directory under root: (size, mtime) of files, (-1, 0) of directories."""
     out = {}
-    for dirpath, _, names in os.walk(root):
+    for dirpath, dirs, names in os.walk(root):
+        for name in dirs:
+            out[str((Path(dirpath) / name).relative_to(root))] = (-1, 0)
         for name in names:
             full = Path(dirpath) / name
             st = full.lstat()
@@ -245,17 +248,28 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-def test_writes_nothing_outside_its_output_directory(tmp_path: Path) -> None:
+@pytest.mark.parametrize("obfuscate", [True, False])
+def test_writes_nothing_outside_its_output_directory(tmp_path: Path, obfuscate: bool) -> None:
+    """TMPDIR, HOME and the working directory are all in the scratch tree, and stay empty."""
     fakes = make_fake_tools(tmp_path, "messaging")
+    scratch = {"tmp": tmp_path / "tmp", "home": tmp_path / "home", "cwd": fakes.cwd}
+    scratch["tmp"].mkdir()
+    fakes.extra_env["TMPDIR"] = str(scratch["tmp"])
+    assert fakes.env()["HOME"] == str(scratch["home"])
     before = _snapshot(tmp_path)
-    result = fakes.run("-q", "--obfuscate")
+    result = fakes.run("-q", *(["--obfuscate"] if obfuscate else []))
     assert result.returncode == 0, result.stderr
+    bundle = bundle_path_from(result)
     after = _snapshot(tmp_path)
     changed = {p for p in after if before.get(p) != after[p]}
     changed.discard("bin/calls.jsonl")  # written by the fakes, not the collector
-    assert changed
-    assert all(p.startswith("out/") for p in changed), changed
-    assert not any(p.endswith((".partial", ".tmp")) for p in changed)
+    expected = {"out", f"out/{bundle.name}"}
+    if obfuscate:
+        expected.add("out/pcd-collect-obfuscation-map.json")
+    assert changed == expected
+    assert not set(before) - set(after)  # nothing removed either
+    for place in scratch.values():
+        assert not any(place.iterdir()), place
 
 
 def test_bad_usage_is_one_line_and_status_2(tmp_path: Path) -> None:
@@ -290,7 +304,7 @@ def test_an_internal_error_in_one_source_spares_the_others(
     for key, value in fakes.env().items():
         monkeypatch.setenv(key, value)
 
-    def broken(doc: object, limit: int) -> object:
+    def broken(*args: object) -> object:
         raise RuntimeError("bug in pod selection")
 
     monkeypatch.setattr(pcd_collect, "select_pods", broken)
