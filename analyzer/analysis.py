@@ -43,9 +43,11 @@ def analyse(
     bundles = read_bundles(locations, limits)
     report("parsing")
     frames, inventory = ingest(bundles, prefix_bundle=len(bundles) > 1)
+    del bundles  # the files' bytes are parsed: free them before the timeline's copies
     report("diagnosing")
     ctx = RuleContext(frames, inventory)
     dx = diagnose(ctx)
+    report("building the timeline and report")
     return displayable(document(ctx, dx)), frames, inventory
 
 

@@ -18,6 +18,7 @@ from analyzer import __version__
 from analyzer.bundle import bundle_name
 from analyzer.errors import AnalyzerError
 from analyzer.limits import Limits, parse_size
+from analyzer.progress import status_line
 
 EXIT_OK, EXIT_FAILURE, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130
@@ -120,8 +121,9 @@ def analyze_command(
         limits = Limits(max_members, parse_size(max_bytes), max_ratio)
     except ValueError as exc:
         raise _error(f"invalid limit: {exc}") from None
+    status = status_line(sys.stderr, enabled=not quiet)  # only on a terminal, after 1 s
     try:
-        doc, _frames, _inv = analyse(bundles, limits)
+        doc, _frames, _inv = analyse(bundles, limits, progress=status)
     except KeyboardInterrupt:
         raise _error("interrupted", EXIT_INTERRUPTED) from None
     except AnalyzerError as exc:
@@ -130,6 +132,9 @@ def analyze_command(
         raise _error("out of memory while reading the bundle") from None
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line, never a traceback
         raise _error(f"internal error ({type(exc).__name__}: {exc}); please report it") from None
+    finally:
+        if status is not None:
+            status.close()
     rendered = {
         Format.json: lambda: json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
         Format.md: lambda: render_markdown(doc),
@@ -170,6 +175,10 @@ def main() -> None:
         from analyzer.cli_timeline import build_timeline_app
 
         app, prog, args = build_timeline_app(), "analyze timeline", argv[1:]
+    elif argv[:1] == ["fleet"]:  # `analyze fleet DIR... --out DATASET` (analyzer/cli_fleet.py)
+        from analyzer.cli_fleet import build_fleet_app
+
+        app, prog, args = build_fleet_app(), "analyze fleet", argv[1:]
     else:
         app, prog, args = build_app(), "analyze", argv
     try:

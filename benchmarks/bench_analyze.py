@@ -8,6 +8,11 @@ under 1.5 s including interpreter start.
 
     python benchmarks/bench_analyze.py --size-mb 1024      # makes the bundle if missing
     python benchmarks/bench_analyze.py --bundle some.tgz
+    python benchmarks/bench_analyze.py --bundle some.tgz --source /tmp/before   # another tree
+
+``--source`` runs ``python -m analyzer`` from another checkout of the project (for example
+``git archive HEAD | tar -x -C /tmp/before``), so before and after are timed in one run on
+the same machine and bundle.
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def run_measured(cmd: list[str], stdout: int | None = subprocess.DEVNULL) -> tuple[float, int, int]:
+def run_measured(
+    cmd: list[str], stdout: int | None = subprocess.DEVNULL, cwd: Path | None = None
+) -> tuple[float, int, int]:
     """Wall seconds, peak RSS in bytes and exit status of a child process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, cwd=cwd)
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     return wall, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)
@@ -45,6 +52,13 @@ def main() -> None:
     parser.add_argument("--bundle", type=Path)
     parser.add_argument("--size-mb", type=int, default=1024)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--source",
+        type=Path,
+        action="append",
+        default=[],
+        help="Also time `analyze` from this source tree (repeatable).",
+    )
     args = parser.parse_args()
     bundle = args.bundle or HERE / "data" / f"large-{args.size_mb}mb.tgz"
     if not bundle.exists():
@@ -59,22 +73,22 @@ def main() -> None:
         for _ in range(args.repeat)
     ]
     start = [run_measured([sys.executable, "-c", "pass"])[0] for _ in range(args.repeat)]
-    runs = [
-        run_measured([sys.executable, "-m", "analyzer", str(bundle), "--format", "json", "-q"])
-        for _ in range(args.repeat)
-    ]
     floor = min(floors)
-    wall = min(r[0] for r in runs)
-    rss = max(r[1] for r in runs)
-    codes = {r[2] for r in runs}
     mb = size / 1e6
     packed = bundle.stat().st_size / 1e6
     print(f"bundle            {bundle.name}: {packed:.1f} MB compressed, {mb:.1f} MB uncompressed")
     print(f"python start      {min(start):.3f} s")
     print(f"gzip -dc floor    {floor:.2f} s  ({mb / floor:.0f} MB/s)")
-    print(f"analyze           {wall:.2f} s  ({mb / wall:.1f} MB/s), exit status {sorted(codes)}")
-    print(f"ratio to floor    {wall / floor:.1f}x  (target <= 2x)")
-    print(f"peak RSS          {rss / 2**20:.0f} MiB  (target < 1024 MiB for a 1 GiB bundle)")
+    for source in [HERE.parent, *args.source]:
+        cmd = [sys.executable, "-m", "analyzer", str(bundle.resolve()), "--format", "json", "-q"]
+        runs = [run_measured(cmd, cwd=source) for _ in range(args.repeat)]
+        wall = min(r[0] for r in runs)
+        rss = max(r[1] for r in runs)
+        codes = sorted({r[2] for r in runs})
+        print(f"-- analyze from {source}")
+        print(f"analyze           {wall:.2f} s  ({mb / wall:.1f} MB/s), exit status {codes}")
+        print(f"ratio to floor    {wall / floor:.1f}x  (target <= 2x)")
+        print(f"peak RSS          {rss / 2**20:.0f} MiB  (target < 1024 MiB for a 1 GiB bundle)")
 
 
 if __name__ == "__main__":

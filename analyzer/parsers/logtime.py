@@ -158,6 +158,17 @@ def _arrow(lines: pd.Series) -> object:
     return pa.array(lines.astype(STRING).array, type=pa.large_string())
 
 
+def arrow_strings(lines: pd.Series) -> object:
+    """The Series as one pyarrow large_string array (for pyarrow.compute)."""
+    arr = _arrow(lines)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def strings(arr: object) -> pd.Series:
+    """A pyarrow string array as a positional Series of pyarrow strings."""
+    return _series(arr)
+
+
 # --------------------------------------------------------------------------- extraction
 
 
@@ -182,6 +193,26 @@ def extract(lines: pd.Series, pattern: str) -> pd.DataFrame:
     )
     frame["matched"] = pc.is_valid(result).to_numpy(zero_copy_only=False)
     frame.index = lines.index
+    return frame
+
+
+def extract_head(lines: pd.Series, head: str, rest: str) -> pd.DataFrame:
+    """Like ``extract(lines, head + "(?P<rest>.*)$")``, about ten times faster.
+
+    A capture group that runs to the end of a long line makes RE2 leave its fast engines;
+    so ``head`` (named groups, anchored with ``^``) is extracted alone and the text after
+    its match is what is left once the match is replaced by nothing. The ``rest`` column
+    is <NA> where the line did not match or nothing follows the head.
+    """
+    frame = extract(lines, head)
+    if lines.empty:
+        frame[rest] = pd.Series([], dtype=STRING)
+        return frame
+    after = pc.replace_substring_regex(_arrow(lines), head, "", max_replacements=1)
+    keep = pc.and_(pa.array(frame["matched"].to_numpy(dtype=bool)), pc.not_equal(after, ""))
+    column = _series(pc.if_else(keep, after, None))
+    column.index = lines.index
+    frame[rest] = column
     return frame
 
 

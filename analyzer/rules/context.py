@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from analyzer.frames import Frames
 from analyzer.ingest import Inventory
 from analyzer.model import Evidence
+from analyzer.textmatch import EncodedText
 from analyzer.values import opt_dt, opt_int
 
 STUCK_AFTER = timedelta(minutes=10)
@@ -92,15 +94,30 @@ class RuleContext:
         logs = self.frames.logs
         if logs.empty:
             return logs
-        if sources is not None:
-            logs = logs[logs["source"].isin(sources) | logs["service"].isin(sources)]
-        hit = logs["message"].str.contains(pattern, regex=True, case=False, na=False)
+        hit = self._messages.contains(pattern)
         if in_detail:
-            hit = hit | logs["detail"].str.contains(pattern, regex=True, case=False, na=False)
+            hit |= self._details.contains(pattern)
+        if sources is not None:
+            hit &= self._from_sources(sources)
         out = logs[hit]
         if recent:
             out = self.only_recent(out)
         return out.sort_values("timestamp", na_position="first")
+
+    # One encoding of each searched column per analysis: every rule's pattern then runs over
+    # the distinct texts only (see analyzer.textmatch), and rows are taken once per call.
+    @cached_property
+    def _messages(self) -> EncodedText:
+        return EncodedText(self.frames.logs["message"])
+
+    @cached_property
+    def _details(self) -> EncodedText:
+        return EncodedText(self.frames.logs["detail"])
+
+    def _from_sources(self, sources: tuple[str, ...]) -> np.ndarray:
+        logs = self.frames.logs
+        mask = logs["source"].isin(sources) | logs["service"].isin(sources)
+        return mask.fillna(False).to_numpy(dtype=bool)
 
     def only_recent(self, frame: pd.DataFrame, column: str = "timestamp") -> pd.DataFrame:
         since = self.recent_since

@@ -24,6 +24,7 @@ import pandas as pd
 from pandas.api.types import pandas_dtype
 
 from analyzer.frames import TS, Frames
+from analyzer.textmatch import EncodedText
 from analyzer.timeline.families import FAMILIES, role_of
 
 STR: Final = "string"
@@ -59,14 +60,13 @@ def empty() -> pd.DataFrame:
 
 def classify(messages: pd.Series) -> pd.Series:
     """The family of each message (first matching pattern), <NA> when none matches."""
-    text = messages.astype(STR).fillna("")
+    text = EncodedText(messages.astype(STR).fillna(""))
     family = pd.Series(pd.NA, index=messages.index, dtype=STR)
     for fam in FAMILIES:
         open_rows = family.isna().to_numpy(dtype=bool)
         if not open_rows.any():
             break
-        hit = text.str.contains(fam.pattern, regex=True, case=False).fillna(False)
-        family[open_rows & hit.to_numpy(dtype=bool)] = fam.name
+        family[open_rows & text.contains(fam.pattern)] = fam.name
     return family
 
 
@@ -352,7 +352,7 @@ def apply_offsets(frame: pd.DataFrame, offsets: dict[str, float]) -> pd.DataFram
     if frame.empty or not offsets:
         return frame
     shift = frame["lane"].map(offsets).astype("float64").fillna(0.0)
-    out = frame.copy()
+    out = frame.copy(deep=False)  # two columns are replaced; copy-on-write keeps `frame` as is
     out["offset_s"] = shift
     out["timestamp"] = (out["read_at"] - pd.to_timedelta(shift, unit="s")).astype(pandas_dtype(TS))
     return sort(out)

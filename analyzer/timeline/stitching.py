@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analyzer.model import iso
+from analyzer.textmatch import EncodedText
 from analyzer.values import opt_int, opt_str
 
 API_MATCH_S = 10.0
@@ -169,21 +170,24 @@ def stories(
     creates = timeline[timeline["family"] == "create_request"]
     claimed: set[int] = set()
     out: list[Story] = []
-    for _, vm in wanted.iterrows():
-        story = _story(timeline, vm, creates, claimed)
-        out.append(story)
+    if not wanted.empty:
+        messages = EncodedText(timeline["message"])  # one encoding for every VM's search
+        for _, vm in wanted.iterrows():
+            out.append(_story(timeline, messages, vm, creates, claimed))
     out += _hung(timeline, creates, claimed, servers, collected_at, since)
     return out[:MAX_STORIES]
 
 
 def _story(
-    timeline: pd.DataFrame, vm: pd.Series, creates: pd.DataFrame, claimed: set[int]
+    timeline: pd.DataFrame,
+    messages: EncodedText,
+    vm: pd.Series,
+    creates: pd.DataFrame,
+    claimed: set[int],
 ) -> Story:
     vm_id = str(vm["id"])
-    named = (timeline["instance"] == vm_id).fillna(False) | timeline["message"].str.contains(
-        vm_id, regex=False
-    ).fillna(False)
-    rows = timeline[named]
+    named = (timeline["instance"] == vm_id).fillna(False).to_numpy(dtype=bool)
+    rows = timeline[named | messages.contains_text(vm_id)]
     created = vm["created_at"] if pd.notna(vm["created_at"]) else None
     rids = {str(r) for r in rows["request_id"].dropna()}
     if created is not None and not creates.empty:
