@@ -1,7 +1,11 @@
 """The `analyze` command line. Thin: parse arguments, call the library, map errors to exits.
 
 Exit status: 0 no failure found; 1 a failure diagnosed, or inconclusive; 2 usage error or
-unreadable input.
+unreadable input; 130 interrupted.
+
+Other commands: `analyze timeline BUNDLE...` prints the merged timeline of the bundles;
+`analyze fleet DIR... --out DATASET_DIR` analyses many bundles into a Parquet dataset.
+Each has its own --help.
 """
 
 from __future__ import annotations
@@ -33,7 +37,11 @@ Writes report.html, report.md and analysis.json into --out (default: a folder na
 the first bundle, e.g. pcd-bundle-x.tgz -> ./pcd-bundle-x-analysis/).
 
 Exit status: 0 no failure found; 1 a failure diagnosed, or inconclusive; 2 usage error or
-unreadable input.
+unreadable input; 130 interrupted.
+
+Other commands: `analyze timeline BUNDLE...` prints the merged timeline of the bundles;
+`analyze fleet DIR... --out DATASET_DIR` analyses many bundles into a Parquet dataset.
+Each has its own --help.
 """
 
 
@@ -68,7 +76,9 @@ def _version_callback(value: bool) -> None:
 def analyze_command(
     bundles: Annotated[
         list[Path],
-        typer.Argument(help="Bundle files (.tgz/.tar) or directories.", show_default=False),
+        typer.Argument(
+            help="Bundle files (.tgz/.tar) or directories.", show_default=False, metavar="BUNDLE"
+        ),
     ],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the reports.")] = None,
     fmt: Annotated[

@@ -64,7 +64,11 @@ def _progress(quiet: bool) -> Progress:
 def fleet_command(
     dirs: Annotated[
         list[Path],
-        typer.Argument(help="Folders holding bundles, or bundle archives.", show_default=False),
+        typer.Argument(
+            help="Folders holding bundles, or bundle archives.",
+            show_default=False,
+            metavar="DIR",
+        ),
     ],
     out: Annotated[
         Path,

@@ -60,7 +60,9 @@ def _when(value: str | None, option: str) -> pd.Timestamp | None:
 def timeline_command(
     bundles: Annotated[
         list[Path],
-        typer.Argument(help="Bundle files (.tgz/.tar) or directories.", show_default=False),
+        typer.Argument(
+            help="Bundle files (.tgz/.tar) or directories.", show_default=False, metavar="BUNDLE"
+        ),
     ],
     since: Annotated[str | None, typer.Option("--since", help="Keep rows from this time.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Keep rows up to this time.")] = None,
