@@ -20,12 +20,14 @@ import typer
 
 from analyzer import __version__
 from analyzer.bundle import bundle_name
-from analyzer.errors import AnalyzerError
+from analyzer.cli_errors import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    error,
+    reported_errors,
+)
 from analyzer.limits import Limits, parse_size
 from analyzer.progress import status_line
-
-EXIT_OK, EXIT_FAILURE, EXIT_ERROR = 0, 1, 2
-EXIT_INTERRUPTED = 130
 
 HELP = """Diagnose a PCD support bundle: messaging-layer failure, resource exhaustion or host
 failure, with evidence and the recovery for this deployment.
@@ -56,9 +58,7 @@ def _default_out(first: Path) -> Path:
     return Path.cwd() / f"{bundle_name(str(first))}-analysis"
 
 
-def _error(message: str, code: int = EXIT_ERROR) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(code)
+_error = error
 
 
 def _summary(doc: dict[str, Any]) -> str:
@@ -133,15 +133,8 @@ def analyze_command(
         raise _error(f"invalid limit: {exc}") from None
     status = status_line(sys.stderr, enabled=not quiet)  # only on a terminal, after 1 s
     try:
-        doc, _frames, _inv = analyse(bundles, limits, progress=status)
-    except KeyboardInterrupt:
-        raise _error("interrupted", EXIT_INTERRUPTED) from None
-    except AnalyzerError as exc:
-        raise _error(str(exc)) from None
-    except MemoryError:
-        raise _error("out of memory while reading the bundle") from None
-    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, never a traceback
-        raise _error(f"internal error ({type(exc).__name__}: {exc}); please report it") from None
+        with reported_errors():
+            doc, _frames, _inv = analyse(bundles, limits, progress=status)
     finally:
         if status is not None:
             status.close()

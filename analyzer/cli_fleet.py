@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from analyzer.errors import AnalyzerError
+from analyzer.cli_errors import error, reported_errors
 from analyzer.fleet.run import Progress
 from analyzer.fleet.worker import BundleResult
 from analyzer.limits import Limits, parse_size
@@ -39,9 +39,7 @@ failed); 2 usage error.
 """
 
 
-def _error(message: str) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(EXIT_ERROR)
+_error = error
 
 
 def _progress(quiet: bool) -> Progress:
@@ -100,21 +98,18 @@ def fleet_command(
         limits = Limits(max_members, parse_size(max_bytes), max_ratio)
     except ValueError as exc:
         raise _error(f"invalid limit: {exc}") from None
-    try:
-        summary = run_fleet(
-            dirs,
-            out,
-            workers=workers,
-            scheduler=scheduler,
-            limits=limits,
-            progress=_progress(quiet),
-        )
-    except AnalyzerError as exc:
-        raise _error(str(exc)) from None
-    except OSError as exc:
-        raise _error(f"{out}: cannot write the dataset ({exc.strerror or exc})") from None
-    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, never a traceback
-        raise _error(f"internal error ({type(exc).__name__}: {exc}); please report it") from None
+    with reported_errors():
+        try:
+            summary = run_fleet(
+                dirs,
+                out,
+                workers=workers,
+                scheduler=scheduler,
+                limits=limits,
+                progress=_progress(quiet),
+            )
+        except OSError as exc:  # the dataset's own writes: a bundle's read errors are contained
+            raise _error(f"{out}: cannot write the dataset ({exc.strerror or exc})") from None
     try:
         (out / "summary.json").write_text(
             json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

@@ -17,7 +17,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from analyzer.errors import AnalyzerError
+from analyzer.cli_errors import error, reported_errors
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -40,9 +40,7 @@ class TimelineFormat(StrEnum):
     parquet = "parquet"
 
 
-def _error(message: str) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(EXIT_ERROR)
+_error = error
 
 
 def _when(value: str | None, option: str) -> pd.Timestamp | None:
@@ -85,15 +83,9 @@ def timeline_command(
     start, stop = _when(since, "--since"), _when(until, "--until")
     if fmt is TimelineFormat.parquet and out is None:
         raise _error("--format parquet writes a binary file: give --out FILE")
-    try:
+    with reported_errors():
         frames, _inv = ingest(read_bundles(bundles), prefix_bundle=len(bundles) > 1)
         frame = filter_events(build_timeline(frames).frame, start, stop, grep)
-    except AnalyzerError as exc:
-        raise _error(str(exc)) from None
-    except MemoryError:
-        raise _error("out of memory while reading the bundle") from None
-    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, never a traceback
-        raise _error(f"internal error ({type(exc).__name__}: {exc}); please report it") from None
     try:
         if fmt is TimelineFormat.parquet:
             assert out is not None
