@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
-from analyzer.model import BundleProblem
+from analyzer.model import BundleProblem, SourceContext, SourceFile
+from analyzer.parsers.base import ParseResult, fail_forward
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -276,3 +278,23 @@ _KINDS = {
 def object_kind(lower: str) -> str:
     """``statefulset`` (as kubectl get events prints it) -> ``StatefulSet``."""
     return _KINDS.get(lower.lower(), lower[:1].upper() + lower[1:])
+
+
+JsonReader = Callable[[SourceFile, str, int, ParseResult], None]
+TableReader = Callable[[SourceFile, str, SourceContext, ParseResult], None]
+
+
+def json_or_table(
+    src: SourceFile, ctx: SourceContext, what: str, read_json: JsonReader, read_table: TableReader
+) -> ParseResult:
+    """kubectl output as `-o json` or as its text table, whichever the file holds."""
+
+    def fill(result: ParseResult) -> None:
+        text = src.text()
+        start = json_start(text)
+        if start is not None:
+            read_json(src, text, start, result)
+        else:
+            read_table(src, text, ctx, result)
+
+    return fail_forward(src, what, fill)

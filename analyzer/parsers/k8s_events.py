@@ -56,7 +56,7 @@ import re
 import pandas as pd
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
+from analyzer.parsers.base import ParseResult, ParserSpec
 from analyzer.parsers.k8s_common import (
     as_dict,
     as_int,
@@ -64,6 +64,7 @@ from analyzer.parsers.k8s_common import (
     header_columns,
     item_lines,
     json_items,
+    json_or_table,
     json_start,
     load_json,
     object_kind,
@@ -251,15 +252,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
-    def fill(result: ParseResult) -> None:
-        text = src.text()
-        start = json_start(text)
-        if start is not None:
-            _parse_json(src, text, start, result)
-        else:
-            _parse_table(src, text, ctx, result)
-
-    return fail_forward(src, "event", fill)
+    return json_or_table(src, ctx, "event", _parse_json, _parse_table)
 
 
 SPEC = ParserSpec(
