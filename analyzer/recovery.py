@@ -9,10 +9,10 @@ import pandas as pd
 from analyzer.diagnosis import Diagnosis
 from analyzer.model import Deployment, FailureClass, iso
 from analyzer.rules.context import RuleContext, log_evidence
+from analyzer.runbook import BATCH
 from analyzer.values import opt_str
 
 CONDUCTOR = r"^nova-conductor"
-BATCH = (20, 50)
 MAX_PACKET_LINES = 40
 
 

@@ -62,3 +62,6 @@ SOURCES: dict[str, tuple[str, str, float]] = {
         0.95,
     ),
 }
+
+# "Stage VM creation in batches ... in groups of 20-50 and wait for each batch to reach ACTIVE"
+BATCH = (20, 50)

@@ -20,8 +20,8 @@ from pandas.api.types import pandas_dtype
 
 from analyzer.frames import TS
 from analyzer.model import iso
+from analyzer.runbook import BATCH
 
-BATCH = (20, 50)
 BEFORE = pd.Timedelta(minutes=10)
 AROUND = pd.Timedelta(minutes=30)
 BURST_MIN = 5
