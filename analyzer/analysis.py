@@ -9,8 +9,9 @@ from typing import Any
 from analyzer import __version__
 from analyzer.bundle import Bundle, Limits, read_bundle
 from analyzer.diagnosis import Diagnosis, diagnose
+from analyzer.fold import FOLD_FROM
 from analyzer.frames import Frames
-from analyzer.ingest import Inventory, ingest
+from analyzer.ingest import Inventory, fold_policy, ingest
 from analyzer.model import Finding, iso
 from analyzer.recovery import cleanup, prevention, recovery_plan, stuck_vm_rows
 from analyzer.rules import RULES
@@ -22,8 +23,17 @@ SCHEMA = "pcd-analysis/1"
 DESCRIPTIONS = {rule.key: rule.description for rule in RULES}
 
 
-def read_bundles(locations: Sequence[str | Path], limits: Limits | None = None) -> list[Bundle]:
-    bundles = [read_bundle(loc, limits) for loc in locations]
+def read_bundles(
+    locations: Sequence[str | Path],
+    limits: Limits | None = None,
+    *,
+    fold: bool = True,
+    fold_from: int = FOLD_FROM,
+) -> list[Bundle]:
+    """The bundles, logs of ``fold_from`` bytes or more folded (``analyzer.fold``) unless
+    ``fold`` is False."""
+    policy = fold_policy() if fold else None
+    bundles = [read_bundle(loc, limits, fold=policy, fold_from=fold_from) for loc in locations]
     names = [b.name for b in bundles]
     if len(bundles) > 1:
         # Several bundles: evidence names the bundle too, and equal names get a suffix.
@@ -37,10 +47,13 @@ def analyse(
     locations: Sequence[str | Path],
     limits: Limits | None = None,
     progress: Callable[[str], None] | None = None,
+    *,
+    fold: bool = True,
+    fold_from: int = FOLD_FROM,
 ) -> tuple[dict[str, Any], Frames, Inventory]:
     report = progress or (lambda _msg: None)
     report("reading bundles")
-    bundles = read_bundles(locations, limits)
+    bundles = read_bundles(locations, limits, fold=fold, fold_from=fold_from)
     report("parsing")
     frames, inventory = ingest(bundles, prefix_bundle=len(bundles) > 1)
     del bundles  # the files' bytes are parsed: free them before the timeline's copies
@@ -49,6 +62,11 @@ def analyse(
     dx = diagnose(ctx)
     report("building the timeline and report")
     return displayable(document(ctx, dx)), frames, inventory
+
+
+def folded_records(frames: Frames) -> int:
+    counts = frames.log_counts
+    return int(counts["records"].sum()) if not counts.empty else 0
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -120,7 +138,9 @@ def document(ctx: RuleContext, dx: Diagnosis) -> dict[str, Any]:
             "active": int((status == "ACTIVE").sum()) if status is not None else 0,
             "compute_services": len(frames.services),
             "services_down": len(ctx.down_hosts),
-            "log_records": len(frames.logs),
+            # every record read; folded ones (routine lines of large logs) are only counted
+            "log_records": len(frames.logs) + folded_records(frames),
+            "log_records_folded": folded_records(frames),
             "pods": int(frames.pods["pod"].nunique()) if frames.has("pods") else 0,
             "events": len(frames.events),
         },

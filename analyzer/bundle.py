@@ -14,12 +14,14 @@ listed as a bundle problem is the policy of docs/security.md.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import posixpath
 import stat
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +29,7 @@ from typing import IO
 
 from analyzer import tarsafe
 from analyzer.errors import BundleError
+from analyzer.fold import CHUNK, FOLD_FROM, Folder
 from analyzer.limits import (
     BoundedReader,
     Budget,
@@ -35,11 +38,15 @@ from analyzer.limits import (
     Limits,
     RatioExceeded,
     gunzip,
+    gunzip_reader,
     open_stream,
 )
 from analyzer.model import BundleProblem, SourceFile
 
-__all__ = ["ARCHIVE_SUFFIXES", "Bundle", "Limits", "bundle_name", "read_bundle"]
+__all__ = ["ARCHIVE_SUFFIXES", "Bundle", "FoldPolicy", "Limits", "bundle_name", "read_bundle"]
+
+FoldPolicy = Callable[[str, bytes], Folder | None]
+"""Given a file's path and its first bytes, the Folder to read it with, or None (whole)."""
 
 # Member times outside [2000, now + 1 day] say nothing about when the bundle was collected.
 _EARLIEST_MTIME = datetime(2000, 1, 1, tzinfo=UTC)
@@ -74,9 +81,31 @@ def bundle_name(location: str) -> str:
     return base
 
 
-def read_bundle(location: str | Path, limits: Limits | None = None) -> Bundle:
-    """Read one bundle (archive or directory). Raises BundleError when it is rejected."""
-    budget = Budget(limits or Limits())
+def read_bundle(
+    location: str | Path,
+    limits: Limits | None = None,
+    *,
+    fold: FoldPolicy | None = None,
+    fold_from: int = FOLD_FROM,
+) -> Bundle:
+    """Read one bundle (archive or directory). Raises BundleError when it is rejected.
+
+    With ``fold``, logs of ``fold_from`` bytes or more that the policy accepts are read
+    folded (``analyzer.fold``), chunk by chunk, so they are never whole in memory.
+    """
+    with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 1)) as pool:
+        folding = _Folding(fold, fold_from, pool) if fold is not None else None
+        return _read_bundle(location, Budget(limits or Limits()), folding)
+
+
+@dataclass(frozen=True)
+class _Folding:
+    policy: FoldPolicy
+    min_size: int
+    pool: ThreadPoolExecutor
+
+
+def _read_bundle(location: str | Path, budget: Budget, folding: _Folding | None) -> Bundle:
     loc = str(location)
     name = bundle_name(loc)
     try:
@@ -85,14 +114,14 @@ def read_bundle(location: str | Path, limits: Limits | None = None) -> Bundle:
         reason = "no such file or directory" if not os.path.lexists(loc) else exc.strerror
         raise BundleError(loc, reason or "cannot read") from None
     if stat.S_ISDIR(st.st_mode):
-        reader = _Reader(Bundle(name=name), budget)
+        reader = _Reader(Bundle(name=name), budget, folding)
         reader.directory(loc)
         # Copying a folder resets file times: they say nothing about when it was collected.
         reader.bundle.newest_mtime = None
         return reader.bundle
     if not stat.S_ISREG(st.st_mode):
         raise BundleError(loc, "not a regular file (device, FIFO or socket); not read")
-    reader = _Reader(Bundle(name=name), budget)
+    reader = _Reader(Bundle(name=name), budget, folding)
     try:
         with open(loc, "rb") as fh:
             reader.archive(fh, st.st_size, source=loc, prefix="", depth=0)
@@ -113,9 +142,10 @@ def read_bundle(location: str | Path, limits: Limits | None = None) -> Bundle:
 class _Reader:
     """Fills one Bundle from an archive or a directory, charging everything to one Budget."""
 
-    def __init__(self, bundle: Bundle, budget: Budget) -> None:
+    def __init__(self, bundle: Bundle, budget: Budget, folding: _Folding | None = None) -> None:
         self.bundle = bundle
         self.budget = budget
+        self.folding = folding
         self._paths: set[str] = set()
         self.bad_mtimes = 0
 
@@ -130,6 +160,20 @@ class _Reader:
     def archive(self, raw: IO[bytes], size: int, source: str, prefix: str, depth: int) -> None:
         """Stream the members of one tar (gzip or plain) archive into the bundle."""
         stream, bound = open_stream(raw, size, source, self.budget)
+        try:
+            self._archive(stream, bound, size, source, prefix, depth)
+        finally:
+            stream.close()  # and the decompressor under it (its thread, when threaded)
+
+    def _archive(
+        self,
+        stream: io.BufferedReader,
+        bound: BoundedReader,
+        size: int,
+        source: str,
+        prefix: str,
+        depth: int,
+    ) -> None:
         try:
             tar = tarsafe.open_stream(stream)
         except tarfile.ReadError:
@@ -190,7 +234,13 @@ class _Reader:
         if fh is None:  # pragma: no cover - isfile() members always have data
             return
         try:
-            data = fh.read()
+            if self._foldable(rel, member.size):
+                whole = self._read_folding(prefix + rel, fh.read, self._mtime(member.mtime))
+                if whole is None:
+                    return
+                data = whole
+            else:
+                data = fh.read()
         except tarfile.StreamError:
             self.bundle.problems.append(
                 BundleProblem(prefix + rel, "sparse file in the archive; not read", "this file")
@@ -236,7 +286,20 @@ class _Reader:
                 return
             self.budget.charge(st.st_size, root)
             try:
-                data = fh.read(st.st_size + 1)
+                if self._foldable(rel, st.st_size):
+                    left = [st.st_size]
+
+                    def read(size: int) -> bytes:  # no more than was listed
+                        chunk = fh.read(left[0] if size < 0 else min(size, left[0]))
+                        left[0] -= len(chunk)
+                        return chunk
+
+                    folded = self._read_folding(rel, read, self._mtime(st.st_mtime))
+                    if folded is None:
+                        return
+                    data = folded
+                else:
+                    data = fh.read(st.st_size + 1)
             except OSError as exc:
                 self.bundle.problems.append(BundleProblem(rel, f"unreadable: {exc.strerror}"))
                 return
@@ -261,7 +324,14 @@ class _Reader:
             return
         if lower.endswith(".gz"):
             try:
-                data = gunzip(data, path, self.budget)
+                if self.folding is not None:
+                    with gunzip_reader(data, path, self.budget) as reader:
+                        whole = self._read_folding(path[:-3], reader.read, mtime, charge=True)
+                    if whole is None:
+                        return
+                    data = whole
+                else:
+                    data = gunzip(data, path, self.budget)
             except BudgetExceeded:
                 raise
             except (RatioExceeded, CorruptStream) as exc:
@@ -275,6 +345,65 @@ class _Reader:
             return
         self._paths.add(path)
         bundle.files.append(SourceFile(bundle=bundle.name, path=path, data=data, mtime=mtime))
+
+    # --- large logs, folded -----------------------------------------------------------
+
+    def _foldable(self, rel: str, size: int) -> bool:
+        lower = rel.lower()
+        return (
+            self.folding is not None
+            and size >= self.folding.min_size
+            and not lower.endswith(ARCHIVE_SUFFIXES)
+            and not lower.endswith(".gz")
+        )
+
+    def _read_folding(
+        self,
+        path: str,
+        raw_read: Callable[[int], bytes],
+        mtime: datetime | None,
+        *,
+        charge: bool = False,
+    ) -> bytes | None:
+        """Read a file in chunks, folded when the policy takes it: then it is added here
+        and None is returned; otherwise its bytes are returned for the usual path.
+        ``charge``: what is read is charged to the budget (decompressed ``.gz`` output)."""
+        folding = self.folding
+        assert folding is not None
+
+        def read(size: int) -> bytes:
+            chunk = raw_read(size)
+            if charge:
+                self.budget.charge(len(chunk), path)
+            return chunk
+
+        first = read(CHUNK)
+        folder = folding.policy(path, first) if len(first) >= folding.min_size else None
+        if folder is None:
+            rest = read(-1) if first else b""
+            return first + rest if rest else first
+        folder.pool = folding.pool
+        folder.feed(first)
+        del first
+        while chunk := read(CHUNK):
+            folder.feed(chunk)
+        folded = folder.finish()
+        if mtime is not None and (
+            self.bundle.newest_mtime is None or mtime > self.bundle.newest_mtime
+        ):
+            self.bundle.newest_mtime = mtime
+        if path in self._paths:
+            self.bundle.problems.append(
+                BundleProblem(path, "another member has the same name once decompressed")
+            )
+            return None
+        self._paths.add(path)
+        self.bundle.files.append(
+            SourceFile(
+                bundle=self.bundle.name, path=path, data=folded.kept, mtime=mtime, folded=folded
+            )
+        )
+        return None
 
     def _nested(self, path: str, data: bytes, depth: int) -> None:
         if depth >= self.budget.limits.max_nesting:
@@ -376,10 +505,7 @@ def _strip_common_root(bundle: Bundle) -> None:
     if top in LAYOUT_DIRS or any("/" not in f.path for f in bundle.files):
         return
     cut = len(top) + 1
-    bundle.files = [
-        SourceFile(bundle=f.bundle, path=f.path[cut:], data=f.data, mtime=f.mtime)
-        for f in bundle.files
-    ]
+    bundle.files = [dataclasses.replace(f, path=f.path[cut:]) for f in bundle.files]
     bundle.problems = [
         BundleProblem(
             p.file[cut:] if p.file.startswith(top + "/") else p.file, p.problem, p.skipped

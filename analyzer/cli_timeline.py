@@ -30,6 +30,10 @@ and file:line.
 whose message, host/pod or family contains the text (case-insensitive, not a pattern).
 --format csv|parquet writes every column; parquet needs --out.
 
+Logs of 4 MiB or more are read as the analysis reads them: records below WARNING that no
+rule, message family or VM story uses are counted, not listed (a note on stderr says how
+many). --all-records lists them too (slower on large bundles); --grep implies it.
+
 Exit status: 0 printed; 2 usage error or unreadable input.
 """
 
@@ -73,8 +77,12 @@ def timeline_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write to this file, not stdout.")
     ] = None,
+    all_records: Annotated[
+        bool,
+        typer.Option("--all-records", help="List routine records of large logs too."),
+    ] = False,
 ) -> None:
-    from analyzer.analysis import read_bundles
+    from analyzer.analysis import folded_records, read_bundles
     from analyzer.ingest import ingest
     from analyzer.timeline import build_timeline
     from analyzer.timeline.events import filter_events
@@ -84,8 +92,15 @@ def timeline_command(
     if fmt is TimelineFormat.parquet and out is None:
         raise _error("--format parquet writes a binary file: give --out FILE")
     with reported_errors():
-        frames, _inv = ingest(read_bundles(bundles), prefix_bundle=len(bundles) > 1)
+        fold = not (all_records or grep)
+        frames, _inv = ingest(read_bundles(bundles, fold=fold), prefix_bundle=len(bundles) > 1)
         frame = filter_events(build_timeline(frames).frame, start, stop, grep)
+    folded = folded_records(frames)
+    if folded:
+        sys.stderr.write(
+            f"analyze: {folded:,} routine records of large logs are counted, not listed "
+            "(--all-records lists them)\n"
+        )
     try:
         if fmt is TimelineFormat.parquet:
             assert out is not None

@@ -240,6 +240,8 @@ def missing_sources(ctx: RuleContext) -> tuple[list[dict[str, str]], float]:
     logs = frames.logs
     # distinct values first: a set of a million Python strings was most of this function
     services = {str(v) for v in logs["service"].dropna().unique()} if not logs.empty else set()
+    folded = frames.log_counts  # a large log folded whole still shows its service
+    services |= {str(v) for v in folded["service"].dropna().unique()} if not folded.empty else set()
     present = {
         "servers": frames.has("servers"),
         "services": frames.has("services"),

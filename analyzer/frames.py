@@ -71,6 +71,19 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "file": STR,
         "line": INT,
     },
+    # the records of large logs that no rule reads, counted per minute (analyzer.fold)
+    "log_counts": {
+        "minute": TS,  # the minute of the records' own time stamps, on UTC
+        "source": STR,
+        "service": STR,
+        "host": STR,
+        "level": STR,  # DEBUG or INFO: records at WARNING or above are always rows
+        "records": INT,
+        "first": TS,
+        "last": TS,
+        "clock": STR,
+        "file": STR,
+    },
     # Kubernetes pods: one row per container (a pod without container statuses: one row)
     "pods": {
         "namespace": STR,
@@ -167,6 +180,10 @@ class Frames:
     @property
     def logs(self) -> pd.DataFrame:
         return self["logs"]
+
+    @property
+    def log_counts(self) -> pd.DataFrame:
+        return self["log_counts"]
 
     @property
     def pods(self) -> pd.DataFrame:

@@ -13,13 +13,16 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
-from analyzer.bundle import Bundle
+from analyzer.bundle import Bundle, FoldPolicy
+from analyzer.fold import Folder
 from analyzer.frames import Frames, build_frames
 from analyzer.manifest import Manifest, load_clock, load_manifest
 from analyzer.model import BundleProblem, Deployment, SourceContext, SourceFile, iso
 from analyzer.parsers import PARSERS
-from analyzer.parsers.base import ParserSpec
+from analyzer.parsers.base import ParseResult, ParserSpec
+from analyzer.parsers.logtime import folded_counts, renumber
 from analyzer.sanitize import implausible_times, plausible
+from analyzer.searched import all_patterns, union
 
 SNIFF_BYTES = 8192
 
@@ -67,6 +70,25 @@ def identify(src: SourceFile, parsers: Sequence[ParserSpec] = PARSERS) -> Parser
         except Exception:  # noqa: BLE001, S112 - a sniffer bug must not stop identification
             continue
     return None
+
+
+def fold_policy(parsers: Sequence[ParserSpec] = PARSERS) -> FoldPolicy:
+    """Which large files to read folded: the logs of a parser that declares how."""
+    wanted = union(all_patterns())
+
+    def policy(path: str, head: bytes) -> Folder | None:
+        src = SourceFile(bundle="", path=path, data=head[:SNIFF_BYTES])
+        spec = identify(src, parsers)
+        if spec is None and "/" in path:  # the bundle's top folder is not stripped yet
+            spec = identify(SourceFile(bundle="", path=path.split("/", 1)[1], data=src.data))
+        if spec is None or spec.fold is None:
+            return None
+        return Folder(spec.kind, spec.fold, wanted)
+
+    return policy
+
+
+_BY_KIND = {spec.kind: spec for spec in PARSERS}
 
 
 def _host_of(path: str) -> str | None:
@@ -159,10 +181,11 @@ def _ingest_bundle(bundle: Bundle, inv: Inventory, parts: dict[str, list[pd.Data
         name = src.path.rsplit("/", 1)[-1]
         if name in ("manifest.json", "clock.json") or src.path.startswith("commands/"):
             continue
-        if not src.data.strip():
+        folded = src.folded
+        if folded is None and not src.data.strip():
             inv.problems.append(BundleProblem(src.path, "empty file", "this file"))
             continue
-        spec = identify(src)
+        spec = _BY_KIND.get(folded.kind) if folded is not None else identify(src)
         if spec is None:
             inv.unrecognised.append(src.path)
             continue
@@ -176,7 +199,14 @@ def _ingest_bundle(bundle: Bundle, inv: Inventory, parts: dict[str, list[pd.Data
             collected_at=collected_at,
         )
         try:
-            result = spec.parse(src, ctx)
+            if folded is None:
+                result = spec.parse(src, ctx)
+            else:
+                result = spec.parse(src, ctx) if src.data.strip() else ParseResult()
+                if "logs" in result.tables:
+                    result.tables["logs"] = renumber(result.tables["logs"], folded)
+                if spec.fold is not None:
+                    result.add("log_counts", folded_counts(folded, spec.fold, ctx))
         except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the analysis
             inv.problems.append(
                 BundleProblem(src.path, f"could not be parsed ({type(exc).__name__}: {exc})")
@@ -187,7 +217,7 @@ def _ingest_bundle(bundle: Bundle, inv: Inventory, parts: dict[str, list[pd.Data
         inv.problems.extend(result.problems)
         for table, frame in result.tables.items():
             parts[table].append(frame)
-            if table == "logs" and "clock" in frame.columns:
+            if table in ("logs", "log_counts") and "clock" in frame.columns:
                 local = frame["clock"].astype("string").isin(["local-offset", "local-assumed-utc"])
                 if bool(local.any()):
                     local_sources.add(src.path)
@@ -261,6 +291,7 @@ def _newest_in_data(frames: Frames) -> datetime | None:
     sane_max = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)
     for table, col in (
         ("logs", "timestamp"),
+        ("log_counts", "last"),
         ("servers", "updated_at"),
         ("servers", "created_at"),
         ("services", "updated_at"),

@@ -12,13 +12,17 @@ ratio reject the bundle; a ``.gz`` member or nested archive over the ratio is sk
 
 from __future__ import annotations
 
-import gzip
 import io
 import zlib
 from dataclasses import dataclass
-from typing import IO, Protocol
+from typing import IO, Protocol, cast
+
+from isal import igzip, igzip_threaded, isal_zlib
 
 from analyzer.errors import BundleError
+
+# isal's stub declares ``error`` as an instance; it is the exception class
+_DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error, cast(type[BaseException], isal_zlib.error))
 
 # Small files compress far better than 200:1 in absolute terms (a 1 MB log of one repeated
 # line is 2 KB of gzip); the ratio is only judged beyond this much output.
@@ -148,10 +152,18 @@ class BoundedReader(io.RawIOBase):
     """
 
     def __init__(
-        self, raw: Readable, limit: int, source: str, budget: Budget, *, ratio: bool
+        self,
+        raw: Readable,
+        limit: int,
+        source: str,
+        budget: Budget,
+        *,
+        ratio: bool,
+        owns_raw: bool = True,
     ) -> None:
         super().__init__()
         self._raw = raw
+        self._owns_raw = owns_raw  # a decompressor it was given, not the caller's file
         self._limit = limit
         self._source = source
         self._budget = budget
@@ -161,13 +173,21 @@ class BoundedReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def close(self) -> None:
+        """Close the decompressor too (a threaded one stops its thread)."""
+        if not self.closed:
+            close = getattr(self._raw, "close", None)
+            if close is not None and self._owns_raw:
+                close()
+        super().close()
+
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         want = min(len(buffer), self._limit + 1 - self.produced)
         if want <= 0:
             self._exceeded()
         try:
             data = self._raw.read(want)
-        except (OSError, EOFError, zlib.error) as exc:
+        except _DECOMPRESS_ERRORS as exc:
             raise CorruptStream(self._source, _gzip_error(exc)) from None
         n = len(data)
         buffer[:n] = data
@@ -187,6 +207,18 @@ class BoundedReader(io.RawIOBase):
         raise BudgetExceeded(self._source, self._budget.size_message())
 
 
+def gzip_reader(raw: IO[bytes], *, threaded: bool = False) -> Readable:
+    """A reader of the decompressed gzip stream ``raw`` (close it: see BoundedReader).
+
+    ISA-L inflates about 2.5x faster than zlib. ``threaded``: in a thread of its own (it
+    releases the GIL), so the next block of a large archive is inflated while the
+    previous one is being scanned.
+    """
+    if threaded:
+        return cast(Readable, igzip_threaded.open(raw, "rb", threads=1))
+    return igzip.IGzipFile(fileobj=raw, mode="rb")
+
+
 def open_stream(
     raw: IO[bytes], compressed_size: int, source: str, budget: Budget
 ) -> tuple[io.BufferedReader, BoundedReader]:
@@ -201,11 +233,20 @@ def open_stream(
     room = budget.stream_bound()
     if head == b"\x1f\x8b":
         by_ratio = budget.ratio_bound(compressed_size)
-        inner: Readable = gzip.GzipFile(fileobj=raw, mode="rb")
+        inner = gzip_reader(raw, threaded=True)
         reader = BoundedReader(inner, min(by_ratio, room), source, budget, ratio=by_ratio < room)
     else:
-        reader = BoundedReader(raw, room, source, budget, ratio=False)
+        reader = BoundedReader(raw, room, source, budget, ratio=False, owns_raw=False)
     return io.BufferedReader(reader, buffer_size=STREAM_BUFFER), reader
+
+
+def gunzip_reader(data: bytes, source: str, budget: Budget) -> BoundedReader:
+    """A ``.gz`` member as a bounded stream (the caller charges what it reads)."""
+    by_ratio = budget.ratio_bound(len(data))
+    room = budget.remaining
+    return BoundedReader(
+        gzip_reader(io.BytesIO(data)), min(by_ratio, room), source, budget, ratio=by_ratio < room
+    )
 
 
 def gunzip(data: bytes, source: str, budget: Budget) -> bytes:
@@ -217,15 +258,18 @@ def gunzip(data: bytes, source: str, budget: Budget) -> bytes:
     by_ratio = budget.ratio_bound(len(data))
     room = budget.remaining
     reader = BoundedReader(
-        gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb"),
+        gzip_reader(io.BytesIO(data)),
         min(by_ratio, room),
         source,
         budget,
         ratio=by_ratio < room,
     )
     chunks = []
-    while chunk := reader.read(1024 * 1024):
-        chunks.append(chunk)
+    try:
+        while chunk := reader.read(1024 * 1024):
+            chunks.append(chunk)
+    finally:
+        reader.close()
     out = b"".join(chunks)
     budget.charge(len(out), source)
     return out

@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analyzer.fold import Folded
 
 
 class FailureClass(StrEnum):
@@ -32,6 +36,8 @@ class SourceFile:
     path: str  # path inside the bundle, '/'-separated, no leading './'
     data: bytes
     mtime: datetime | None = None  # archive member mtime, UTC
+    # a large log read folded (analyzer.fold): ``data`` holds only its kept lines
+    folded: Folded | None = None
 
     @property
     def display(self) -> str:

@@ -10,10 +10,13 @@ from analyzer.diagnosis import Diagnosis
 from analyzer.model import Deployment, FailureClass, iso
 from analyzer.rules.context import RuleContext, log_evidence
 from analyzer.runbook import BATCH
+from analyzer.searched import searched
 from analyzer.values import opt_str
 
 CONDUCTOR = r"^nova-conductor"
 MAX_PACKET_LINES = 40
+# the compute log lines that go into the SaaS escalation packet
+PACKET_LINES = searched(r"(?i)AMQP|rabbit|MessagingTimeout|Timed out waiting|broker")
 
 
 def _pods_like(ctx: RuleContext, pattern: str) -> list[str]:
@@ -101,7 +104,7 @@ def escalation_packet(ctx: RuleContext, dx: Diagnosis) -> dict[str, Any]:
     if not compute_logs.empty:
         compute_logs = compute_logs[compute_logs["service"] == "nova-compute"]
         relevant = compute_logs["message"].str.contains(
-            r"AMQP|rabbit|MessagingTimeout|Timed out waiting|broker", case=False, na=False
+            PACKET_LINES[len("(?i)") :], case=False, na=False
         )
         compute_logs = ctx.only_recent(compute_logs[relevant]).sort_values("timestamp")
     return {

@@ -127,6 +127,9 @@ class SafeTarInfo(tarfile.TarInfo):
 PARSE_ERRORS = (ValueError, IndexError, KeyError, OverflowError, UnicodeError)
 
 
+STREAM_BUFSIZE = 256 * 1024  # a member's size is judged from its header before more is read
+
+
 def open_stream(stream: IO[bytes]) -> tarfile.TarFile:
     """A TarFile reading ``stream`` front to back with the hardened header parser.
 
@@ -136,6 +139,9 @@ def open_stream(stream: IO[bytes]) -> tarfile.TarFile:
         return tarfile.open(
             fileobj=stream,
             mode="r|",
+            # tarfile's stream layer joins reads of bufsize bytes: the default (10 KiB)
+            # makes reading a large member mostly copying
+            bufsize=STREAM_BUFSIZE,
             tarinfo=SafeTarInfo,
             encoding="utf-8",
             errors="surrogateescape",

@@ -588,7 +588,11 @@ def _bundles(doc: Mapping[str, Any]) -> list[BundleView]:
 def _counts(doc: Mapping[str, Any]) -> str:
     counts = _dict(doc.get("counts"))
     known = dict(w.COUNT_WORDS)
-    parts = [f"{_text(counts[k])} {words}" for k, words in w.COUNT_WORDS if k in counts]
+    parts = [
+        f"{_text(counts[k])} {words}"
+        for k, words in w.COUNT_WORDS
+        if k in counts and (counts[k] or k not in w.COUNTS_SHOWN_WHEN_NONZERO)
+    ]
     parts += [f"{_text(v)} {w.humanise(k).lower()}" for k, v in counts.items() if k not in known]
     return ", ".join(parts)
 

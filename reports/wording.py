@@ -59,9 +59,13 @@ COUNT_WORDS: tuple[tuple[str, str], ...] = (
     ("compute_services", "compute services"),
     ("services_down", "compute services down"),
     ("log_records", "log records"),
+    ("log_records_folded", "of them routine lines of large logs, counted per minute"),
     ("pods", "pods"),
     ("events", "Kubernetes events"),
 )
+
+
+COUNTS_SHOWN_WHEN_NONZERO = frozenset({"log_records_folded"})
 
 
 def confidence_label(confidence: float) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analyzer.fold import FoldFormat
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 
 
@@ -37,6 +38,7 @@ class ParserSpec:
     ``paths``: fnmatch globs of the collector layout (matched against the bundle path).
     ``sniff``: recognises the kind from the first few KiB of text, for hand-gathered files.
     ``parse``: the parser itself.
+    ``fold``: for a log format, how a large file is read folded (``analyzer.fold``).
     """
 
     kind: str
@@ -44,6 +46,7 @@ class ParserSpec:
     paths: tuple[str, ...]
     sniff: Callable[[str], bool]
     parse: Callable[[SourceFile, SourceContext], ParseResult]
+    fold: FoldFormat | None = None
 
     def matches_path(self, path: str) -> bool:
         return any(fnmatch.fnmatchcase(path, pattern) for pattern in self.paths)

@@ -20,6 +20,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 from pandas.api.extensions import ExtensionDtype
 from pandas.api.types import pandas_dtype
 
+from analyzer.fold import Folded, FoldFormat
 from analyzer.frames import TS
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers.base import ParseResult, fail_forward
@@ -451,3 +452,47 @@ def guarded(src: SourceFile, parse_lines: LinesParser) -> ParseResult:
         result.add("logs", frame)
 
     return fail_forward(src, "log", fill)
+
+
+# --------------------------------------------------------------------------- folded logs
+
+
+def folded_counts(folded: Folded, fmt: FoldFormat, ctx: SourceContext) -> pd.DataFrame:
+    """The counts of a folded log as ``log_counts`` rows, on UTC by the file's clock rule."""
+    counts = folded.counts
+    if not len(counts):
+        return pd.DataFrame()
+
+    def text(column: str) -> pd.Series:
+        return _series(pc.cast(counts[column].combine_chunks(), pa.large_string()))
+
+    def times(column: str) -> pd.Series:
+        stamps = extract(text(column), "^(?P<t>" + fmt.time.removeprefix("^") + ")")
+        return parse_local(stamps["t"], ctx.utc_offset, fmt.time_format)
+
+    minute_format = fmt.time_format[: fmt.time_format.index("%M") + 2]
+    return pd.DataFrame(
+        {
+            "minute": parse_local(text("minute"), ctx.utc_offset, minute_format),
+            "source": fmt.source,
+            "service": service_from_path(ctx.path),
+            "host": ctx.host,
+            "level": text("level"),
+            "records": pd.Series(counts["records"].to_numpy(), dtype=INT),
+            "first": times("first"),
+            "last": times("last"),
+            "clock": clock_of(ctx),
+            "file": ctx.path,
+        }
+    )
+
+
+def renumber(frame: pd.DataFrame, folded: Folded) -> pd.DataFrame:
+    """A parse of the kept lines with each row's ``line`` back at its line in the file."""
+    if frame.empty or "line" not in frame.columns:
+        return frame
+    lines = frame["line"].to_numpy(dtype="float64", na_value=np.nan)
+    valid = ~np.isnan(lines)
+    original = np.full(len(lines), np.nan)
+    original[valid] = folded.line_numbers[lines[valid].astype(np.int64) - 1]
+    return frame.assign(line=pd.array(original, dtype="Float64").astype(INT))

@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from analyzer.fold import FoldFormat
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers import logtime as lt
 from analyzer.parsers.base import ParseResult, ParserSpec
@@ -58,6 +59,19 @@ _SNIFF_LINE = re.compile(OSLO_LINE)
 _SNIFF_CONTEXT = re.compile(CONTEXT)
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+_TIME = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d{1,9})?"
+_PID = r" (?:\d{1,9} )?"
+FOLD = FoldFormat(
+    # TRACE lines continue the record before them (older releases' tracebacks)
+    start=_TIME + _PID + r"(?:DEBUG|INFO|AUDIT|WARNING|WARN|ERROR|CRITICAL|FATAL) [^ ]",
+    keep=_TIME + _PID + r"(?:TRACE|WARNING|WARN|ERROR|CRITICAL|FATAL) ",
+    debug=_TIME + _PID + r"DEBUG ",
+    source="oslo",
+    time=_TIME,
+    time_format=TIME_FORMAT,
+)
+"""How a large oslo.log file is read folded (analyzer.fold)."""
 
 
 def count_lines(lines: pd.Series) -> int:
@@ -198,4 +212,5 @@ SPEC = ParserSpec(
     ),
     sniff=sniff,
     parse=parse,
+    fold=FOLD,
 )

@@ -14,16 +14,17 @@ import pandas as pd
 from analyzer.model import FailureClass, Finding
 from analyzer.rules.base import Rule, finding_from_hits
 from analyzer.rules.context import RuleContext
+from analyzer.searched import searched
 
-BLOCKED = r"broker has blocked the connection"
-UNBLOCKED = r"broker has unblocked the connection"
+BLOCKED = searched(r"broker has blocked the connection")
+UNBLOCKED = searched(r"broker has unblocked the connection")
 BROKER_SET = {
-    "memory": r"memory resource limit alarm set|vm_memory_high_watermark set\.",
-    "disk": r"disk resource limit alarm set|Free disk space is insufficient",
+    "memory": searched(r"memory resource limit alarm set|vm_memory_high_watermark set\."),
+    "disk": searched(r"disk resource limit alarm set|Free disk space is insufficient"),
 }
 BROKER_CLEARED = {
-    "memory": r"memory resource limit alarm cleared|vm_memory_high_watermark clear",
-    "disk": r"disk resource limit alarm cleared",
+    "memory": searched(r"memory resource limit alarm cleared|vm_memory_high_watermark clear"),
+    "disk": searched(r"disk resource limit alarm cleared"),
 }
 REASON = {"memory": r"mem", "disk": r"disk"}
 

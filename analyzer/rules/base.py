@@ -9,6 +9,7 @@ import pandas as pd
 
 from analyzer.model import FailureClass, Finding
 from analyzer.rules.context import RuleContext, log_evidence
+from analyzer.searched import searched
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ def log_pattern_rule(
     of a dead consumer's connection) join the evidence, so both sides are shown.
     ``silent_recovery`` and ``reopened_by``: see ``unresolved``.
     """
+
+    for p in (pattern, resolved_by, corroborate, reopened_by):
+        if p is not None:
+            searched(p)
 
     def evaluate(ctx: RuleContext) -> Finding | None:
         hits = ctx.logs(pattern, sources=sources, in_detail=in_detail)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from analyzer.model import FailureClass, Finding
 from analyzer.rules.base import Rule
 from analyzer.rules.context import RuleContext, log_evidence, row_evidence
+from analyzer.searched import searched
 from analyzer.values import show_time
+
+NOT_HEARD = searched(r"has not been heard from in a while")
 
 
 def evaluate(ctx: RuleContext) -> Finding | None:
@@ -26,7 +29,7 @@ def evaluate(ctx: RuleContext) -> Finding | None:
         )
         for _, r in down.head(5).iterrows()
     ]
-    heard = ctx.logs(r"has not been heard from in a while")
+    heard = ctx.logs(NOT_HEARD)
     evidence += log_evidence(heard, 2)
     facts: dict[str, object] = {
         "down_hosts": sorted(ctx.down_hosts),

@@ -13,6 +13,7 @@ import pandas as pd
 from analyzer.frames import Frames
 from analyzer.ingest import Inventory
 from analyzer.model import Evidence
+from analyzer.searched import is_registered
 from analyzer.textmatch import EncodedText
 from analyzer.values import opt_dt, opt_int
 
@@ -91,6 +92,8 @@ class RuleContext:
         in_detail: bool = False,
     ) -> pd.DataFrame:
         """Log records whose message (or folded detail) matches ``pattern``."""
+        if not is_registered(pattern):
+            raise ValueError(f"log pattern {pattern!r} is not registered in analyzer.searched")
         logs = self.frames.logs
         if logs.empty:
             return logs

@@ -7,6 +7,7 @@ import pandas as pd
 from analyzer.model import FailureClass, Finding
 from analyzer.rules.base import Rule
 from analyzer.rules.context import RuleContext, log_evidence, row_evidence
+from analyzer.searched import searched
 
 
 def faulted_servers(ctx: RuleContext, pattern: str) -> pd.DataFrame:
@@ -25,6 +26,8 @@ def fault_and_log_rule(
     log_pattern: str,
     description: str,
 ) -> Rule:
+    searched(log_pattern)
+
     def evaluate(ctx: RuleContext) -> Finding | None:
         faulted = faulted_servers(ctx, fault_pattern)
         logs = ctx.logs(log_pattern, in_detail=True)

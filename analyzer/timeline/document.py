@@ -37,7 +37,7 @@ def _sections(ctx: RuleContext, timeline: Timeline | None) -> dict[str, Any]:
     tl = timeline or build_timeline(ctx.frames)
     frame = tl.frame
     now = ctx.collected_at
-    eps = episodes(frame)
+    eps = episodes(frame, tl.newest)
     main = primary(eps)
     since = None
     if main is not None:
@@ -55,5 +55,5 @@ def _sections(ctx: RuleContext, timeline: Timeline | None) -> dict[str, Any]:
         "vm_stories": [s.to_dict(now) for s in told],
         "burst": burst,
         "key_events": key_events(incident, burst, frame, now),
-        "charts": series_document(frame, chart_window(onset, end, now), incident),
+        "charts": series_document(frame, chart_window(onset, end, now), incident, tl.folded),
     }

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analyzer.searched import searched
+
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
@@ -108,6 +110,8 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
+for _family in FAMILIES:
+    searched(_family.pattern)
 
 RECOVERS: dict[str, str] = {
     "amqp_unreachable": "amqp_reconnected",

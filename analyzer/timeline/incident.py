@@ -55,7 +55,9 @@ class Episode:
         return self.broker_side or (self.last_fault - self.onset) >= SIGNIFICANT
 
 
-def episodes(timeline: pd.DataFrame) -> list[Episode]:
+def episodes(timeline: pd.DataFrame, newest: pd.Timestamp | None = None) -> list[Episode]:
+    """The fault episodes; ``newest``: the newest record, folded ones included (default:
+    the timeline's newest row)."""
     faults = timeline[(timeline["role"] == "fault") & timeline["timestamp"].notna()]
     if faults.empty:
         return []
@@ -65,12 +67,12 @@ def episodes(timeline: pd.DataFrame) -> list[Episode]:
     out = []
     for _, rows in faults.groupby(group, sort=True):
         ep = Episode(rows, rows["timestamp"].iloc[0], rows["timestamp"].iloc[-1])
-        _recovery(ep, timeline)
+        _recovery(ep, timeline, newest)
         out.append(ep)
     return out
 
 
-def _recovery(ep: Episode, timeline: pd.DataFrame) -> None:
+def _recovery(ep: Episode, timeline: pd.DataFrame, newest: pd.Timestamp | None) -> None:
     later = timeline[timeline["timestamp"].notna() & (timeline["timestamp"] >= ep.onset)]
     ends: list[pd.Timestamp] = []
     stateful = ep.faults[ep.faults["family"].isin(list(RECOVERS))]
@@ -106,7 +108,8 @@ def _recovery(ep: Episode, timeline: pd.DataFrame) -> None:
         ep.recovered_at = max([*ends, ep.last_fault])
         return
     # one-off faults only: over when the logs went quiet long enough before collection
-    newest = timeline["timestamp"].max()
+    if newest is None:
+        newest = timeline["timestamp"].max()
     if pd.notna(newest) and newest - ep.last_fault >= QUIET:
         ep.recovered_at = ep.last_fault
 

@@ -61,16 +61,32 @@ def _count(times: pd.Series, edges: pd.DatetimeIndex) -> list[int]:
     return [int(x) for x in cut.value_counts(sort=False).to_numpy()]
 
 
+def _count_folded(folded: pd.DataFrame, edges: pd.DatetimeIndex) -> list[int]:
+    """Folded records per bin (a minute never straddles a bin: bins are whole minutes)."""
+    if folded.empty:
+        return [0] * (len(edges) - 1)
+    cut = pd.cut(folded["minute"], bins=edges, right=False)
+    summed = folded["records"].astype("int64").groupby(cut, observed=False).sum()
+    return [int(x) for x in summed.to_numpy()]
+
+
 def series_document(
     timeline: pd.DataFrame,
     window: tuple[pd.Timestamp, pd.Timestamp] | None,
     incident: dict[str, object] | None,
+    folded: pd.DataFrame | None = None,
 ) -> dict[str, object] | None:
+    """``folded``: records of large logs counted per lane and minute (Timeline.folded);
+    they are routine (below WARNING), so they join each lane's other events."""
     if window is None or timeline.empty:
         return None
     start, stop = window
     edges, width = _bins(start, stop)
     timed = timeline[(timeline["timestamp"] >= start) & (timeline["timestamp"] < edges[-1])]
+    if folded is not None and not folded.empty:
+        folded = folded[(folded["minute"] >= start) & (folded["minute"] < edges[-1])]
+    else:
+        folded = None
     creates = timed[timed["family"] == "create_request"]["timestamp"]
     if creates.empty:
         creates = timed[timed["family"] == "vm_created"]["timestamp"]
@@ -79,18 +95,24 @@ def series_document(
     errors = timed[failing & (timed["source"] != "server")]["timestamp"]
     marked = timed[timed["family"].isin(list(MARKERS))].head(MAX_MARKERS)
     lanes = []
-    busiest = timed["lane"].value_counts().head(MAX_LANES).index
+    activity = timed["lane"].value_counts()
+    if folded is not None:
+        extra = folded.groupby("lane")["records"].sum().astype("int64")
+        activity = activity.add(extra, fill_value=0).sort_values(ascending=False, kind="stable")
+    busiest = activity.head(MAX_LANES).index
     for lane in sorted(str(x) for x in busiest):
         rows = timed[timed["lane"] == lane]
+        events = _count(rows[~rows["severity"].isin([*ERRORS, "WARNING"])]["timestamp"], edges)
+        if folded is not None:
+            more = _count_folded(folded[folded["lane"] == lane], edges)
+            events = [a + b for a, b in zip(events, more, strict=True)]
         lanes.append(
             {
                 "lane": lane,
                 "clock": str(rows["clock"].mode().iloc[0]) if rows["clock"].notna().any() else None,
                 "errors": _count(rows[rows["severity"].isin(ERRORS)]["timestamp"], edges),
                 "warnings": _count(rows[rows["severity"] == "WARNING"]["timestamp"], edges),
-                "events": _count(
-                    rows[~rows["severity"].isin([*ERRORS, "WARNING"])]["timestamp"], edges
-                ),
+                "events": events,
             }
         )
     shade = None

@@ -1,0 +1,361 @@
+"""Large logs, read folded: the records the analysis reads stay lines, the rest become counts.
+
+A week of ``ostackhost.log`` is millions of periodic-task and lock lines that no rule, no
+timeline family and no VM story ever reads. Parsing each into a row costs time and memory
+in proportion to the log; here the log streams through in chunks, and only whole-chunk
+vectorised tests (RE2 through pyarrow, numpy) look at every line:
+
+- a *record* is a line the format's ``start`` pattern accepts, plus the lines after it that
+  do not start one (a traceback, raw stdout) and the lines that repeat its time stamp to
+  the millisecond (oslo.log writes each line of a multi-line message with the same prefix);
+- a record is *kept*, all its lines verbatim, when any of its lines is at WARNING or above
+  (the format's ``keep`` pattern) or matches a pattern the analysis searches
+  (``analyzer.searched``), or when it is not a DEBUG record and names a UUID (an instance,
+  in a block or in the text, as the VM stories look for; request ids, ``req-<uuid>``, do
+  not count);
+- every other record is *folded*: counted per minute of its time stamp and level (DEBUG or
+  INFO), with the first and last stamp of each minute.
+
+The kept lines go to the format's own parser as if they were the file, with their original
+line numbers alongside, so evidence still points at the right line. Memory follows the
+chunk size and the kept records, not the size of the log.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+CHUNK = 8 * 1024 * 1024
+"""Bytes scanned at a time."""
+FOLD_FROM = 4 * 1024 * 1024
+"""Smaller logs are parsed whole: every record a row, nothing lost to counting."""
+MAX_RECORD = 64 * 1024 * 1024
+"""A record (a traceback) longer than this is cut at a chunk boundary rather than held."""
+
+UUID_IN_TEXT = (
+    r"(?:^|[^-0-9A-Za-z])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}"
+    r"-[0-9a-fA-F]{12}"
+)
+"""A UUID not preceded by a dash (``req-<uuid>`` request ids are on nearly every line)."""
+
+
+@dataclass(frozen=True)
+class FoldFormat:
+    """How to read one log format's lines without parsing them (declared by its parser).
+
+    ``start``, ``keep`` and ``debug`` are RE2 patterns anchored with ``^``: a line that opens
+    a record, a record-opening or continuation line at WARNING or above, a record start at
+    DEBUG. ``time``/``time_format`` read a record's local time from its stamp (the
+    parser's clock rules then place it on UTC). ``stamp_width``: bytes of the time stamp
+    that open a record line (lines sharing it are one record); ``minute_width``: the bytes
+    of it up to the minute.
+    """
+
+    start: str
+    keep: str
+    debug: str
+    source: str  # the logs table's ``source`` of the format
+    time: str  # RE2, anchored: the time in a stamp (the stamp may run into the next field)
+    time_format: str  # strptime format of that time; the minute is its first minute_width
+    stamp_width: int = 23
+    minute_width: int = 16
+
+
+@dataclass
+class Folded:
+    """What folding one log left: the kept lines and the counts of the rest."""
+
+    kind: str  # the parser that reads the kept lines
+    kept: bytes  # the kept lines, newlines included, in file order
+    line_numbers: np.ndarray  # int64, the 1-based line number of each kept line
+    counts: pa.Table  # minute, level, records, first, last (local time text)
+    lines: int  # lines read
+    folded_records: int
+
+
+Count = tuple[bytes, str, int, bytes, bytes]
+"""Folded records of one minute and level: minute, level, records, first and last stamp."""
+
+
+@dataclass
+class Segment:
+    """Lines ``lo`` to ``hi`` of a chunk that belong to one record, maybe unfinished."""
+
+    data: bytes  # the lines, newlines included
+    numbers: np.ndarray  # int64, line index of each within the chunk
+    wanted: bool
+    start: bool  # its first line opens a record by the format (not a preamble)
+    stamp: bytes
+    debug: bool
+
+
+@dataclass
+class Scan:
+    """One chunk of whole lines, tested and folded as far as it can be on its own.
+
+    Records that open and end inside the chunk are settled here (``kept``, ``counts``);
+    the lines before the chunk's second record opens (``head``: they may continue the
+    record before the chunk) and the last record (``tail``: it may go on after it) are
+    settled by the Folder, which sees the chunks in order.
+    """
+
+    n: int
+    first_stamp: bytes
+    last_stamp: bytes
+    head: Segment
+    tail: Segment | None  # None: the whole chunk is the head
+    kept: list[bytes]
+    kept_numbers: np.ndarray  # int64, line index within the chunk
+    counts: list[Count]
+
+
+def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
+    """Every test of a chunk, vectorised; thread-safe (pyarrow and numpy release the GIL)."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 0x0A) + 1
+    if not len(ends) or ends[-1] != len(data):
+        ends = np.append(ends, len(data))  # the last line of a file without its newline
+    offsets = np.concatenate(([0], ends)).astype(np.int64)
+    n = len(ends)
+    lines = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+    stamps = pc.binary_slice(lines, 0, fmt.stamp_width)
+    repeats = np.zeros(n, dtype=bool)
+    if n > 1:
+        same = pc.equal(stamps.slice(1), stamps.slice(0, n - 1))
+        repeats[1:] = same.to_numpy(zero_copy_only=False)
+    debug = _matches(lines, fmt.debug)
+    named = np.zeros(n, dtype=bool)
+    if not debug.all():
+        # DEBUG lines are most of a busy log and name instances in passing (power-state
+        # syncs, cache refreshes): only the others are searched for a UUID
+        others = ~debug
+        named[others] = _matches(lines.filter(pa.array(others)), UUID_IN_TEXT)
+    starts = _matches(lines, fmt.start)
+    want = _matches(lines, fmt.keep) | _matches(lines, wanted) | named
+    opens = starts & ~repeats
+    later = np.flatnonzero(opens[1:]) + 1
+    stamp_at = _stamp_reader(buf, offsets, fmt.stamp_width)
+
+    def segment(lo: int, hi: int) -> Segment:
+        return Segment(
+            data=bytes(data[int(offsets[lo]) : int(offsets[hi])]),
+            numbers=np.arange(lo, hi, dtype=np.int64),
+            wanted=bool(want[lo:hi].any()),
+            start=bool(starts[lo]),
+            stamp=stamp_at(lo),
+            debug=bool(debug[lo]),
+        )
+
+    first, last = (int(later[0]), int(later[-1])) if later.size else (n, n)
+    kept: list[bytes] = []
+    numbers = np.empty(0, dtype=np.int64)
+    counts: list[Count] = []
+    if last > first:
+        sl = slice(first, last)
+        record = np.cumsum(opens[sl]) - 1
+        keep = (np.bincount(record, weights=want[sl]) > 0)[record]
+        idx = np.flatnonzero(keep) + first
+        if idx.size:
+            breaks = np.flatnonzero(np.diff(idx) != 1)  # consecutive kept lines: one copy
+            run_lo = np.concatenate(([idx[0]], idx[breaks + 1]))
+            run_hi = np.concatenate((idx[breaks], [idx[-1]])) + 1
+            kept = [
+                bytes(data[int(offsets[a]) : int(offsets[b])])
+                for a, b in zip(run_lo, run_hi, strict=True)
+            ]
+            numbers = idx.astype(np.int64)
+        folded = np.flatnonzero(opens[sl] & starts[sl] & ~keep) + first
+        counts = _count(buf, offsets, folded, debug[folded], fmt)
+    return Scan(
+        n=n,
+        first_stamp=stamp_at(0),
+        last_stamp=stamp_at(n - 1),
+        head=segment(0, first),
+        tail=segment(last, n) if last < n else None,
+        kept=kept,
+        kept_numbers=numbers,
+        counts=counts,
+    )
+
+
+def _stamp_reader(buf: np.ndarray, offsets: np.ndarray, width: int) -> Callable[[int], bytes]:
+    def stamp(i: int) -> bytes:
+        lo = int(offsets[i])
+        return bytes(buf[lo : min(lo + width, int(offsets[i + 1]))])
+
+    return stamp
+
+
+def _count(
+    buf: np.ndarray, offsets: np.ndarray, folded: np.ndarray, debug: np.ndarray, fmt: FoldFormat
+) -> list[Count]:
+    """Folded record starts per minute and level, as runs in file order.
+
+    A record start holds a whole time stamp (the format's ``start`` pattern says so), so
+    its first bytes are gathered with one fancy index, no per-line Python.
+    """
+    if not folded.size:
+        return []
+    gather = offsets[folded][:, None] + np.arange(fmt.stamp_width)
+    np.minimum(gather, len(buf) - 1, out=gather)
+    stamps = buf[gather].view(f"S{fmt.stamp_width}").ravel()
+    minutes = buf[gather[:, : fmt.minute_width]].view(f"S{fmt.minute_width}").ravel()
+    out: list[Count] = []
+    for level, pick in (("DEBUG", debug), ("INFO", ~debug)):
+        keys, times = minutes[pick], stamps[pick]
+        if not keys.size:
+            continue
+        change = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+        lo = np.concatenate(([0], change))
+        hi = np.concatenate((change, [keys.size]))
+        out.extend(
+            (bytes(keys[a]), level, int(b - a), bytes(times[a]), bytes(times[b - 1]))
+            for a, b in zip(lo, hi, strict=True)
+        )
+    return out
+
+
+@dataclass
+class _Record:
+    """The record still open at the end of a chunk (it may go on in the next one)."""
+
+    pieces: list[bytes] = field(default_factory=list)
+    numbers: list[np.ndarray] = field(default_factory=list)
+    size: int = 0
+    wanted: bool = False
+    start: bool = False
+    stamp: bytes = b""
+    debug: bool = False
+
+    def extend(self, seg: Segment, base: int) -> None:
+        self.pieces.append(seg.data)
+        self.numbers.append(seg.numbers + base)
+        self.size += len(seg.data)
+        self.wanted = self.wanted or seg.wanted
+
+
+@dataclass
+class Folder:
+    """Folds one log fed chunk by chunk (``feed`` then ``finish``).
+
+    Chunks are scanned on ``pool`` (threads: while one chunk is scanned the next is read
+    and inflated), at most ``depth`` ahead, and put together in file order here.
+    """
+
+    kind: str
+    fmt: FoldFormat
+    wanted: str  # RE2: a line the analysis reads (analyzer.searched, as one alternation)
+    pool: Executor | None = None
+    depth: int = 3
+    _partial: bytes = b""
+    _lines_done: int = 0
+    _last_stamp: bytes | None = None
+    _open: _Record | None = None
+    _inflight: deque[Future[Scan]] = field(default_factory=deque)
+    _kept: list[bytes] = field(default_factory=list)
+    _numbers: list[np.ndarray] = field(default_factory=list)
+    _counts: dict[tuple[bytes, str], tuple[int, bytes, bytes]] = field(default_factory=dict)
+
+    def feed(self, chunk: bytes) -> None:
+        data = self._partial + chunk if self._partial else chunk
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            self._partial = data  # no whole line yet
+            return
+        self._partial = data[cut:]
+        self._submit(memoryview(data)[:cut])
+
+    def finish(self) -> Folded:
+        if self._partial:
+            self._submit(self._partial)
+            self._partial = b""
+        while self._inflight:
+            self._merge(self._inflight.popleft().result())
+        if self._open is not None:
+            self._close(self._open)
+            self._open = None
+        rows = sorted((k, v) for k, v in self._counts.items())
+        counts = pa.table(
+            {
+                "minute": pa.array([k[0] for k, _ in rows], pa.large_binary()),
+                "level": pa.array([k[1] for k, _ in rows], pa.string()),
+                "records": pa.array([v[0] for _, v in rows], pa.int64()),
+                "first": pa.array([v[1] for _, v in rows], pa.large_binary()),
+                "last": pa.array([v[2] for _, v in rows], pa.large_binary()),
+            }
+        )
+        return Folded(
+            kind=self.kind,
+            kept=b"".join(self._kept),
+            line_numbers=(
+                np.concatenate(self._numbers) if self._numbers else np.empty(0, dtype=np.int64)
+            ),
+            counts=counts,
+            lines=self._lines_done,
+            folded_records=sum(v[0] for _, v in rows),
+        )
+
+    def _submit(self, data: bytes | memoryview) -> None:
+        if self.pool is None:
+            self._merge(scan(data, self.fmt, self.wanted))
+            return
+        self._inflight.append(self.pool.submit(scan, data, self.fmt, self.wanted))
+        while len(self._inflight) > self.depth:
+            self._merge(self._inflight.popleft().result())
+
+    def _merge(self, s: Scan) -> None:
+        """Put one scanned chunk together with the record left open before it."""
+        base = self._lines_done
+        head = s.head
+        opens = self._open is None or (head.start and head.stamp != self._last_stamp)
+        if opens:
+            if self._open is not None:
+                self._close(self._open)
+            self._open = _Record(start=head.start, stamp=head.stamp, debug=head.debug)
+        assert self._open is not None
+        self._open.extend(head, base)
+        if s.tail is not None:  # the chunk opens a record after its head: the head is done
+            self._close(self._open)
+            self._kept.extend(s.kept)
+            if s.kept_numbers.size:
+                self._numbers.append(s.kept_numbers + base + 1)
+            for c in s.counts:
+                self._add_count(*c)
+            tail = s.tail
+            self._open = _Record(start=tail.start, stamp=tail.stamp, debug=tail.debug)
+            self._open.extend(tail, base)
+        self._last_stamp = s.last_stamp
+        self._lines_done = base + s.n
+        if self._open.size > MAX_RECORD:
+            self._close(self._open)  # a runaway record is cut rather than held
+            self._open = _Record()
+
+    def _close(self, rec: _Record) -> None:
+        if rec.wanted:
+            self._kept.extend(rec.pieces)
+            self._numbers.extend(x + 1 for x in rec.numbers)
+        elif rec.start:
+            level = "DEBUG" if rec.debug else "INFO"
+            self._add_count(rec.stamp[: self.fmt.minute_width], level, 1, rec.stamp, rec.stamp)
+
+    def _add_count(self, minute: bytes, level: str, n: int, first: bytes, last: bytes) -> None:
+        key = (minute, level)
+        entry = self._counts.get(key)
+        if entry is None:
+            self._counts[key] = (n, first, last)
+        else:
+            self._counts[key] = (entry[0] + n, min(entry[1], first), max(entry[2], last))
+
+
+def _matches(lines: pa.Array, pattern: str) -> np.ndarray:
+    hits = pc.match_substring_regex(lines, pattern)
+    return hits.to_numpy(zero_copy_only=False)  # type: ignore[no-any-return]

@@ -1,0 +1,69 @@
+"""Large logs folded while they are read: archives, .gz rotations, directories, limits."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from analyzer.bundle import Limits, read_bundle
+from analyzer.ingest import fold_policy
+from tests.fold.test_folder import KEPT, TEXT
+from tests.test_bundle import make_tgz
+
+LOG = b"\n".join([TEXT] * 50) + b"\n"
+NOT_A_LOG = b'[{"ID": "x"}]\n' * 50
+
+
+def _files(bundle_path: Path, **kwargs: object) -> dict[str, tuple[bytes, bool]]:
+    bundle = read_bundle(bundle_path, fold=fold_policy(), **kwargs)  # type: ignore[arg-type]
+    return {f.path: (f.data, f.folded is not None) for f in bundle.files}
+
+
+def test_an_archived_log_over_the_threshold_is_folded(tmp_path: Path) -> None:
+    tgz = make_tgz(
+        tmp_path / "b.tgz",
+        {"hosts/hv-01/ostackhost.log": LOG, "openstack/servers.json": NOT_A_LOG},
+    )
+    files = _files(tgz, fold_from=1000)
+    data, folded = files["hosts/hv-01/ostackhost.log"]
+    assert folded
+    assert len(data.splitlines()) == len(KEPT) * 50
+    assert files["openstack/servers.json"] == (NOT_A_LOG, False)  # not a log: read whole
+
+
+def test_below_the_threshold_a_log_is_read_whole(tmp_path: Path) -> None:
+    tgz = make_tgz(tmp_path / "b.tgz", {"hosts/hv-01/ostackhost.log": LOG})
+    assert _files(tgz) == {"hosts/hv-01/ostackhost.log": (LOG, False)}
+
+
+def test_a_gz_rotation_is_folded_as_it_is_inflated(tmp_path: Path) -> None:
+    tgz = make_tgz(tmp_path / "b.tgz", {"hosts/hv-01/ostackhost.log.1.gz": gzip.compress(LOG)})
+    files = _files(tgz, fold_from=1000)
+    assert list(files) == ["hosts/hv-01/ostackhost.log.1"]
+    assert files["hosts/hv-01/ostackhost.log.1"][1]
+
+
+def test_a_directory_bundle_is_folded_too(tmp_path: Path) -> None:
+    log = tmp_path / "d" / "hosts" / "hv-01" / "ostackhost.log"
+    log.parent.mkdir(parents=True)
+    log.write_bytes(LOG)
+    files = _files(tmp_path / "d", fold_from=1000)
+    assert files["hosts/hv-01/ostackhost.log"][1]
+
+
+def test_a_gz_bomb_is_still_refused_when_folding(tmp_path: Path) -> None:
+    bomb = gzip.compress(b"2026-03-02 09:00:00.000 1 DEBUG x y\n" * 400_000)
+    tgz = make_tgz(tmp_path / "b.tgz", {"hosts/hv-01/ostackhost.log.1.gz": bomb})
+    bundle = read_bundle(tgz, Limits(max_ratio=20), fold=fold_policy(), fold_from=0)
+    assert bundle.files == []
+    assert "ratio" in bundle.problems[0].problem
+
+
+def test_the_size_budget_counts_folded_bytes(tmp_path: Path) -> None:
+    tgz = make_tgz(tmp_path / "b.tgz", {"hosts/hv-01/ostackhost.log.1.gz": gzip.compress(LOG)})
+    from analyzer.errors import BundleError
+
+    with pytest.raises(BundleError, match="size limit"):
+        read_bundle(tgz, Limits(max_total_bytes=len(LOG) // 2), fold=fold_policy(), fold_from=0)
