@@ -93,7 +93,7 @@ def read_bundle(
     With ``fold``, logs of ``fold_from`` bytes or more that the policy accepts are read
     folded (``analyzer.fold``), chunk by chunk, so they are never whole in memory.
     """
-    with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 1)) as pool:
+    with ThreadPoolExecutor(max_workers=3) as pool:
         folding = _Folding(fold, fold_from, pool) if fold is not None else None
         return _read_bundle(location, Budget(limits or Limits()), folding)
 
@@ -383,11 +383,29 @@ class _Reader:
             rest = read(-1) if first else b""
             return first + rest if rest else first
         folder.pool = folding.pool
-        folder.feed(first)
+        chunk, failed = first, None
         del first
-        while chunk := read(CHUNK):
-            folder.feed(chunk)
-        folded = folder.finish()
+        while chunk:
+            if failed is None:
+                try:
+                    folder.feed(chunk)
+                except Exception as exc:  # noqa: BLE001 - a folding bug is this file's problem
+                    failed = exc
+            chunk = read(CHUNK)  # read to the end either way: the archive goes on after it
+        if failed is None:
+            try:
+                folded = folder.finish()
+            except Exception as exc:  # noqa: BLE001
+                failed = exc
+        if failed is not None:
+            self.bundle.problems.append(
+                BundleProblem(
+                    path,
+                    f"could not be read folded ({type(failed).__name__}: {failed})"[:300],
+                    "this file",
+                )
+            )
+            return None
         if mtime is not None and (
             self.bundle.newest_mtime is None or mtime > self.bundle.newest_mtime
         ):

@@ -30,7 +30,7 @@ and file:line.
 whose message, host/pod or family contains the text (case-insensitive, not a pattern).
 --format csv|parquet writes every column; parquet needs --out.
 
-Logs of 4 MiB or more are read as the analysis reads them: records below WARNING that no
+Logs of 512 KiB or more are read as the analysis reads them: records below WARNING that no
 rule, message family or VM story uses are counted, not listed (a note on stderr says how
 many). --all-records lists them too (slower on large bundles); --grep implies it.
 

@@ -32,9 +32,9 @@ import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-CHUNK = 8 * 1024 * 1024
+CHUNK = 4 * 1024 * 1024
 """Bytes scanned at a time."""
-FOLD_FROM = 4 * 1024 * 1024
+FOLD_FROM = 512 * 1024
 """Smaller logs are parsed whole: every record a row, nothing lost to counting."""
 MAX_RECORD = 64 * 1024 * 1024
 """A record (a traceback) longer than this is cut at a chunk boundary rather than held."""
@@ -50,17 +50,19 @@ UUID_IN_TEXT = (
 class FoldFormat:
     """How to read one log format's lines without parsing them (declared by its parser).
 
-    ``start``, ``keep`` and ``debug`` are RE2 patterns anchored with ``^``: a line that opens
-    a record, a record-opening or continuation line at WARNING or above, a record start at
-    DEBUG. ``time``/``time_format`` read a record's local time from its stamp (the
+    ``level`` is an RE2 pattern anchored with ``^`` whose one group is the level of a line
+    that opens a record; ``levels`` says which open one, ``keep`` which of them (and of
+    continuation levels such as TRACE) are WARNING or above, ``debug`` which are DEBUG.
+    ``time``/``time_format`` read a record's local time from its stamp (the
     parser's clock rules then place it on UTC). ``stamp_width``: bytes of the time stamp
     that open a record line (lines sharing it are one record); ``minute_width``: the bytes
     of it up to the minute.
     """
 
-    start: str
-    keep: str
-    debug: str
+    level: str
+    levels: frozenset[str]
+    keep: frozenset[str]
+    debug: frozenset[str]
     source: str  # the logs table's ``source`` of the format
     time: str  # RE2, anchored: the time in a stamp (the stamp may run into the next field)
     time_format: str  # strptime format of that time; the minute is its first minute_width
@@ -132,15 +134,18 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
     if n > 1:
         same = pc.equal(stamps.slice(1), stamps.slice(0, n - 1))
         repeats[1:] = same.to_numpy(zero_copy_only=False)
-    debug = _matches(lines, fmt.debug)
-    named = np.zeros(n, dtype=bool)
-    if not debug.all():
-        # DEBUG lines are most of a busy log and name instances in passing (power-state
-        # syncs, cache refreshes): only the others are searched for a UUID
-        others = ~debug
-        named[others] = _matches(lines.filter(pa.array(others)), UUID_IN_TEXT)
-    starts = _matches(lines, fmt.start)
-    want = _matches(lines, fmt.keep) | _matches(lines, wanted) | named
+    level = pc.struct_field(pc.extract_regex(lines, fmt.level), [0])
+    debug = _among(level, fmt.debug)
+    # One pass for the searched patterns and UUIDs together (RE2 costs per byte, not per
+    # pattern); a DEBUG line it hits is then tested again for the patterns alone: DEBUG
+    # lines name instances in passing (power-state syncs, cache refreshes) and only a
+    # searched pattern keeps one.
+    hit = _matches(lines, f"{wanted}|{UUID_IN_TEXT}")
+    again = hit & debug
+    if again.any():
+        hit[again] = _matches(lines.filter(pa.array(again)), wanted)
+    starts = _among(level, fmt.levels)
+    want = _among(level, fmt.keep) | hit
     opens = starts & ~repeats
     later = np.flatnonzero(opens[1:]) + 1
     stamp_at = _stamp_reader(buf, offsets, fmt.stamp_width)
@@ -255,7 +260,7 @@ class Folder:
     fmt: FoldFormat
     wanted: str  # RE2: a line the analysis reads (analyzer.searched, as one alternation)
     pool: Executor | None = None
-    depth: int = 3
+    depth: int = 6
     _partial: bytes = b""
     _lines_done: int = 0
     _last_stamp: bytes | None = None
@@ -266,13 +271,19 @@ class Folder:
     _counts: dict[tuple[bytes, str], tuple[int, bytes, bytes]] = field(default_factory=dict)
 
     def feed(self, chunk: bytes) -> None:
-        data = self._partial + chunk if self._partial else chunk
-        cut = data.rfind(b"\n") + 1
+        cut = chunk.rfind(b"\n") + 1
         if cut == 0:
-            self._partial = data  # no whole line yet
+            self._partial += chunk  # no whole line yet
             return
-        self._partial = data[cut:]
-        self._submit(memoryview(data)[:cut])
+        start = 0
+        if self._partial:
+            # the line split by the previous chunk is scanned on its own: joining it to
+            # this chunk would copy the whole chunk
+            start = chunk.find(b"\n") + 1
+            self._submit(self._partial + chunk[:start])
+        self._partial = chunk[cut:]
+        if cut > start:
+            self._submit(memoryview(chunk)[start:cut])
 
     def finish(self) -> Folded:
         if self._partial:
@@ -354,6 +365,11 @@ class Folder:
             self._counts[key] = (n, first, last)
         else:
             self._counts[key] = (entry[0] + n, min(entry[1], first), max(entry[2], last))
+
+
+def _among(values: pa.Array, allowed: frozenset[str]) -> np.ndarray:
+    hits = pc.fill_null(pc.is_in(values, value_set=pa.array(sorted(allowed))), False)
+    return hits.to_numpy(zero_copy_only=False)  # type: ignore[no-any-return]
 
 
 def _matches(lines: pa.Array, pattern: str) -> np.ndarray:

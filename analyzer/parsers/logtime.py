@@ -467,8 +467,14 @@ def folded_counts(folded: Folded, fmt: FoldFormat, ctx: SourceContext) -> pd.Dat
         return _series(pc.cast(counts[column].combine_chunks(), pa.large_string()))
 
     def times(column: str) -> pd.Series:
-        stamps = extract(text(column), "^(?P<t>" + fmt.time.removeprefix("^") + ")")
-        return parse_local(stamps["t"], ctx.utc_offset, fmt.time_format)
+        stamps = text(column)
+        parsed = parse_local(stamps, ctx.utc_offset, fmt.time_format)
+        odd = parsed.isna().to_numpy(dtype=bool)
+        if odd.any():  # a stamp that runs into the next field: cut the time out of it
+            cut = extract(stamps[odd], "^(?P<t>" + fmt.time.removeprefix("^") + ")")["t"]
+            parsed = parsed.copy()
+            parsed[odd] = parse_local(cut, ctx.utc_offset, fmt.time_format).to_numpy()
+        return parsed
 
     minute_format = fmt.time_format[: fmt.time_format.index("%M") + 2]
     return pd.DataFrame(

@@ -63,10 +63,12 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 _TIME = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d{1,9})?"
 _PID = r" (?:\d{1,9} )?"
 FOLD = FoldFormat(
+    level=_TIME + _PID + r"(?P<level>TRACE|DEBUG|INFO|AUDIT|WARN|WARNING|ERROR|CRITICAL|FATAL)"
+    r" [^ ]",
     # TRACE lines continue the record before them (older releases' tracebacks)
-    start=_TIME + _PID + r"(?:DEBUG|INFO|AUDIT|WARNING|WARN|ERROR|CRITICAL|FATAL) [^ ]",
-    keep=_TIME + _PID + r"(?:TRACE|WARNING|WARN|ERROR|CRITICAL|FATAL) ",
-    debug=_TIME + _PID + r"DEBUG ",
+    levels=frozenset({"DEBUG", "INFO", "AUDIT", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL"}),
+    keep=frozenset({"TRACE", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL"}),
+    debug=frozenset({"DEBUG"}),
     source="oslo",
     time=_TIME,
     time_format=TIME_FORMAT,

@@ -10,6 +10,7 @@ Bins are ``BIN`` wide; a window longer than ``MAX_BINS`` bins gets wider bins.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analyzer.model import iso
@@ -54,20 +55,29 @@ def _bins(start: pd.Timestamp, stop: pd.Timestamp) -> tuple[pd.DatetimeIndex, pd
     return edges, width
 
 
-def _count(times: pd.Series, edges: pd.DatetimeIndex) -> list[int]:
+def _count(
+    times: pd.Series, edges: pd.DatetimeIndex, weights: pd.Series | None = None
+) -> list[int]:
+    """How many times fall in each bin [edge, next edge) (weighted: the sum of weights)."""
+    bins = len(edges) - 1
     if times.empty:
-        return [0] * (len(edges) - 1)
-    cut = pd.cut(times, bins=edges, right=False)
-    return [int(x) for x in cut.value_counts(sort=False).to_numpy()]
+        return [0] * bins
+    t = _instants(times)
+    known = ~np.isnat(t)
+    slot = np.searchsorted(_instants(pd.Series(edges)), t[known], side="right") - 1
+    inside = (slot >= 0) & (slot < bins)
+    w = None if weights is None else weights.to_numpy(dtype=np.int64)[known][inside]
+    return [int(x) for x in np.bincount(slot[inside], weights=w, minlength=bins)[:bins]]
+
+
+def _instants(times: pd.Series) -> np.ndarray:
+    """UTC datetimes as numpy datetime64[us] (NaT kept), whatever their unit."""
+    return np.asarray(times.dt.tz_convert("UTC").dt.tz_localize(None), dtype="datetime64[us]")
 
 
 def _count_folded(folded: pd.DataFrame, edges: pd.DatetimeIndex) -> list[int]:
     """Folded records per bin (a minute never straddles a bin: bins are whole minutes)."""
-    if folded.empty:
-        return [0] * (len(edges) - 1)
-    cut = pd.cut(folded["minute"], bins=edges, right=False)
-    summed = folded["records"].astype("int64").groupby(cut, observed=False).sum()
-    return [int(x) for x in summed.to_numpy()]
+    return _count(folded["minute"], edges, folded["records"])
 
 
 def series_document(

@@ -165,7 +165,7 @@ def _direct_pairs(mine: pd.DataFrame, refs: _References) -> tuple[list[float], s
 def _episode_starts(timed: pd.DataFrame) -> pd.DataFrame:
     """The first row of each burst of a fault family on a lane (gap over EPISODE_GAP_S)."""
     rows = timed[timed["family"].isin(ALIGN_FAMILIES) & timed["lane"].notna()]
-    cols = ["lane", "family", "timestamp", "trusted"]
+    cols = ["lane", "family", "timestamp", "trusted", "t"]
     if rows.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     rows = rows.sort_values(["lane", "family", "timestamp"])
@@ -177,6 +177,7 @@ def _episode_starts(timed: pd.DataFrame) -> pd.DataFrame:
             "family": starts["family"].astype(str).to_numpy(),
             "timestamp": starts["timestamp"].to_numpy(),
             "trusted": starts["clock"].isin(TRUSTED_CLOCKS).to_numpy(dtype=bool),
+            "t": _seconds(starts["timestamp"]),  # once here, not per lane and group
         }
     )
 
@@ -203,11 +204,11 @@ def _align(own: pd.DataFrame, ref: pd.DataFrame) -> list[float]:
     busiest = ref["lane"].value_counts().index[:MAX_REF_LANES]
     ref = ref[ref["lane"].isin(busiest)]
     refs = {
-        (str(lane), str(fam)): np.sort(_seconds(group["timestamp"]))[-4 * MAX_EPISODES :]
+        (str(lane), str(fam)): np.sort(group["t"].to_numpy(dtype=np.float64))[-4 * MAX_EPISODES :]
         for (lane, fam), group in ref.groupby(["lane", "family"])
     }
     mine = {
-        str(fam): np.sort(_seconds(group["timestamp"]))[-MAX_EPISODES:]
+        str(fam): np.sort(group["t"].to_numpy(dtype=np.float64))[-MAX_EPISODES:]
         for fam, group in own.groupby("family")
     }
     pairs = [(mine[f][:, None] - r[None, :]).ravel() for (_, f), r in refs.items() if f in mine]

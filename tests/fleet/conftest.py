@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.generate import SCENARIOS, build, tarball
+from tests.fleet.helpers import run_fleet_cli
 
 FLEET_SCENARIOS = (
     "selfhosted-broker-oom",
@@ -91,3 +92,12 @@ def fleet200(tmp_path_factory: pytest.TempPathFactory) -> Fleet:
 @pytest.fixture(scope="session")
 def fleet24(tmp_path_factory: pytest.TempPathFactory) -> Fleet:
     return make_fleet(tmp_path_factory.mktemp("fleet24"), 24)
+
+
+@pytest.fixture(scope="session")
+def pool_run(fleet200: Fleet, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The 200 bundles through the local process pool, once per session (about a minute)."""
+    out = tmp_path_factory.mktemp("pool") / "dataset"
+    code, err = run_fleet_cli(str(fleet200.root / "a"), str(fleet200.root / "b"), "--out", str(out))
+    assert code == 0, err
+    return out, err

@@ -1,8 +1,7 @@
 """`analyze fleet --scheduler` on a Dask LocalCluster of two single-threaded worker processes.
 
-24 bundles rather than 200: the 200-bundle run is the process-pool test's, and the Dask
-path differs only in where `analyse_bundle` runs, which 24 bundles exercise as well as
-200 (the full 200 on two CPUs would double the suite's fleet time).
+The same 200 bundles as the process-pool test: every bundle's verdict, sub-causes and
+confidence must come out of the cluster exactly as they come out of the local pool.
 """
 
 from __future__ import annotations
@@ -28,16 +27,26 @@ def scheduler() -> Iterator[str]:
         yield cluster.scheduler_address
 
 
-def test_dask_cluster_writes_the_same_dataset(
-    fleet24: Fleet, scheduler: str, tmp_path: Path
+def _verdicts(dataset: Path) -> list[tuple[object, ...]]:
+    return query(
+        "SELECT bundle, status, verdict, confidence, subcauses "
+        f"FROM {table(dataset, 'verdicts')} ORDER BY bundle"
+    )
+
+
+def test_dask_cluster_writes_the_same_dataset_as_the_pool(
+    fleet200: Fleet, pool_run: tuple[Path, str], scheduler: str, tmp_path: Path
 ) -> None:
-    out = tmp_path / "dataset"
-    code, err = run_fleet_cli(str(fleet24.root), "--out", str(out), "--scheduler", scheduler)
+    roots = [str(fleet200.root / "a"), str(fleet200.root / "b")]
+    on_dask, (on_pool, _err) = tmp_path / "dask", pool_run
+    code, err = run_fleet_cli(*roots, "--out", str(on_dask), "--scheduler", scheduler)
     assert code == 0, err
-    assert class_counts(out) == fleet24.classes()
-    failed = query(f"SELECT bundle FROM {table(out, 'verdicts')} WHERE status = 'failed'")
+    assert fleet200.size == 200
+    assert class_counts(on_dask) == fleet200.classes()
+    assert _verdicts(on_dask) == _verdicts(on_pool)
+    failed = query(f"SELECT bundle FROM {table(on_dask, 'verdicts')} WHERE status = 'failed'")
     assert sorted(b for (b,) in failed) == sorted(BAD)
-    assert (out / "summary.html").is_file()
+    assert (on_dask / "summary.html").is_file()
 
 
 def test_workers_option_is_refused_with_a_scheduler(fleet24: Fleet, tmp_path: Path) -> None:

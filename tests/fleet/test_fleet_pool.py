@@ -15,17 +15,9 @@ import pytest
 
 from analyzer.fleet.tables import TABLES
 from tests.fleet.conftest import BAD, Fleet
-from tests.fleet.helpers import class_counts, query, readme_queries, run_fleet_cli, table
+from tests.fleet.helpers import class_counts, query, readme_queries, table
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def pool_run(fleet200: Fleet, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    out = tmp_path_factory.mktemp("pool") / "dataset"
-    code, err = run_fleet_cli(str(fleet200.root / "a"), str(fleet200.root / "b"), "--out", str(out))
-    assert code == 0, err
-    return out, err
 
 
 def test_every_bundle_has_a_verdict_and_the_classes_add_up(

@@ -1,7 +1,7 @@
 """Folding changes what is kept as rows, never what the analysis finds.
 
 Every shipped and lab bundle is analysed twice: as is, and with every log folded however
-small (``fold_from=0``; by default only logs of 4 MiB or more are). Most of their records
+small (``fold_from=0``; by default only logs of 512 KiB or more are). Most of their records
 are routine and get folded, yet the whole ``analysis.json`` (verdict, evidence with its
 file:line, stories, incident, charts, clock offsets) must come out the same, apart from
 the count of folded records itself.
