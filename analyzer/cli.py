@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from analyzer import __version__
+from analyzer.allocator import tune_for_streaming
 from analyzer.bundle import bundle_name
 from analyzer.cli_errors import (
     EXIT_FAILURE,
@@ -174,6 +175,7 @@ def main() -> None:
     if argv == ["--version"]:
         typer.echo(f"analyze {__version__}")
         return
+    tune_for_streaming()
     if argv[:1] == ["timeline"]:  # `analyze timeline BUNDLE...` (analyzer/cli_timeline.py)
         from analyzer.cli_timeline import build_timeline_app
 

@@ -87,7 +87,9 @@ def main() -> None:
         codes = sorted({r[2] for r in runs})
         print(f"-- analyze from {source}")
         print(f"analyze           {wall:.2f} s  ({mb / wall:.1f} MB/s), exit status {codes}")
-        print(f"ratio to floor    {wall / floor:.1f}x  (target <= 2x)")
+        print(f"ratio to floor    {wall / floor:.2f}x  (target <= 2x)")
+        if size < 50e6:
+            print(f"small bundle      {wall:.2f} s  (target < 1.5 s for a typical 20 MB bundle)")
         print(f"peak RSS          {rss / 2**20:.0f} MiB  (target < 1024 MiB for a 1 GiB bundle)")
 
 

@@ -44,8 +44,10 @@ def failed(job: BundleJob, error: str, seconds: float = 0.0) -> BundleResult:
 
 
 def analyse_bundle(job: BundleJob, limits: Limits | None = None) -> BundleResult:
+    from analyzer.allocator import tune_for_streaming
     from analyzer.analysis import analyse
 
+    tune_for_streaming()  # each worker is a process of its own (idempotent)
     start = time.perf_counter()
     try:
         doc, frames, _inventory = analyse([job.path], limits)

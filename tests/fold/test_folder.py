@@ -183,3 +183,17 @@ def test_empty_and_newline_only_input() -> None:
     nothing = fold(b"\n\n\n", 2)
     assert (nothing.lines, nothing.folded_records, nothing.kept) == (3, 0, b"")
     assert isinstance(nothing.line_numbers, np.ndarray)
+
+
+def test_counts_of_lines_without_fractions_of_a_second() -> None:
+    """Without milliseconds the stamp runs into the PID: the time is cut out of it."""
+    text = b"".join(
+        f"2026-03-02 09:00:{s:02d} 2817 INFO nova.compute.manager [-] tick\n".encode()
+        for s in range(5)
+    )
+    ctx = SourceContext("b", "hosts/hv-01/ostackhost.log", "hv-01", None, None)
+    folded = fold(text, 1 << 20)
+    assert folded.folded_records == 5
+    frame = folded_counts(folded, oslo_log.FOLD, ctx)
+    assert frame["first"].iloc[0] == pd.Timestamp("2026-03-02 09:00:00", tz="UTC")
+    assert frame["last"].iloc[0] == pd.Timestamp("2026-03-02 09:00:04", tz="UTC")
