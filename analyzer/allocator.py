@@ -20,7 +20,7 @@ import sys
 
 _M_TRIM_THRESHOLD = -1  # mallopt parameters, from glibc's malloc.h
 _M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD = 64 * 1024 * 1024
+MMAP_THRESHOLD = 32 * 1024 * 1024  # glibc's ceiling on 64-bit; chunks are 4 MiB
 TRIM_THRESHOLD = 256 * 1024 * 1024
 _ENVIRONMENT = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
 
@@ -38,6 +38,6 @@ def tune_for_streaming() -> bool:
     del gnu
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
-    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
-        mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
-    )
+    mmap_set = bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    trim_set = bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    return mmap_set and trim_set

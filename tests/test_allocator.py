@@ -10,7 +10,10 @@ from analyzer.allocator import tune_for_streaming
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
-def test_thresholds_are_set_on_glibc() -> None:
+def test_thresholds_are_set_on_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Dask's nanny puts MALLOC_TRIM_THRESHOLD_ into the environment of the process
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
     assert tune_for_streaming() is True
     assert tune_for_streaming() is True  # idempotent
 
