@@ -5,9 +5,10 @@ timeline family and no VM story ever reads. Parsing each into a row costs time a
 in proportion to the log; here the log streams through in chunks, and only whole-chunk
 vectorised tests (RE2 through pyarrow, numpy) look at every line:
 
-- a *record* is a line the format's ``start`` pattern accepts, plus the lines after it that
-  do not start one (a traceback, raw stdout) and the lines that repeat its time stamp to
-  the millisecond (oslo.log writes each line of a multi-line message with the same prefix);
+- a *record* is a line whose head the format recognises, plus the lines after it that do
+  not open one (a traceback, raw stdout) and the lines that repeat its head (oslo.log and
+  RabbitMQ 3.9+ write each line of a multi-line message with the same prefix: time,
+  process, level, logger or Erlang pid), as the format's parser reads records;
 - a record is *kept*, all its lines verbatim, when any of its lines is at WARNING or above
   (the format's ``keep`` pattern) or matches a pattern the analysis searches
   (``analyzer.searched``), or when it is not a DEBUG record and names a UUID (an instance,
@@ -50,13 +51,14 @@ UUID_IN_TEXT = (
 class FoldFormat:
     """How to read one log format's lines without parsing them (declared by its parser).
 
-    ``level`` is an RE2 pattern anchored with ``^`` whose one group is the level of a line
-    that opens a record; ``levels`` says which open one, ``keep`` which of them (and of
-    continuation levels such as TRACE) are WARNING or above, ``debug`` which are DEBUG.
-    ``time``/``time_format`` read a record's local time from its stamp (the
-    parser's clock rules then place it on UTC). ``stamp_width``: bytes of the time stamp
-    that open a record line (lines sharing it are one record); ``minute_width``: the bytes
-    of it up to the minute.
+    ``level`` is an RE2 pattern anchored with ``^`` with two named groups: ``key``, the
+    head a line repeats when it continues a record, and ``level`` within it; ``levels``
+    says which levels open a record, ``keep`` which of them (and of continuation levels
+    such as TRACE) are WARNING or above, ``debug`` which are DEBUG.
+    ``time``/``time_format`` read a record's time from its stamp: a zoned one as is, a
+    zone-less one by the parser's clock rules (the host's offset). ``stamp_width``: bytes
+    of the time stamp that open a record line; ``minute_width``: the bytes of it up to
+    the minute.
     """
 
     level: str
@@ -65,7 +67,10 @@ class FoldFormat:
     debug: frozenset[str]
     source: str  # the logs table's ``source`` of the format
     time: str  # RE2, anchored: the time in a stamp (the stamp may run into the next field)
-    time_format: str  # strptime format of that time; the minute is its first minute_width
+    time_format: str  # strptime format of a zone-less time (a zoned one is read as ISO)
+    service: str | None = None  # the logs table's ``service`` (None: from the path)
+    # when set, a repeated head continues the record only if it matches this (RE2)
+    repeats_if: str | None = None
     stamp_width: int = 23
     minute_width: int = 16
 
@@ -95,6 +100,7 @@ class Segment:
     wanted: bool
     start: bool  # its first line opens a record by the format (not a preamble)
     stamp: bytes
+    key: bytes | None  # the head of its first line (None: a line that opens no record)
     debug: bool
 
 
@@ -109,8 +115,7 @@ class Scan:
     """
 
     n: int
-    first_stamp: bytes
-    last_stamp: bytes
+    last_key: bytes | None
     head: Segment
     tail: Segment | None  # None: the whole chunk is the head
     kept: list[bytes]
@@ -129,12 +134,15 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
     lines = pa.LargeBinaryArray.from_buffers(
         pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     )
-    stamps = pc.binary_slice(lines, 0, fmt.stamp_width)
+    head = pc.extract_regex(lines, fmt.level)
+    level = pc.struct_field(head, ["level"])
+    keys = pc.struct_field(head, ["key"])
     repeats = np.zeros(n, dtype=bool)
     if n > 1:
-        same = pc.equal(stamps.slice(1), stamps.slice(0, n - 1))
+        same = pc.fill_null(pc.equal(keys.slice(1), keys.slice(0, n - 1)), False)
         repeats[1:] = same.to_numpy(zero_copy_only=False)
-    level = pc.struct_field(pc.extract_regex(lines, fmt.level), [0])
+        if fmt.repeats_if is not None and repeats.any():
+            repeats &= _matches(pc.fill_null(keys, ""), fmt.repeats_if)
     debug = _among(level, fmt.debug)
     # One pass for the searched patterns and UUIDs together (RE2 costs per byte, not per
     # pattern); a DEBUG line it hits is then tested again for the patterns alone: DEBUG
@@ -157,6 +165,7 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
             wanted=bool(want[lo:hi].any()),
             start=bool(starts[lo]),
             stamp=stamp_at(lo),
+            key=_key(keys, lo),
             debug=bool(debug[lo]),
         )
 
@@ -182,14 +191,18 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
         counts = _count(buf, offsets, folded, debug[folded], fmt)
     return Scan(
         n=n,
-        first_stamp=stamp_at(0),
-        last_stamp=stamp_at(n - 1),
+        last_key=_key(keys, n - 1),
         head=segment(0, first),
         tail=segment(last, n) if last < n else None,
         kept=kept,
         kept_numbers=numbers,
         counts=counts,
     )
+
+
+def _key(keys: pa.Array, i: int) -> bytes | None:
+    value = keys[i].as_py()
+    return value.encode() if isinstance(value, str) else value
 
 
 def _stamp_reader(buf: np.ndarray, offsets: np.ndarray, width: int) -> Callable[[int], bytes]:
@@ -205,8 +218,8 @@ def _count(
 ) -> list[Count]:
     """Folded record starts per minute and level, as runs in file order.
 
-    A record start holds a whole time stamp (the format's ``start`` pattern says so), so
-    its first bytes are gathered with one fancy index, no per-line Python.
+    A record start holds a whole time stamp (its head was recognised), so its first bytes
+    are gathered with one fancy index, no per-line Python.
     """
     if not folded.size:
         return []
@@ -263,7 +276,7 @@ class Folder:
     depth: int = 6
     _partial: bytes = b""
     _lines_done: int = 0
-    _last_stamp: bytes | None = None
+    _last_key: bytes | None = None
     _open: _Record | None = None
     _inflight: deque[Future[Scan]] = field(default_factory=deque)
     _kept: list[bytes] = field(default_factory=list)
@@ -327,7 +340,7 @@ class Folder:
         """Put one scanned chunk together with the record left open before it."""
         base = self._lines_done
         head = s.head
-        opens = self._open is None or (head.start and head.stamp != self._last_stamp)
+        opens = self._open is None or (head.start and head.key != self._last_key)
         if opens:
             if self._open is not None:
                 self._close(self._open)
@@ -344,7 +357,7 @@ class Folder:
             tail = s.tail
             self._open = _Record(start=tail.start, stamp=tail.stamp, debug=tail.debug)
             self._open.extend(tail, base)
-        self._last_stamp = s.last_stamp
+        self._last_key = s.last_key
         self._lines_done = base + s.n
         if self._open.size > MAX_RECORD:
             self._close(self._open)  # a runaway record is cut rather than held

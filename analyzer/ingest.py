@@ -6,6 +6,7 @@ assembled by hand from renamed files is read like a collected one.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -82,6 +83,11 @@ def fold_policy(parsers: Sequence[ParserSpec] = PARSERS) -> FoldPolicy:
         if spec is None and "/" in path:  # the bundle's top folder is not stripped yet
             spec = identify(SourceFile(bundle="", path=path.split("/", 1)[1], data=src.data))
         if spec is None or spec.fold is None:
+            return None
+        # A format the fold cannot tell records in (RabbitMQ 3.6 reports, a file named like
+        # a log of another kind) is read whole: folded, it would vanish without a count.
+        text = head[:SNIFF_BYTES].decode("utf-8", errors="replace")
+        if not re.search(spec.fold.level, text, flags=re.MULTILINE):
             return None
         return Folder(spec.kind, spec.fold, wanted)
 

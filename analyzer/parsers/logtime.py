@@ -458,7 +458,12 @@ def guarded(src: SourceFile, parse_lines: LinesParser) -> ParseResult:
 
 
 def folded_counts(folded: Folded, fmt: FoldFormat, ctx: SourceContext) -> pd.DataFrame:
-    """The counts of a folded log as ``log_counts`` rows, on UTC by the file's clock rule."""
+    """The counts of a folded log as ``log_counts`` rows, on UTC.
+
+    A stamp with a zone (RabbitMQ 3.9+) is read as is, one without by the file's clock
+    rule. The minute is that of the first record counted in it, on UTC (zones are whole
+    minutes, so it is the written minute moved by the zone).
+    """
     counts = folded.counts
     if not len(counts):
         return pd.DataFrame()
@@ -466,28 +471,36 @@ def folded_counts(folded: Folded, fmt: FoldFormat, ctx: SourceContext) -> pd.Dat
     def text(column: str) -> pd.Series:
         return _series(pc.cast(counts[column].combine_chunks(), pa.large_string()))
 
-    def times(column: str) -> pd.Series:
-        stamps = text(column)
-        parsed = parse_local(stamps, ctx.utc_offset, fmt.time_format)
-        odd = parsed.isna().to_numpy(dtype=bool)
-        if odd.any():  # a stamp that runs into the next field: cut the time out of it
-            cut = extract(stamps[odd], "^(?P<t>" + fmt.time.removeprefix("^") + ")")["t"]
-            parsed = parsed.copy()
-            parsed[odd] = parse_local(cut, ctx.utc_offset, fmt.time_format).to_numpy()
-        return parsed
+    time_only = "^(?P<t>" + fmt.time.removeprefix("^") + ")"
+    zoned = np.zeros(len(counts), dtype=bool)
 
-    minute_format = fmt.time_format[: fmt.time_format.index("%M") + 2]
+    def times(column: str) -> pd.Series:
+        stamps = extract(text(column), time_only)["t"]
+        has_zone = stamps.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+        has_zone_np = has_zone.fillna(False).to_numpy(dtype=bool)
+        if not has_zone_np.any():
+            return parse_local(stamps, ctx.utc_offset, fmt.time_format)
+        zoned[has_zone_np] = True
+        out = pd.Series(pd.NaT, index=stamps.index, dtype=TS_UTC)
+        out[has_zone_np] = parse_zoned(stamps[has_zone_np])
+        local = ~has_zone_np
+        if local.any():
+            out[local] = parse_local(stamps[local], ctx.utc_offset, fmt.time_format)
+        return out
+
+    first, last = times("first"), times("last")
+    clock = pd.Series(clock_of(ctx), index=first.index, dtype=STRING)
     return pd.DataFrame(
         {
-            "minute": parse_local(text("minute"), ctx.utc_offset, minute_format),
+            "minute": first.dt.floor("min"),
             "source": fmt.source,
-            "service": service_from_path(ctx.path),
+            "service": fmt.service or service_from_path(ctx.path),
             "host": ctx.host,
             "level": text("level"),
             "records": pd.Series(counts["records"].to_numpy(), dtype=INT),
-            "first": times("first"),
-            "last": times("last"),
-            "clock": clock_of(ctx),
+            "first": first,
+            "last": last,
+            "clock": clock.where(~pd.Series(zoned, index=first.index), "zoned"),
             "file": ctx.path,
         }
     )

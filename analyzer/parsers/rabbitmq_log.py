@@ -41,6 +41,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from analyzer.fold import FoldFormat
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers import logtime as lt
 from analyzer.parsers.base import ParseResult, ParserSpec
@@ -75,6 +76,22 @@ _SNIFF_LINE = re.compile(
 )
 
 LAGER_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+_FOLD_TIME = r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
+FOLD = FoldFormat(
+    # the head of a 3.9+ line its continuations repeat: time, level, Erlang pid
+    level=r"^(?P<key>" + _FOLD_TIME[1:] + r" \[(?P<level>" + _LEVELS + r")\] (?:<[^<> ]*>)?)",
+    levels=frozenset(_LEVELS.split("|")),
+    keep=frozenset({"warning", "warn", "error", "erro", "critical", "crit", "alert", "emergency"}),
+    debug=frozenset({"debug"}),
+    source="rabbitmq",
+    time=_FOLD_TIME,
+    time_format=LAGER_FORMAT,
+    service="rabbitmq",
+    repeats_if=r"(?:Z|[+-]\d\d:?\d\d) \[",  # 3.9+ (zoned) only: lager lines do not
+    stamp_width=32,  # 3.9+: microseconds and the zone (2026-03-02 09:10:44.120391+00:00)
+)
+"""How a large 3.7+ broker log is read folded (analyzer.fold); 3.6 reports are read whole."""
 REPORT_FORMAT = "%d-%b-%Y::%H:%M:%S"
 
 
@@ -185,4 +202,5 @@ SPEC = ParserSpec(
     ),
     sniff=sniff,
     parse=parse,
+    fold=FOLD,
 )
