@@ -37,6 +37,8 @@ CHUNK = 4 * 1024 * 1024
 """Bytes scanned at a time."""
 FOLD_FROM = 512 * 1024
 """Smaller logs are parsed whole: every record a row, nothing lost to counting."""
+MAX_LINE = 1024 * 1024
+"""A longer line is cut (the parsers keep 64 Ki characters of a line anyway)."""
 MAX_RECORD = 64 * 1024 * 1024
 """A record (a traceback) longer than this is cut at a chunk boundary rather than held."""
 
@@ -286,17 +288,28 @@ class Folder:
     def feed(self, chunk: bytes) -> None:
         cut = chunk.rfind(b"\n") + 1
         if cut == 0:
-            self._partial += chunk  # no whole line yet
+            self._hold(chunk)  # no whole line yet
             return
         start = 0
         if self._partial:
             # the line split by the previous chunk is scanned on its own: joining it to
             # this chunk would copy the whole chunk
             start = chunk.find(b"\n") + 1
-            self._submit(self._partial + chunk[:start])
-        self._partial = chunk[cut:]
+            self._hold(chunk[:start])
+            self._submit(self._partial)
+            self._partial = b""
+        self._hold(chunk[cut:])
         if cut > start:
             self._submit(memoryview(chunk)[start:cut])
+
+    def _hold(self, piece: bytes) -> None:
+        """Keep the start of an unfinished line, at most MAX_LINE bytes of it (a line with
+        no newline for gigabytes must not be copied over and over, nor held whole)."""
+        room = MAX_LINE - len(self._partial)
+        if room > 0:
+            self._partial += piece[:room]
+        if piece.endswith(b"\n") and not self._partial.endswith(b"\n"):
+            self._partial += b"\n"  # the line's end survives the cut
 
     def finish(self) -> Folded:
         if self._partial:

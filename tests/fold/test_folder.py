@@ -197,3 +197,18 @@ def test_counts_of_lines_without_fractions_of_a_second() -> None:
     frame = folded_counts(folded, oslo_log.FOLD, ctx)
     assert frame["first"].iloc[0] == pd.Timestamp("2026-03-02 09:00:00", tz="UTC")
     assert frame["last"].iloc[0] == pd.Timestamp("2026-03-02 09:00:04", tz="UTC")
+
+
+def test_a_line_without_end_is_cut_not_copied_over_and_over() -> None:
+    """40 MiB without a newline, fed in 64 KiB pieces: linear, bounded, numbering intact."""
+    import analyzer.fold as fold_module
+
+    endless = b"2026-03-02 09:00:00.000 1 ERROR x " + b"y" * (40 << 20)
+    data = PERIODIC.encode() + b"\n" + endless + b"\n" + TEXT
+    folded = fold(data, 64 * 1024)
+    assert folded.lines == 2 + len(LOG)
+    kept = folded.kept.split(b"\n")
+    assert folded.line_numbers[0] == 2
+    assert len(kept[0]) <= fold_module.MAX_LINE
+    # TEXT's raw first line continues the ERROR record, so it is kept with it
+    assert folded.line_numbers[1:].tolist() == [3] + [k + 2 for k in KEPT]

@@ -67,3 +67,28 @@ def test_the_size_budget_counts_folded_bytes(tmp_path: Path) -> None:
 
     with pytest.raises(BundleError, match="size limit"):
         read_bundle(tgz, Limits(max_total_bytes=len(LOG) // 2), fold=fold_policy(), fold_from=0)
+
+
+def test_the_timeline_command_says_what_it_folded_and_lists_it_on_request(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from analyzer.cli_timeline import build_timeline_app
+
+    big = b"\n".join([TEXT] * 2000) + b"\n"  # over the 512 KiB threshold
+    tgz = make_tgz(tmp_path / "b.tgz", {"hosts/hv-01/ostackhost.log": big})
+
+    def run(*args: str) -> tuple[int, str, str]:
+        result = CliRunner().invoke(build_timeline_app(), [str(tgz), "--format", "csv", *args])
+        return result.exit_code, result.stdout, result.stderr
+
+    code, folded_out, note = run()
+    assert code == 0
+    assert "routine records of large logs are counted, not listed" in note
+    code, all_out, all_note = run("--all-records")
+    assert code == 0
+    assert all_note == ""
+    assert len(all_out.splitlines()) > len(folded_out.splitlines())
+    assert "Lock released" in all_out
+    assert "Lock released" not in folded_out
