@@ -53,9 +53,10 @@ UUID_IN_TEXT = (
 class FoldFormat:
     """How to read one log format's lines without parsing them (declared by its parser).
 
-    ``level`` is an RE2 pattern anchored with ``^`` with two named groups: ``key``, the
-    head a line repeats when it continues a record, and ``level`` within it; ``levels``
-    says which levels open a record, ``keep`` which of them (and of continuation levels
+    ``level`` and ``head`` are RE2 patterns anchored with ``^`` with one group each: the
+    level of a line that may open a record, and the head a line repeats when it continues
+    one (compared only for lines in the same stamp); ``levels`` says which levels open a
+    record, ``keep`` which of them (and of continuation levels
     such as TRACE) are WARNING or above, ``debug`` which are DEBUG.
     ``time``/``time_format`` read a record's time from its stamp: a zoned one as is, a
     zone-less one by the parser's clock rules (the host's offset). ``stamp_width``: bytes
@@ -64,6 +65,7 @@ class FoldFormat:
     """
 
     level: str
+    head: str
     levels: frozenset[str]
     keep: frozenset[str]
     debug: frozenset[str]
@@ -136,15 +138,21 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
     lines = pa.LargeBinaryArray.from_buffers(
         pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     )
-    head = pc.extract_regex(lines, fmt.level)
-    level = pc.struct_field(head, ["level"])
-    keys = pc.struct_field(head, ["key"])
+    level = pc.struct_field(pc.extract_regex(lines, fmt.level), [0])
+    stamps = pc.binary_slice(lines, 0, fmt.stamp_width)
     repeats = np.zeros(n, dtype=bool)
     if n > 1:
-        same = pc.fill_null(pc.equal(keys.slice(1), keys.slice(0, n - 1)), False)
-        repeats[1:] = same.to_numpy(zero_copy_only=False)
-        if fmt.repeats_if is not None and repeats.any():
-            repeats &= _matches(pc.fill_null(keys, ""), fmt.repeats_if)
+        # Only a line in the same stamp as the one before can repeat its head: the whole
+        # heads (longer to extract) are compared for those pairs only.
+        same = pc.fill_null(pc.equal(stamps.slice(1), stamps.slice(0, n - 1)), False)
+        pairs = np.flatnonzero(same.to_numpy(zero_copy_only=False)) + 1
+        if pairs.size:
+            mine = _heads(lines.take(pa.array(pairs)), fmt)
+            before = _heads(lines.take(pa.array(pairs - 1)), fmt)
+            equal = pc.fill_null(pc.equal(mine, before), False).to_numpy(zero_copy_only=False)
+            if fmt.repeats_if is not None:
+                equal &= _matches(pc.fill_null(mine, ""), fmt.repeats_if)
+            repeats[pairs] = equal
     debug = _among(level, fmt.debug)
     # One pass for the searched patterns and UUIDs together (RE2 costs per byte, not per
     # pattern); a DEBUG line it hits is then tested again for the patterns alone: DEBUG
@@ -167,7 +175,7 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
             wanted=bool(want[lo:hi].any()),
             start=bool(starts[lo]),
             stamp=stamp_at(lo),
-            key=_key(keys, lo),
+            key=_head_of(lines, lo, fmt),
             debug=bool(debug[lo]),
         )
 
@@ -193,7 +201,7 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
         counts = _count(buf, offsets, folded, debug[folded], fmt)
     return Scan(
         n=n,
-        last_key=_key(keys, n - 1),
+        last_key=_head_of(lines, n - 1, fmt),
         head=segment(0, first),
         tail=segment(last, n) if last < n else None,
         kept=kept,
@@ -202,8 +210,12 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
     )
 
 
-def _key(keys: pa.Array, i: int) -> bytes | None:
-    value = keys[i].as_py()
+def _heads(lines: pa.Array, fmt: FoldFormat) -> pa.Array:
+    return pc.struct_field(pc.extract_regex(lines, fmt.head), [0])
+
+
+def _head_of(lines: pa.Array, i: int, fmt: FoldFormat) -> bytes | None:
+    value = _heads(lines.slice(i, 1), fmt)[0].as_py()
     return value.encode() if isinstance(value, str) else value
 
 

@@ -62,10 +62,11 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 _TIME = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d{1,9})?"
 _PID = r" (?:\d{1,9} )?"
+_FOLD_LEVELS = "TRACE|DEBUG|INFO|AUDIT|WARN|WARNING|ERROR|CRITICAL|FATAL"
 FOLD = FoldFormat(
+    level=_TIME + _PID + r"(?P<level>" + _FOLD_LEVELS + r") [^ ]",
     # the head the parser compares to tell a continuation: time, PID, level, logger
-    level=r"^(?P<key>" + _TIME[1:] + _PID + r"(?P<level>TRACE|DEBUG|INFO|AUDIT|WARN|WARNING"
-    r"|ERROR|CRITICAL|FATAL) [^ ]+)(?: |$)",
+    head=r"^(?P<head>" + _TIME[1:] + _PID + r"(?:" + _FOLD_LEVELS + r") [^ ]+)(?: |$)",
     # TRACE lines continue the record before them (older releases' tracebacks)
     levels=frozenset({"DEBUG", "INFO", "AUDIT", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL"}),
     keep=frozenset({"TRACE", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL"}),

@@ -79,8 +79,9 @@ LAGER_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 _FOLD_TIME = r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
 FOLD = FoldFormat(
+    level=_FOLD_TIME + r" \[(?P<level>" + _LEVELS + r")\] ",
     # the head of a 3.9+ line its continuations repeat: time, level, Erlang pid
-    level=r"^(?P<key>" + _FOLD_TIME[1:] + r" \[(?P<level>" + _LEVELS + r")\] (?:<[^<> ]*>)?)",
+    head=r"^(?P<head>" + _FOLD_TIME[1:] + r" \[(?:" + _LEVELS + r")\] (?:<[^<> ]*>)?)",
     levels=frozenset(_LEVELS.split("|")),
     keep=frozenset({"warning", "warn", "error", "erro", "critical", "crit", "alert", "emergency"}),
     debug=frozenset({"debug"}),
