@@ -92,3 +92,23 @@ def test_the_timeline_command_says_what_it_folded_and_lists_it_on_request(
     assert len(all_out.splitlines()) > len(folded_out.splitlines())
     assert "Lock released" in all_out
     assert "Lock released" not in folded_out
+
+
+def test_a_fault_while_folding_is_that_files_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analyzer.fold import Folder
+
+    def broken(self: Folder, chunk: bytes) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(Folder, "feed", broken)
+    tgz = make_tgz(
+        tmp_path / "b.tgz",
+        {"hosts/hv-01/ostackhost.log": LOG, "openstack/servers.json": NOT_A_LOG},
+    )
+    bundle = read_bundle(tgz, fold=fold_policy(), fold_from=1000)
+    assert [f.path for f in bundle.files] == ["openstack/servers.json"]
+    assert [(p.file, p.problem) for p in bundle.problems] == [
+        ("hosts/hv-01/ostackhost.log", "could not be read folded (ValueError: boom)")
+    ]
