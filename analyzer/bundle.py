@@ -29,7 +29,7 @@ from typing import IO
 
 from analyzer import tarsafe
 from analyzer.errors import BundleError
-from analyzer.fold import CHUNK, FOLD_FROM, Folder
+from analyzer.fold import CHUNK, FOLD_FROM, Folded, Folder
 from analyzer.limits import (
     BoundedReader,
     Budget,
@@ -316,8 +316,7 @@ class _Reader:
 
     def _add(self, path: str, data: bytes, mtime: datetime | None, depth: int) -> None:
         bundle = self.bundle
-        if mtime is not None and (bundle.newest_mtime is None or mtime > bundle.newest_mtime):
-            bundle.newest_mtime = mtime
+        self._note_mtime(mtime)
         lower = path.lower()
         if lower.endswith(ARCHIVE_SUFFIXES):
             self._nested(path, data, depth)
@@ -338,13 +337,26 @@ class _Reader:
                 bundle.problems.append(BundleProblem(path, exc.reason))
                 return
             path = path[:-3]
+        self._keep(path, data, mtime)
+
+    def _note_mtime(self, mtime: datetime | None) -> None:
+        newest = self.bundle.newest_mtime
+        if mtime is not None and (newest is None or mtime > newest):
+            self.bundle.newest_mtime = mtime
+
+    def _keep(
+        self, path: str, data: bytes, mtime: datetime | None, folded: Folded | None = None
+    ) -> None:
+        """Add one file to the bundle, unless another already has its name."""
         if path in self._paths:
-            bundle.problems.append(
+            self.bundle.problems.append(
                 BundleProblem(path, "another member has the same name once decompressed")
             )
             return
         self._paths.add(path)
-        bundle.files.append(SourceFile(bundle=bundle.name, path=path, data=data, mtime=mtime))
+        self.bundle.files.append(
+            SourceFile(bundle=self.bundle.name, path=path, data=data, mtime=mtime, folded=folded)
+        )
 
     # --- large logs, folded -----------------------------------------------------------
 
@@ -406,21 +418,8 @@ class _Reader:
                 )
             )
             return None
-        if mtime is not None and (
-            self.bundle.newest_mtime is None or mtime > self.bundle.newest_mtime
-        ):
-            self.bundle.newest_mtime = mtime
-        if path in self._paths:
-            self.bundle.problems.append(
-                BundleProblem(path, "another member has the same name once decompressed")
-            )
-            return None
-        self._paths.add(path)
-        self.bundle.files.append(
-            SourceFile(
-                bundle=self.bundle.name, path=path, data=folded.kept, mtime=mtime, folded=folded
-            )
-        )
+        self._note_mtime(mtime)
+        self._keep(path, folded.kept, mtime, folded)
         return None
 
     def _nested(self, path: str, data: bytes, depth: int) -> None:

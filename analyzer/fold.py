@@ -10,7 +10,7 @@ vectorised tests (RE2 through pyarrow, numpy) look at every line:
   RabbitMQ 3.9+ write each line of a multi-line message with the same prefix: time,
   process, level, logger or Erlang pid), as the format's parser reads records;
 - a record is *kept*, all its lines verbatim, when any of its lines is at WARNING or above
-  (the format's ``keep`` pattern) or matches a pattern the analysis searches
+  (the format's ``keep`` levels) or matches a pattern the analysis searches
   (``analyzer.searched``), or when it is not a DEBUG record and names a UUID (an instance,
   in a block or in the text, as the VM stories look for; request ids, ``req-<uuid>``, do
   not count);

@@ -255,15 +255,7 @@ def gunzip(data: bytes, source: str, budget: Budget) -> bytes:
     Raises RatioExceeded past the ratio bound (the caller skips the member), BudgetExceeded
     past the budget, CorruptStream for damaged or truncated data.
     """
-    by_ratio = budget.ratio_bound(len(data))
-    room = budget.remaining
-    reader = BoundedReader(
-        gzip_reader(io.BytesIO(data)),
-        min(by_ratio, room),
-        source,
-        budget,
-        ratio=by_ratio < room,
-    )
+    reader = gunzip_reader(data, source, budget)
     chunks = []
     try:
         while chunk := reader.read(1024 * 1024):
