@@ -38,12 +38,18 @@ def plausible(ts: datetime, collected_at: datetime | None) -> bool:
     return EARLIEST <= ts <= latest
 
 
-def implausible_times(result: ParseResult, path: str, collected_at: datetime | None) -> ParseResult:
-    """Blank out timestamps no working clock could have written; one problem per file."""
+def implausible_times(
+    result: ParseResult, path: str | None, collected_at: datetime | None
+) -> ParseResult:
+    """Blank out timestamps no working clock could have written; one problem per file.
+
+    ``path`` names the file the result came from; None when it holds several (a batch,
+    ``analyzer.parsers.batch``), each row naming its own in its ``file`` column.
+    """
     latest = pd.Timestamp((collected_at or datetime.now(UTC)) + CLOCK_SLACK)
     earliest = pd.Timestamp(EARLIEST)
-    count = 0
-    seen: list[pd.Timestamp] = []
+    count: dict[str, int] = {}
+    seen: dict[str, list[pd.Timestamp]] = {}
     for table, frame in list(result.tables.items()):
         changed = frame
         for column in frame.columns:
@@ -53,18 +59,26 @@ def implausible_times(result: ParseResult, path: str, collected_at: datetime | N
             bad = ((values < earliest) | (values > latest)).fillna(False).to_numpy(dtype=bool)
             if not bad.any():
                 continue
-            count += int(bad.sum())
-            seen.extend(values[bad].iloc[:2])
+            rows = pd.DataFrame(
+                {
+                    "file": path if path is not None else frame["file"][bad].astype(object),
+                    "value": values[bad],
+                }
+            )
+            for file, n in rows["file"].value_counts(sort=False).items():
+                count[str(file)] = count.get(str(file), 0) + int(n)
+            for file, value in rows.groupby("file", sort=False).head(2).itertuples(index=False):
+                seen.setdefault(str(file), []).append(value)
             if changed is frame:
                 changed = frame.copy()
             changed.loc[bad, column] = pd.NaT
         result.tables[table] = changed
-    if count:
-        shown = ", ".join(sorted({t.isoformat().replace("+00:00", "Z") for t in seen})[:2])
+    for file, n in count.items():
+        examples = ", ".join(sorted({t.isoformat().replace("+00:00", "Z") for t in seen[file]})[:2])
         result.problems.append(
             BundleProblem(
-                path,
-                f"{count} timestamp(s) before 2000 or after the collection time (e.g. {shown})",
+                file,
+                f"{n} timestamp(s) before 2000 or after the collection time (e.g. {examples})",
                 "those timestamps (the records are kept without them)",
             )
         )

@@ -8,9 +8,10 @@ BundleProblem and the rest of the file is still returned.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from analyzer.fold import FoldFormat
@@ -31,6 +32,11 @@ class ParseResult:
             self.tables[table] = frame
 
 
+BatchItem = tuple[SourceFile, SourceContext, np.ndarray | None]
+"""A file to parse in a batch: its source, context and (folded) the line number of each
+of its lines."""
+
+
 @dataclass(frozen=True)
 class ParserSpec:
     """One source kind.
@@ -39,6 +45,9 @@ class ParserSpec:
     ``sniff``: recognises the kind from the first few KiB of text, for hand-gathered files.
     ``parse``: the parser itself.
     ``fold``: for a log format, how a large file is read folded (``analyzer.fold``).
+    ``parse_batch``: parses several files in one pass, as ``parse`` would one by one
+    (rows in file order, the line numbers given); it may raise, and the caller then falls
+    back to ``parse`` file by file.
     """
 
     kind: str
@@ -47,6 +56,7 @@ class ParserSpec:
     sniff: Callable[[str], bool]
     parse: Callable[[SourceFile, SourceContext], ParseResult]
     fold: FoldFormat | None = None
+    parse_batch: Callable[[Sequence[BatchItem]], ParseResult] | None = None
 
     def matches_path(self, path: str) -> bool:
         return any(fnmatch.fnmatchcase(path, pattern) for pattern in self.paths)

@@ -10,7 +10,7 @@ over a boolean "a record starts here" mask. Nothing here loops over lines in Pyt
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 
 import numpy as np
@@ -23,7 +23,8 @@ from pandas.api.types import pandas_dtype
 from analyzer.fold import Folded, FoldFormat
 from analyzer.frames import TS
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers.base import ParseResult, fail_forward
+from analyzer.parsers.base import BatchItem, ParseResult, fail_forward
+from analyzer.parsers.batch import Batch, LogFile, offsets_per_row, per_row
 
 MAX_LINE_CHARS = 64 * 1024
 """Longer lines are cut to this many characters (a 50 MB line must not become a cell)."""
@@ -219,9 +220,15 @@ def extract_head(lines: pd.Series, head: str, rest: str) -> pd.DataFrame:
 
 def count_matches(lines: pd.Series, pattern: str) -> int:
     """How many lines match ``pattern`` (searched, so anchor it with ``^``)."""
+    return int(matches(lines, pattern).sum())
+
+
+def matches(lines: pd.Series, pattern: str) -> np.ndarray:
+    """Boolean array: the line matches ``pattern`` (searched, so anchor it with ``^``)."""
     if lines.empty:
-        return 0
-    return int(pc.sum(pc.match_substring_regex(_arrow(lines), pattern)).as_py() or 0)
+        return np.zeros(0, dtype=bool)
+    found = pc.match_substring_regex(_arrow(lines), pattern)
+    return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def non_empty(values: pd.Series) -> np.ndarray:
@@ -232,14 +239,17 @@ def non_empty(values: pd.Series) -> np.ndarray:
 # --------------------------------------------------------------------------- time
 
 
-def parse_local(stamps: pd.Series, offset: timedelta | None, fmt: str) -> pd.Series:
+def parse_local(stamps: pd.Series, offset: timedelta | np.ndarray | None, fmt: str) -> pd.Series:
     """Zone-less local times to UTC: UTC = local - offset (None: the text is taken as UTC).
 
-    ``fmt`` is tried first (fast path); what it cannot read is retried as ISO 8601.
-    Values that cannot be read or that TS_UTC cannot hold become NaT.
+    ``offset`` may also be an array, one offset per stamp (a batch of files,
+    ``analyzer.parsers.batch``). ``fmt`` is tried first (fast path); what it cannot read is
+    retried as ISO 8601. Values that cannot be read or that TS_UTC cannot hold become NaT.
     """
     utc = _to_datetime(stamps, fmt, utc=False)
-    if offset is not None:
+    if isinstance(offset, np.ndarray):
+        utc = utc - pd.to_timedelta(offset)
+    elif offset is not None:
         utc = utc - pd.Timedelta(offset)
     return utc.astype(TS_UTC)
 
@@ -277,26 +287,33 @@ BAD_TIME = "with an unreadable or out-of-range timestamp"
 
 def bad_time_problem(file: str, timestamps: pd.Series) -> list[BundleProblem]:
     missing = int(timestamps.isna().sum())
-    if not missing:
-        return []
-    return [
-        BundleProblem(
-            file,
-            f"{missing} record(s) {BAD_TIME}",
-            "their timestamp (the records are kept)",
-        )
-    ]
+    return [_bad_time(file, missing)] if missing else []
+
+
+def bad_time_problems(batch: Batch, rows: np.ndarray, timestamps: pd.Series) -> list[BundleProblem]:
+    """``bad_time_problem`` per file of a batch; ``rows`` are the records' line positions."""
+    missing = batch.counts(rows[timestamps.isna().to_numpy(dtype=bool)])
+    return batch.problems(missing, lambda f, n: _bad_time(f.path, n))
+
+
+def _bad_time(file: str, missing: int) -> BundleProblem:
+    return BundleProblem(
+        file, f"{missing} record(s) {BAD_TIME}", "their timestamp (the records are kept)"
+    )
 
 
 # --------------------------------------------------------------------------- folding
 
 
-def fold(starts: np.ndarray, cont_text: pd.Series) -> tuple[np.ndarray, pd.Series]:
+def fold(
+    starts: np.ndarray, cont_text: pd.Series, files: np.ndarray | None = None
+) -> tuple[np.ndarray, pd.Series]:
     """Fold continuation lines into the record they follow.
 
     ``starts``: boolean per line, True where a record starts. ``cont_text``: what each line
     contributes when it is a continuation (empty/<NA> contributes nothing). Lines before
-    the first record belong to no record and are dropped.
+    the first record belong to no record and are dropped; with ``files`` (the file of each
+    line, ``Batch.file``), so are the lines before the first record of each file.
 
     Returns the positions of the record starts and, aligned with them, the ``detail`` of
     each record: its continuation lines joined with ``\\n`` (<NA> when there are none).
@@ -304,7 +321,10 @@ def fold(starts: np.ndarray, cont_text: pd.Series) -> tuple[np.ndarray, pd.Serie
     starts = np.asarray(starts, dtype=bool)
     positions = np.flatnonzero(starts)
     group = np.cumsum(starts)
-    cont = np.flatnonzero(~starts & (group > 0) & non_empty(cont_text))
+    continues = ~starts & (group > 0) & non_empty(cont_text)
+    if files is not None and positions.size:
+        continues[continues] = files[continues] == files[positions[group[continues] - 1]]
+    cont = np.flatnonzero(continues)
     if not cont.size:
         return positions, pd.Series([pd.NA] * len(positions), dtype=STRING)
     # Continuation rows are already ordered by record: one list per record, joined in C.
@@ -431,6 +451,16 @@ def no_lines_problem(file: str, what: str) -> BundleProblem:
     return BundleProblem(file, f"no {what} lines recognised", "this file")
 
 
+def no_lines_problems(batch: Batch, matched: np.ndarray, what: str) -> list[BundleProblem]:
+    """``no_lines_problem`` for each file of the batch with no ``matched`` line but text."""
+    missing = batch.counts(matched) == 0
+    if not missing.any():
+        return []
+    text = batch.text.str.contains(r"\S", regex=True).fillna(False).to_numpy(dtype=bool)
+    lost = missing & (batch.counts(text) > 0)
+    return batch.problems(lost, lambda f, _n: no_lines_problem(f.path, what))
+
+
 def is_blank(lines: pd.Series) -> bool:
     """True when no line holds anything but whitespace."""
     if lines.empty:
@@ -439,6 +469,7 @@ def is_blank(lines: pd.Series) -> bool:
 
 
 LinesParser = Callable[[pd.Series], tuple[pd.DataFrame, list[BundleProblem]]]
+BatchParser = Callable[[Batch], tuple[pd.DataFrame, list[BundleProblem]]]
 
 
 def guarded(src: SourceFile, parse_lines: LinesParser) -> ParseResult:
@@ -454,6 +485,24 @@ def guarded(src: SourceFile, parse_lines: LinesParser) -> ParseResult:
     return fail_forward(src, "log", fill)
 
 
+def guarded_batch(items: Sequence[BatchItem], parse: BatchParser) -> ParseResult:
+    """``guarded`` for several files of one format, parsed in one pass (``Batch``).
+
+    Unlike ``guarded`` it raises on a parser bug: the caller then parses the files one by
+    one, so one odd file costs only itself.
+    """
+    result = ParseResult()
+    files: list[LogFile] = []
+    for src, ctx, numbers in items:
+        lines, problems = read_lines(src)
+        result.problems.extend(problems)
+        files.append(LogFile(src.path, ctx, lines, numbers))
+    frame, more = parse(Batch(files))
+    result.problems.extend(more)
+    result.add("logs", frame)
+    return result
+
+
 # --------------------------------------------------------------------------- folded logs
 
 
@@ -464,9 +513,18 @@ def folded_counts(folded: Folded, fmt: FoldFormat, ctx: SourceContext) -> pd.Dat
     rule. The minute is that of the first record counted in it, on UTC (zones are whole
     minutes, so it is the written minute moved by the zone).
     """
-    counts = folded.counts
-    if not len(counts):
+    return folded_counts_of([(folded, ctx)], fmt)
+
+
+def folded_counts_of(logs: Sequence[tuple[Folded, SourceContext]], fmt: FoldFormat) -> pd.DataFrame:
+    """``folded_counts`` of several logs of one format in one pass, rows in their order."""
+    logs = [(folded, ctx) for folded, ctx in logs if len(folded.counts)]
+    if not logs:
         return pd.DataFrame()
+    counts = pa.concat_tables([folded.counts for folded, _ in logs])
+    index = np.repeat(np.arange(len(logs)), [len(folded.counts) for folded, _ in logs])
+    contexts = [ctx for _, ctx in logs]
+    offset = offsets_per_row(contexts, index)
 
     def text(column: str) -> pd.Series:
         return _series(pc.cast(counts[column].combine_chunks(), pa.large_string()))
@@ -479,29 +537,33 @@ def folded_counts(folded: Folded, fmt: FoldFormat, ctx: SourceContext) -> pd.Dat
         has_zone = stamps.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
         has_zone_np = has_zone.fillna(False).to_numpy(dtype=bool)
         if not has_zone_np.any():
-            return parse_local(stamps, ctx.utc_offset, fmt.time_format)
+            return parse_local(stamps, offset, fmt.time_format)
         zoned[has_zone_np] = True
         out = pd.Series(pd.NaT, index=stamps.index, dtype=TS_UTC)
         out[has_zone_np] = parse_zoned(stamps[has_zone_np])
         local = ~has_zone_np
         if local.any():
-            out[local] = parse_local(stamps[local], ctx.utc_offset, fmt.time_format)
+            mine = offset[local] if isinstance(offset, np.ndarray) else offset
+            out[local] = parse_local(stamps[local], mine, fmt.time_format)
         return out
 
     first, last = times("first"), times("last")
-    clock = pd.Series(clock_of(ctx), index=first.index, dtype=STRING)
+    clock = per_row([clock_of(ctx) for ctx in contexts], index)
+    clock.index = first.index
     return pd.DataFrame(
         {
             "minute": first.dt.floor("min"),
             "source": fmt.source,
-            "service": fmt.service or service_from_path(ctx.path),
-            "host": ctx.host,
+            "service": per_row(
+                [fmt.service or service_from_path(ctx.path) for ctx in contexts], index
+            ),
+            "host": per_row([ctx.host for ctx in contexts], index),
             "level": text("level"),
             "records": pd.Series(counts["records"].to_numpy(), dtype=INT),
             "first": first,
             "last": last,
             "clock": clock.where(~pd.Series(zoned, index=first.index), "zoned"),
-            "file": ctx.path,
+            "file": per_row([ctx.path for ctx in contexts], index),
         }
     )
 

@@ -32,6 +32,7 @@ from analyzer.fold import FoldFormat
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers import logtime as lt
 from analyzer.parsers.base import ParseResult, ParserSpec
+from analyzer.parsers.batch import Batch
 
 OSLO_HEAD = (
     r"^(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d{1,9})?) "
@@ -97,11 +98,18 @@ def parse_oslo_lines(
     the logger (``nova.conductor...`` -> nova-conductor).
     """
     path = file if file is not None else ctx.path
-    text = lt.as_lines(lines)
+    return parse_oslo_batch(Batch.one(lt.as_lines(lines), ctx, path, service), source=source)
+
+
+def parse_oslo_batch(
+    batch: Batch, *, source: str = "oslo"
+) -> tuple[pd.DataFrame, list[BundleProblem]]:
+    """``parse_oslo_lines`` of every file of ``batch`` in one pass, rows in file order."""
+    text = batch.text
     fields = lt.extract_head(text, OSLO_HEAD, "rest")
     prefixed = fields["matched"].to_numpy(dtype=bool)
+    problems = lt.no_lines_problems(batch, prefixed, "oslo.log")
     if not prefixed.any():
-        problems = [] if lt.is_blank(text) else [lt.no_lines_problem(path, "oslo.log")]
         return lt.empty_logs(), problems
 
     rest = fields["rest"]
@@ -119,11 +127,11 @@ def parse_oslo_lines(
         + fields["logger"].fillna("")
     )
     key = key.where(pd.Series(prefixed, index=key.index)).ffill()
-    repeats = lt.same_as_previous(key) & prefixed
+    repeats = lt.same_as_previous(key) & prefixed & batch.same_file_as_previous(prefixed)
     trace = (fields["level"] == "TRACE").fillna(False).to_numpy(dtype=bool)
     starts = prefixed & ~(~has_ctx & (repeats | trace))
     cont_text = rest.where(pd.Series(prefixed, index=rest.index), text)
-    positions, detail = lt.fold(starts, cont_text)
+    positions, detail = lt.fold(starts, cont_text, batch.file)
 
     rec = fields.iloc[positions].reset_index(drop=True)
     parts = blocks.iloc[positions].reset_index(drop=True)
@@ -132,14 +140,17 @@ def parse_oslo_lines(
     request_id = reqs["second"].where(two, reqs["first"])
     global_request_id = reqs["first"].where(two)
 
-    timestamps = lt.parse_local(rec["ts"], ctx.utc_offset, TIME_FORMAT)
-    svc = service or lt.service_from_path(path)
+    timestamps = lt.parse_local(rec["ts"], batch.offsets(positions), TIME_FORMAT)
+    service = batch.per_file(lambda f: f.service or lt.service_from_path(f.path), positions)
+    unnamed = service.isna()
+    if bool(unnamed.any()):
+        service = service.where(~unnamed, lt.service_from_logger(rec["logger"]))
     frame = lt.logs_frame(
         {
             "timestamp": timestamps,
             "source": source,
-            "service": svc if svc else lt.service_from_logger(rec["logger"]),
-            "host": ctx.host,
+            "service": service,
+            "host": batch.per_file(lambda f: f.ctx.host, positions),
             "level": lt.normalise_level(rec["level"]),
             "logger": rec["logger"],
             "pid": pd.to_numeric(rec["pid"], errors="coerce").astype(lt.INT),
@@ -148,13 +159,13 @@ def parse_oslo_lines(
             "instance": parts["instance"].str.lower(),
             "message": parts["message"].fillna(""),
             "detail": detail,
-            "clock": lt.clock_of(ctx),
-            "file": path,
-            "line": pd.Series(positions + 1, dtype=lt.INT),
+            "clock": batch.per_file(lambda f: lt.clock_of(f.ctx), positions),
+            "file": batch.per_file(lambda f: f.path, positions),
+            "line": pd.Series(batch.line[positions], dtype=lt.INT),
         },
         len(positions),
     )
-    return frame, lt.bad_time_problem(path, timestamps)
+    return frame, problems + lt.bad_time_problems(batch, positions, timestamps)
 
 
 def context_blocks(rest: pd.Series) -> pd.DataFrame:
@@ -216,5 +227,6 @@ SPEC = ParserSpec(
     ),
     sniff=sniff,
     parse=parse,
+    parse_batch=lambda items: lt.guarded_batch(items, parse_oslo_batch),
     fold=FOLD,
 )

@@ -22,12 +22,14 @@ import posixpath
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers import logtime as lt
 from analyzer.parsers import oslo_log
 from analyzer.parsers.base import ParseResult, ParserSpec
+from analyzer.parsers.batch import Batch
 
 PYLOG_LINE = (
     r"^(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?)\s+-\s+"
@@ -65,33 +67,39 @@ def parse_python_lines(
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
     """Parse Python-logging-shaped lines (position ``i`` = line ``i + 1``); others fold."""
     path = file if file is not None else ctx.path
-    text = lt.as_lines(lines)
-    fields = lt.extract(text, PYLOG_LINE)
+    return parse_python_batch(Batch.one(lt.as_lines(lines), ctx, path, service), source=source)
+
+
+def parse_python_batch(
+    batch: Batch, *, source: str = "pf9"
+) -> tuple[pd.DataFrame, list[BundleProblem]]:
+    """``parse_python_lines`` of every file of ``batch`` in one pass, rows in file order."""
+    fields = lt.extract(batch.text, PYLOG_LINE)
     starts = fields["matched"].to_numpy(dtype=bool)
+    problems = lt.no_lines_problems(batch, starts, "log")
     if not starts.any():
-        problems = [] if lt.is_blank(text) else [lt.no_lines_problem(path, "log")]
         return lt.empty_logs(), problems
-    positions, detail = lt.fold(starts, text)
+    positions, detail = lt.fold(starts, batch.text, batch.file)
     rec = fields.iloc[positions].reset_index(drop=True)
     stamps = rec["ts"].str.replace("T", " ", regex=False)
-    timestamps = lt.parse_local(stamps, ctx.utc_offset, TIME_FORMAT)
+    timestamps = lt.parse_local(stamps, batch.offsets(positions), TIME_FORMAT)
     frame = lt.logs_frame(
         {
             "timestamp": timestamps,
             "source": source,
-            "service": service or file_service(path),
-            "host": ctx.host,
+            "service": batch.per_file(lambda f: f.service or file_service(f.path), positions),
+            "host": batch.per_file(lambda f: f.ctx.host, positions),
             "level": lt.normalise_level(rec["level"]),
             "logger": rec["logger"],
             "message": rec["message"].fillna(""),
             "detail": detail,
-            "clock": lt.clock_of(ctx),
-            "file": path,
-            "line": pd.Series(positions + 1, dtype=lt.INT),
+            "clock": batch.per_file(lambda f: lt.clock_of(f.ctx), positions),
+            "file": batch.per_file(lambda f: f.path, positions),
+            "line": pd.Series(batch.line[positions], dtype=lt.INT),
         },
         len(positions),
     )
-    return frame, lt.bad_time_problem(path, timestamps)
+    return frame, problems + lt.bad_time_problems(batch, positions, timestamps)
 
 
 def parse_pf9_lines(
@@ -104,12 +112,36 @@ def parse_pf9_lines(
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
     """oslo.log when most recognised lines are oslo-shaped, else the Python-logging shape."""
     path = file if file is not None else ctx.path
-    text = lt.as_lines(lines)
-    svc = service or file_service(path)
-    oslo = oslo_log.count_lines(text)
-    if oslo and oslo >= count_lines(text):
-        return oslo_log.parse_oslo_lines(text, ctx, file=path, source=source, service=svc)
-    return parse_python_lines(text, ctx, file=path, source=source, service=svc)
+    return parse_pf9_batch(Batch.one(lt.as_lines(lines), ctx, path, service), source=source)
+
+
+def parse_pf9_batch(
+    batch: Batch, *, source: str = "pf9"
+) -> tuple[pd.DataFrame, list[BundleProblem]]:
+    """``parse_pf9_lines`` of every file of ``batch``: each file's shape decided on its own."""
+    batch = batch.with_service(lambda f: f.service or file_service(f.path))
+    oslo = batch.counts(lt.matches(batch.text, oslo_log.OSLO_LINE))
+    python = batch.counts(lt.matches(batch.text, PYLOG_LINE))
+    is_oslo = (oslo > 0) & (oslo >= python)
+    frames: list[pd.DataFrame] = []
+    problems: list[BundleProblem] = []
+    if is_oslo.any():
+        frame, found = oslo_log.parse_oslo_batch(batch.subset(is_oslo), source=source)
+        frames.append(frame)
+        problems += found
+    if not is_oslo.all():
+        frame, found = parse_python_batch(batch.subset(~is_oslo), source=source)
+        frames.append(frame)
+        problems += found
+    if len(frames) == 1:
+        return frames[0], problems
+    # rows back in file order: each file went to one of the two parsers
+    order = {f.path: i for i, f in enumerate(batch.files)}
+    both = pd.concat(frames, ignore_index=True)
+    rank = both["file"].map(order).to_numpy(dtype=np.int64)
+    both = both.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
+    problems.sort(key=lambda p: order.get(p.file, -1))
+    return both, problems
 
 
 def sniff(head: str) -> bool:
@@ -132,4 +164,5 @@ SPEC = ParserSpec(
     ),
     sniff=sniff,
     parse=parse,
+    parse_batch=lambda items: lt.guarded_batch(items, parse_pf9_batch),
 )
