@@ -93,14 +93,14 @@ def estimate_offsets(frame: pd.DataFrame) -> list[ClockOffset]:
     timed = frame[frame["timestamp"].notna()]
     is_trusted = timed["clock"].isin(TRUSTED_CLOCKS)
     refs = _References(timed[is_trusted], _episode_starts(timed))
-    local = {str(lane): rows for lane, rows in timed[~is_trusted].groupby("lane")}
+    direct = _direct_pairs(timed[~is_trusted], refs)
     out: list[ClockOffset] = []
     for lane in sorted(clocks):
         clock = clocks[lane]
         if clock in TRUSTED_CLOCKS:
             out.append(ClockOffset(lane, 0.0, "reference", 0, None, clock, False))
         else:
-            out.append(_estimate(lane, clock, local.get(lane, timed.iloc[0:0]), refs))
+            out.append(_estimate(lane, clock, direct.get(lane, ([], "none")), refs))
     return out
 
 
@@ -112,25 +112,57 @@ class _References:
         self.first_by_request = rid.groupby("request_id")["timestamp"].min()
         created = trusted[(trusted["family"] == "vm_created") & trusted["instance"].notna()]
         self.created_by_instance = created.groupby("instance")["timestamp"].min()
-        self.episodes = episodes
+        self.episodes = _Episodes(episodes)
 
 
-def _estimate(lane: str, clock: str, mine: pd.DataFrame, refs: _References) -> ClockOffset:
-    diffs, direct = _direct_pairs(mine, refs)
+class _Episodes:
+    """Episode starts by lane, family and clock, sorted once for every lane's alignment."""
+
+    def __init__(self, starts: pd.DataFrame) -> None:
+        self.lanes = starts["lane"]
+        self.trusted = starts["trusted"].to_numpy(dtype=bool)
+        self.times: dict[tuple[str, str, bool], np.ndarray] = {
+            (str(lane), str(family), bool(trusted)): np.sort(group["t"].to_numpy(np.float64))
+            for (lane, family, trusted), group in starts.groupby(["lane", "family", "trusted"])
+        }
+
+    def own(self, lane: str) -> dict[str, np.ndarray]:
+        """The lane's episode starts per family, the most recent MAX_EPISODES."""
+        out: dict[str, np.ndarray] = {}
+        for (other, family, _), t in self.times.items():
+            if other == lane:
+                out[family] = np.sort(np.concatenate([out[family], t])) if family in out else t
+        return {family: t[-MAX_EPISODES:] for family, t in out.items()}
+
+    def reference(self, lane: str) -> tuple[list[np.ndarray], list[str], str]:
+        """The other lanes' starts to align with: the trusted ones, else the other hosts'.
+
+        Per reference lane and family (the busiest MAX_REF_LANES lanes): the most recent
+        4 x MAX_EPISODES starts, and the family of each.
+        """
+        others = (self.lanes != lane).to_numpy(dtype=bool)
+        trusted, basis = True, "fault-episodes"
+        if not (others & self.trusted).any():
+            trusted, basis = False, "fault-episodes-other-hosts"
+        chosen = others & (self.trusted == trusted)
+        busiest = set(self.lanes[chosen].value_counts().index[:MAX_REF_LANES].astype(str))
+        keys = [k for k in self.times if k[2] == trusted and k[0] in busiest]
+        return [self.times[k][-4 * MAX_EPISODES :] for k in keys], [k[1] for k in keys], basis
+
+
+def _estimate(
+    lane: str, clock: str, direct: tuple[list[float], str], refs: _References
+) -> ClockOffset:
+    diffs, basis = direct
     if len(diffs) >= 2:
-        return _result(lane, clock, diffs, direct)
+        return _result(lane, clock, diffs, basis)
     episodes = refs.episodes
-    own = episodes[episodes["lane"] == lane]
-    ref = episodes[episodes["trusted"] & (episodes["lane"] != lane)]
-    basis = "fault-episodes"
-    if ref.empty:
-        ref = episodes[~episodes["trusted"] & (episodes["lane"] != lane)]
-        basis = "fault-episodes-other-hosts"
-    aligned = _align(own, ref)
+    ref_times, ref_families, episode_basis = episodes.reference(lane)
+    aligned = _align(episodes.own(lane), ref_times, ref_families)
     if len(aligned) >= 1:
-        return _result(lane, clock, aligned, basis)
+        return _result(lane, clock, aligned, episode_basis)
     if diffs:
-        return _result(lane, clock, diffs, direct)
+        return _result(lane, clock, diffs, basis)
     return ClockOffset(lane, None, "none", 0, None, clock, False)
 
 
@@ -143,23 +175,41 @@ def _result(lane: str, clock: str, diffs: list[float], basis: str) -> ClockOffse
     return ClockOffset(lane, offset, basis, len(values), spread, clock, applied)
 
 
-def _direct_pairs(mine: pd.DataFrame, refs: _References) -> tuple[list[float], str]:
-    """Differences from shared request ids, else from instance UUIDs (build lines only)."""
-    rid = mine[mine["request_id"].notna()]
-    if not rid.empty and not refs.first_by_request.empty:
-        first = rid.groupby("request_id")["timestamp"].min()
-        both = first.index.intersection(refs.first_by_request.index)
-        if len(both):
-            d = (first[both] - refs.first_by_request[both]).dt.total_seconds()
-            return [float(x) for x in d if abs(x) <= MAX_OFFSET_S], "request-id"
-    builds = mine[mine["family"].isin(BUILD_FAMILIES) & mine["instance"].notna()]
-    if not builds.empty and not refs.created_by_instance.empty:
-        first = builds.groupby("instance")["timestamp"].min()
-        both = first.index.intersection(refs.created_by_instance.index)
-        if len(both):
-            d = (first[both] - refs.created_by_instance[both]).dt.total_seconds()
-            return [float(x) for x in d if abs(x) <= MAX_OFFSET_S], "instance"
-    return [], "none"
+def _direct_pairs(local: pd.DataFrame, refs: _References) -> dict[str, tuple[list[float], str]]:
+    """Per lane: differences from shared request ids, else from instance UUIDs (build
+    lines only). One pass over every lane."""
+    out: dict[str, tuple[list[float], str]] = {}
+    rid = local[local["request_id"].notna() & local["lane"].notna()]
+    out.update(_shared(rid, "request_id", refs.first_by_request, "request-id"))
+    builds = local[
+        local["family"].isin(BUILD_FAMILIES) & local["instance"].notna() & local["lane"].notna()
+    ]
+    builds = builds[~builds["lane"].isin(list(out))]
+    out.update(_shared(builds, "instance", refs.created_by_instance, "instance"))
+    return out
+
+
+def _shared(
+    rows: pd.DataFrame, key: str, reference: pd.Series, basis: str
+) -> dict[str, tuple[list[float], str]]:
+    """Per lane sharing a ``key`` with ``reference``: its first time for each shared key
+    minus the reference's (the differences beyond MAX_OFFSET_S dropped)."""
+    if rows.empty or reference.empty:
+        return {}
+    first = rows.groupby(["lane", key])["timestamp"].min()
+    keys = first.index.get_level_values(key)
+    shared = keys.isin(reference.index)
+    if not shared.any():
+        return {}
+    first = first[shared]
+    diff = first.reset_index(drop=True) - reference.reindex(keys[shared]).reset_index(drop=True)
+    table = pd.DataFrame(
+        {"lane": first.index.get_level_values("lane").astype(str), "d": diff.dt.total_seconds()}
+    )
+    return {
+        str(lane): ([float(x) for x in group["d"] if abs(x) <= MAX_OFFSET_S], basis)
+        for lane, group in table.groupby("lane", sort=False)
+    }
 
 
 def _episode_starts(timed: pd.DataFrame) -> pd.DataFrame:
@@ -193,27 +243,19 @@ MAX_CANDIDATES = 24
 MAX_REF_LANES = 12  # the reference lanes with the most episodes
 
 
-def _align(own: pd.DataFrame, ref: pd.DataFrame) -> list[float]:
+def _align(
+    mine: dict[str, np.ndarray], ref_times: list[np.ndarray], ref_families: list[str]
+) -> list[float]:
     """Differences of the episode pairs under the shift that matches the most of them.
 
-    Matches are counted per reference lane, so a shift that several other lanes agree on
-    beats one that lines up with a single (perhaps itself skewed) lane.
+    ``ref_times``: sorted starts per reference lane and family (``ref_families``). Matches
+    are counted per reference lane, so a shift that several other lanes agree on beats one
+    that lines up with a single (perhaps itself skewed) lane.
     """
-    if own.empty or ref.empty:
+    refs = [(f, r) for f, r in zip(ref_families, ref_times, strict=True) if f in mine]
+    if not mine or not refs:
         return []
-    busiest = ref["lane"].value_counts().index[:MAX_REF_LANES]
-    ref = ref[ref["lane"].isin(busiest)]
-    refs = {
-        (str(lane), str(fam)): np.sort(group["t"].to_numpy(dtype=np.float64))[-4 * MAX_EPISODES :]
-        for (lane, fam), group in ref.groupby(["lane", "family"])
-    }
-    mine = {
-        str(fam): np.sort(group["t"].to_numpy(dtype=np.float64))[-MAX_EPISODES:]
-        for fam, group in own.groupby("family")
-    }
-    pairs = [(mine[f][:, None] - r[None, :]).ravel() for (_, f), r in refs.items() if f in mine]
-    if not pairs:
-        return []
+    pairs = [(mine[f][:, None] - r[None, :]).ravel() for f, r in refs]
     d = np.concatenate(pairs)
     d = np.round(d[np.abs(d) <= MAX_OFFSET_S])
     values, counts = np.unique(d, return_counts=True)
@@ -222,8 +264,7 @@ def _align(own: pd.DataFrame, ref: pd.DataFrame) -> list[float]:
     best: tuple[int, float, float] | None = None  # (matches, -residual, -|shift|)
     best_diffs: list[float] = []
     for shift in candidates.tolist():
-        parts = [_matches(mine[f] - shift, r) + shift for (_, f), r in refs.items() if f in mine]
-        diffs = np.concatenate(parts) if parts else np.empty(0)
+        diffs = np.concatenate([_matches(mine[f] - shift, r) + shift for f, r in refs])
         if not diffs.size:
             continue
         residual = float(np.median(np.abs(diffs - shift)))
