@@ -20,6 +20,7 @@ import os
 import posixpath
 import stat
 import tarfile
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -49,6 +50,9 @@ FoldPolicy = Callable[[str, bytes], Folder | None]
 """Given a file's path and its first bytes, the Folder to read it with, or None (whole)."""
 
 # Member times outside [2000, now + 1 day] say nothing about when the bundle was collected.
+MAX_UNFINISHED = 2
+"""Folded logs left scanning while the next files are read: on two CPUs, inflating one file
+and scanning another overlap (each holds at most its Folder's in-flight chunks)."""
 _EARLIEST_MTIME = datetime(2000, 1, 1, tzinfo=UTC)
 _CLOCK_SLACK = timedelta(days=1)
 
@@ -116,6 +120,7 @@ def _read_bundle(location: str | Path, budget: Budget, folding: _Folding | None)
     if stat.S_ISDIR(st.st_mode):
         reader = _Reader(Bundle(name=name), budget, folding)
         reader.directory(loc)
+        reader.settle()
         # Copying a folder resets file times: they say nothing about when it was collected.
         reader.bundle.newest_mtime = None
         return reader.bundle
@@ -125,6 +130,7 @@ def _read_bundle(location: str | Path, budget: Budget, folding: _Folding | None)
     try:
         with open(loc, "rb") as fh:
             reader.archive(fh, st.st_size, source=loc, prefix="", depth=0)
+        reader.settle()
     except OSError as exc:
         raise BundleError(loc, f"cannot read: {exc.strerror or exc}") from None
     if reader.bad_mtimes:
@@ -148,6 +154,9 @@ class _Reader:
         self.folding = folding
         self._paths: set[str] = set()
         self.bad_mtimes = 0
+        # folded logs whose last chunks may still be scanning: (place in files, folder, mtime)
+        self._unfinished: deque[tuple[int, Folder, datetime | None]] = deque()
+        self._failed: set[int] = set()
 
     def _mtime(self, value: float) -> datetime | None:
         mtime = _mtime(value)
@@ -404,23 +413,47 @@ class _Reader:
                 except Exception as exc:  # noqa: BLE001 - a folding bug is this file's problem
                     failed = exc
             chunk = read(CHUNK)  # read to the end either way: the archive goes on after it
-        if failed is None:
-            try:
-                folded = folder.finish()
-            except Exception as exc:  # noqa: BLE001
-                failed = exc
-        if failed is not None:
-            self.bundle.problems.append(
-                BundleProblem(
-                    path,
-                    f"could not be read folded ({type(failed).__name__}: {failed})"[:300],
-                    "this file",
-                )
-            )
+        if failed is None and path in self._paths:
+            self._note_mtime(mtime)
+            self._keep(path, b"", mtime)  # lists the clash
             return None
-        self._note_mtime(mtime)
-        self._keep(path, folded.kept, mtime, folded)
+        if failed is not None:
+            self._folding_failed(path, failed)
+            return None
+        # Finished later: the next files are read while this one's last chunks are scanned.
+        self._keep(path, b"", mtime)  # its place in the bundle, filled by _finish_oldest
+        self._unfinished.append((len(self.bundle.files) - 1, folder, mtime))
+        if len(self._unfinished) > MAX_UNFINISHED:
+            self._finish_oldest()
         return None
+
+    def _finish_oldest(self) -> None:
+        place, folder, mtime = self._unfinished.popleft()
+        src = self.bundle.files[place]
+        try:
+            folded = folder.finish()
+        except Exception as exc:  # noqa: BLE001 - a folding bug is this file's problem
+            self._folding_failed(src.path, exc)
+            self._failed.add(place)
+            return
+        self._note_mtime(mtime)
+        self.bundle.files[place] = dataclasses.replace(src, data=folded.kept, folded=folded)
+
+    def settle(self) -> None:
+        """Finish the folded logs still being scanned."""
+        while self._unfinished:
+            self._finish_oldest()
+        if self._failed:
+            files = self.bundle.files
+            self.bundle.files = [f for i, f in enumerate(files) if i not in self._failed]
+            self._failed.clear()
+
+    def _folding_failed(self, path: str, exc: Exception) -> None:
+        self.bundle.problems.append(
+            BundleProblem(
+                path, f"could not be read folded ({type(exc).__name__}: {exc})"[:300], "this file"
+            )
+        )
 
     def _nested(self, path: str, data: bytes, depth: int) -> None:
         if depth >= self.budget.limits.max_nesting:

@@ -112,3 +112,35 @@ def test_a_fault_while_folding_is_that_files_problem(
     assert [(p.file, p.problem) for p in bundle.problems] == [
         ("hosts/hv-01/ostackhost.log", "could not be read folded (ValueError: boom)")
     ]
+
+
+def test_folded_logs_keep_their_place_while_finished_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folders are finished after the next files are read; a fault at that point still
+    costs only its own file, and every other file keeps its place in archive order."""
+    from analyzer.fold import Folder
+
+    finish = Folder.finish
+    calls: list[Folder] = []
+
+    def broken_on_hv03(self: Folder) -> object:
+        calls.append(self)
+        folded = finish(self)
+        if len(calls) == 3:  # folders finish in archive order: the third is hv-03's
+            raise RuntimeError("late fault")
+        return folded
+
+    monkeypatch.setattr(Folder, "finish", broken_on_hv03)
+    members = {}
+    for i in range(1, 6):
+        members[f"hosts/hv-0{i}/ostackhost.log"] = LOG
+        members[f"hosts/hv-0{i}/clock.json"] = b'{"utc_offset_s": 0}\n'
+    bundle = read_bundle(make_tgz(tmp_path / "b.tgz", members), fold=fold_policy(), fold_from=1000)
+    expected = [p for p in members if p != "hosts/hv-03/ostackhost.log"]
+    assert [f.path for f in bundle.files] == expected
+    assert all(f.folded is not None for f in bundle.files if f.path.endswith(".log"))
+    assert all(f.data for f in bundle.files)
+    assert [(p.file, p.problem) for p in bundle.problems] == [
+        ("hosts/hv-03/ostackhost.log", "could not be read folded (RuntimeError: late fault)")
+    ]
