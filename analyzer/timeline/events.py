@@ -78,7 +78,9 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
             series = frame[col].reset_index(drop=True)
         else:
             series = pd.Series([pd.NA] * n)
-        if dtype == TS:
+        if dtype != "float64" and series.dtype == pandas_dtype(dtype):
+            out[col] = series  # most columns come in the declared dtype already
+        elif dtype == TS:
             out[col] = pd.to_datetime(series, utc=True, errors="coerce").astype(pandas_dtype(TS))
         elif dtype == "float64":
             out[col] = pd.to_numeric(series, errors="coerce").astype("float64").fillna(0.0)

@@ -78,11 +78,15 @@ def _recovery(ep: Episode, timeline: pd.DataFrame, newest: pd.Timestamp | None) 
     stateful = ep.faults[ep.faults["family"].isin(list(RECOVERS))]
     broker = stateful["family"].isin(BROKER_FAULTS)
     reconnects: list[pd.Timestamp] = []
+    # the rows that can end a fault, once: each lane and family below looks only among them
+    enders = later[later["family"].isin({RECOVERS[str(f)] for f in stateful["family"].unique()})]
     for (lane, family), rows in stateful[~broker].groupby(["lane", "family"]):
         last = rows["timestamp"].max()
         end_family = RECOVERS[str(family)]
-        ok = later[
-            (later["lane"] == lane) & (later["family"] == end_family) & (later["timestamp"] >= last)
+        ok = enders[
+            (enders["lane"] == lane)
+            & (enders["family"] == end_family)
+            & (enders["timestamp"] >= last)
         ]
         if ok.empty:
             ep.unrecovered.append(f"{lane}: {family}")

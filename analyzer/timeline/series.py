@@ -75,9 +75,66 @@ def _instants(times: pd.Series) -> np.ndarray:
     return np.asarray(times.dt.tz_convert("UTC").dt.tz_localize(None), dtype="datetime64[us]")
 
 
-def _count_folded(folded: pd.DataFrame, edges: pd.DatetimeIndex) -> list[int]:
-    """Folded records per bin (a minute never straddles a bin: bins are whole minutes)."""
-    return _count(folded["minute"], edges, folded["records"])
+def _lane_counts(
+    timed: pd.DataFrame, folded: pd.DataFrame | None, names: list[str], edges: pd.DatetimeIndex
+) -> list[tuple[list[int], list[int], list[int]]]:
+    """Per lane of ``names``: errors, warnings and other events per bin, the folded
+    records (routine: below WARNING) among the events. One pass over all lanes."""
+    bins, n = len(edges) - 1, len(names)
+    totals = np.zeros(n * 3 * bins, dtype=np.int64)
+    severity = timed["severity"]
+    kind = np.where(
+        severity.isin(ERRORS).to_numpy(dtype=bool),
+        0,
+        np.where((severity == "WARNING").fillna(False).to_numpy(dtype=bool), 1, 2),
+    )
+    totals += _binned(timed["lane"], timed["timestamp"], kind, None, names, edges)
+    if folded is not None:
+        totals += _binned(
+            folded["lane"],
+            folded["minute"],
+            np.full(len(folded), 2),
+            folded["records"],
+            names,
+            edges,
+        )
+    grid = totals.reshape(n, 3, bins)
+    return [(grid[i, 0].tolist(), grid[i, 1].tolist(), grid[i, 2].tolist()) for i in range(n)]
+
+
+def _binned(
+    lanes: pd.Series,
+    times: pd.Series,
+    kind: np.ndarray,
+    weights: pd.Series | None,
+    names: list[str],
+    edges: pd.DatetimeIndex,
+) -> np.ndarray:
+    """Counts (or summed weights) per lane of ``names``, kind (0-2) and bin, flattened."""
+    bins = len(edges) - 1
+    size = len(names) * 3 * bins
+    if times.empty:
+        return np.zeros(size, dtype=np.int64)
+    lane = pd.Categorical(lanes.astype(object), categories=names).codes.astype(np.int64)
+    t = _instants(times)
+    slot = np.searchsorted(_instants(pd.Series(edges)), t, side="right") - 1
+    ok = (lane >= 0) & ~np.isnat(t) & (slot >= 0) & (slot < bins)
+    cell = (lane * 3 + kind) * bins + slot
+    w = None if weights is None else weights.to_numpy(dtype=np.int64)[ok]
+    return np.bincount(cell[ok], weights=w, minlength=size).astype(np.int64)
+
+
+def _lane_clocks(timed: pd.DataFrame, names: list[str]) -> list[str | None]:
+    """Each lane's most common clock rule (the first in order on a tie), None without."""
+    rows = timed[timed["lane"].isin(names) & timed["clock"].notna()]
+    sizes = rows.groupby([rows["lane"].astype(str), rows["clock"].astype(str)]).size()
+    best: dict[str, tuple[int, str]] = {}
+    for key, count in sizes.items():
+        lane, clock = str(key[0]), str(key[1])  # type: ignore[index]
+        current = best.get(lane)
+        if current is None or count > current[0] or (count == current[0] and clock < current[1]):
+            best[lane] = (int(count), clock)
+    return [best[name][1] if name in best else None for name in names]
 
 
 def series_document(
@@ -104,27 +161,20 @@ def series_document(
     failing = timed["severity"].isin(ERRORS) | (timed["role"] == "fault")
     errors = timed[failing & (timed["source"] != "server")]["timestamp"]
     marked = timed[timed["family"].isin(list(MARKERS))].head(MAX_MARKERS)
-    lanes = []
     activity = timed["lane"].value_counts()
     if folded is not None:
         extra = folded.groupby("lane")["records"].sum().astype("int64")
         activity = activity.add(extra, fill_value=0).sort_values(ascending=False, kind="stable")
-    busiest = activity.head(MAX_LANES).index
-    for lane in sorted(str(x) for x in busiest):
-        rows = timed[timed["lane"] == lane]
-        events = _count(rows[~rows["severity"].isin([*ERRORS, "WARNING"])]["timestamp"], edges)
-        if folded is not None:
-            more = _count_folded(folded[folded["lane"] == lane], edges)
-            events = [a + b for a, b in zip(events, more, strict=True)]
-        lanes.append(
-            {
-                "lane": lane,
-                "clock": str(rows["clock"].mode().iloc[0]) if rows["clock"].notna().any() else None,
-                "errors": _count(rows[rows["severity"].isin(ERRORS)]["timestamp"], edges),
-                "warnings": _count(rows[rows["severity"] == "WARNING"]["timestamp"], edges),
-                "events": events,
-            }
+    names = sorted(str(x) for x in activity.head(MAX_LANES).index)
+    lanes = [
+        {"lane": lane, "clock": clock, "errors": e, "warnings": w, "events": ev}
+        for lane, clock, (e, w, ev) in zip(
+            names,
+            _lane_clocks(timed, names),
+            _lane_counts(timed, folded, names, edges),
+            strict=True,
         )
+    ]
     shade = None
     if incident is not None:
         shade = {"start": incident.get("onset"), "end": incident.get("end")}

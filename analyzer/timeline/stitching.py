@@ -15,7 +15,9 @@ VMs that hung and were deleted since (an old incident) still count.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -115,7 +117,9 @@ class Story:
             "host": self.host,
             "request_ids": self.request_ids,
             "last_event": _event(last.iloc[0]) if not last.empty else None,
-            "events": [_event(r) for _, r in _story_rows(rows).iterrows()],
+            "events": [
+                _event(r) for r in _story_rows(rows)[list(_EVENT_COLUMNS)].to_dict("records")
+            ],
         }
 
 
@@ -137,7 +141,10 @@ def _story_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return told
 
 
-def _event(row: pd.Series) -> dict[str, object]:
+_EVENT_COLUMNS = ("timestamp", "lane", "family", "severity", "file", "line", "message")
+
+
+def _event(row: Mapping[Any, Any] | pd.Series) -> dict[str, object]:
     return {
         "timestamp": iso(row["timestamp"]),
         "lane": opt_str(row["lane"]),
