@@ -68,6 +68,14 @@ def _summary(doc: dict[str, Any]) -> str:
     return terminal_summary(doc)
 
 
+def _render(renderer: str, doc: dict[str, Any]) -> str:
+    """A report; the templates (and jinja2) are loaded only when one is written."""
+    import reports
+
+    text: str = getattr(reports, renderer)(doc)
+    return text
+
+
 def _version_callback(value: bool) -> None:
     if value:
         typer.echo(f"analyze {__version__}")
@@ -126,7 +134,6 @@ def analyze_command(
     ] = False,
 ) -> None:
     from analyzer.analysis import analyse
-    from reports import render_html, render_markdown
 
     try:
         limits = Limits(max_members, parse_size(max_bytes), max_ratio)
@@ -141,8 +148,8 @@ def analyze_command(
             status.close()
     rendered = {
         Format.json: lambda: json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
-        Format.md: lambda: render_markdown(doc),
-        Format.html: lambda: render_html(doc),
+        Format.md: lambda: _render("render_markdown", doc),
+        Format.html: lambda: _render("render_html", doc),
     }
     if fmt is Format.all:
         target = out or _default_out(bundles[0])
