@@ -145,14 +145,18 @@ _SUBMICRO = re.compile(r"(\.\d{6})\d+")
 
 
 def utc_timestamps(
-    frame: pd.DataFrame, columns: Iterable[str], path: str, problems: list[BundleProblem]
+    frame: pd.DataFrame,
+    columns: Iterable[str],
+    path: str | None,
+    problems: list[BundleProblem],
 ) -> None:
     """Turn API timestamp text into the declared tz-aware UTC dtype, in place.
 
     API timestamps are UTC whether they say so (``...Z``) or not (``...000000``); an
     explicit offset is honoured. Digits below the microsecond are dropped (one such value
     would otherwise make pandas read the whole column in nanoseconds, whose range ends in
-    2262). Unreadable or unrepresentable values become NaT and one BundleProblem per column.
+    2262). Unreadable or unrepresentable values become NaT and one BundleProblem per column
+    and file: ``path``, or (None) the ``file`` of each row when the frame holds several.
     """
     for col in columns:
         if col not in frame.columns:
@@ -165,12 +169,19 @@ def utc_timestamps(
             parsed = parsed.mask(parsed.notna() & ((parsed < lo) | (parsed > hi)))
         bad = raw.notna() & parsed.isna()
         frame[col] = parsed.astype(_TS)
-        if bad.any():
-            sample = str(raw[bad].iloc[0])[:60]
+        if not bad.any():
+            continue
+        files = (
+            frame["file"][bad].astype(str)
+            if path is None
+            else pd.Series(path, index=raw[bad].index)
+        )
+        for file, values in raw[bad].groupby(files, sort=False):
+            sample = str(values.iloc[0])[:60]
             problems.append(
                 BundleProblem(
-                    file=path,
-                    problem=f"{int(bad.sum())} unreadable or out-of-range {col} value(s), "
+                    file=str(file),
+                    problem=f"{len(values)} unreadable or out-of-range {col} value(s), "
                     f"e.g. {sample!r}",
                     skipped=f"those {col} values",
                 )

@@ -46,10 +46,11 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Sequence
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers import ostable
-from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
+from analyzer.parsers.base import BatchItem, ParseResult, ParserSpec, fail_forward
 from analyzer.parsers.ostable import clean, pick, text_of
 from analyzer.parsers.servers import TABLE, frame_of, server_row
 
@@ -111,27 +112,41 @@ def fault_fields(value: object) -> dict[str, object]:
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
     def fill(result: ParseResult) -> None:
-        out = ostable.read_show(src, wrapper="server", what="server show")
-        result.problems.extend(out.problems)
-        rows = []
-        for record in out.records:
-            row = server_row(record.fields, show=True)
-            if row["id"] is None and row["name"] is None and row["status"] is None:
-                result.problems.append(
-                    BundleProblem(
-                        file=src.path,
-                        problem=f"object at line {record.line} has no server id, name or status",
-                        skipped="that object",
-                    )
-                )
-                continue
-            row.update(fault_fields(ostable.folded(record.fields).get("fault")))
-            row["file"] = src.path
-            row["line"] = record.line
-            rows.append(row)
+        rows = _rows(src, result.problems)
         result.add(TABLE, frame_of(rows, src.path, result.problems))
 
     return fail_forward(src, "server show", fill)
+
+
+def parse_batch(items: Sequence[BatchItem]) -> ParseResult:
+    """``parse`` of several files with one frame built for all (one per VM in trouble:
+    dozens of small files). Raises on a parser bug: the caller then parses file by file."""
+    result = ParseResult()
+    rows = [row for src, _ctx, _lines in items for row in _rows(src, result.problems)]
+    result.add(TABLE, frame_of(rows, None, result.problems))
+    return result
+
+
+def _rows(src: SourceFile, problems: list[BundleProblem]) -> list[dict[str, object]]:
+    out = ostable.read_show(src, wrapper="server", what="server show")
+    problems.extend(out.problems)
+    rows = []
+    for record in out.records:
+        row = server_row(record.fields, show=True)
+        if row["id"] is None and row["name"] is None and row["status"] is None:
+            problems.append(
+                BundleProblem(
+                    file=src.path,
+                    problem=f"object at line {record.line} has no server id, name or status",
+                    skipped="that object",
+                )
+            )
+            continue
+        row.update(fault_fields(ostable.folded(record.fields).get("fault")))
+        row["file"] = src.path
+        row["line"] = record.line
+        rows.append(row)
+    return rows
 
 
 _SERVER_KEYS = ("flavor", "image", "addresses", "hostId", "OS-EXT-STS:task_state")
@@ -174,4 +189,5 @@ SPEC = ParserSpec(
     paths=("openstack/server-show/*.json", "openstack/server-show/*.txt"),
     sniff=sniff,
     parse=parse,
+    parse_batch=parse_batch,
 )

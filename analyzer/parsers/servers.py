@@ -158,23 +158,28 @@ def server_row(record: Mapping[str, object], *, show: bool = False) -> dict[str,
 
 
 def frame_of(
-    rows: list[dict[str, object]], path: str, problems: list[BundleProblem]
+    rows: list[dict[str, object]], path: str | None, problems: list[BundleProblem]
 ) -> pd.DataFrame:
-    """Rows -> a conforming ``servers`` frame, repeats of an id within the file dropped."""
+    """Rows -> a conforming ``servers`` frame, repeats of an id within a file dropped.
+
+    ``path`` names the file; None when the rows come from several, each naming its own.
+    """
     frame = pd.DataFrame(rows)
     if frame.empty:
         return conform(TABLE, frame)
+    files = frame["file"].astype(str) if path is None else pd.Series(path, index=frame.index)
     ids = frame["id"]
-    repeated = ids.notna() & ids.duplicated(keep="first")
+    repeated = ids.notna() & pd.DataFrame({"f": files, "id": ids}).duplicated(keep="first")
     if repeated.any():
-        names = ", ".join(sorted({str(i) for i in ids[repeated]})[:3])
-        problems.append(
-            BundleProblem(
-                file=path,
-                problem=f"{int(repeated.sum())} repeated server row(s) in one file ({names})",
-                skipped="the repeats (first row of each server kept)",
+        for file, dropped in ids[repeated].groupby(files[repeated], sort=False):
+            names = ", ".join(sorted({str(i) for i in dropped})[:3])
+            problems.append(
+                BundleProblem(
+                    file=str(file),
+                    problem=f"{len(dropped)} repeated server row(s) in one file ({names})",
+                    skipped="the repeats (first row of each server kept)",
+                )
             )
-        )
         frame = frame[~repeated]
     ostable.utc_timestamps(frame, TIMESTAMPS, path, problems)
     return conform(TABLE, frame)

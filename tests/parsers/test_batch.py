@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -15,8 +16,8 @@ from hypothesis import strategies as st
 from analyzer.bundle import read_bundle
 from analyzer.frames import conform
 from analyzer.ingest import ingest
-from analyzer.model import BundleProblem, SourceContext
-from analyzer.parsers import oslo_log, pf9_log
+from analyzer.model import BundleProblem, SourceContext, SourceFile
+from analyzer.parsers import oslo_log, pf9_log, server_show
 from analyzer.parsers.batch import Batch, LogFile
 from analyzer.parsers.logtime import split_lines
 
@@ -176,3 +177,45 @@ def test_a_failing_batch_falls_back_to_file_by_file(monkeypatch: pytest.MonkeyPa
     for table, frame in alone.items():
         pd.testing.assert_frame_equal(batched[table], frame, obj=table)
     assert batched_inv == alone_inv
+
+
+def _show(vm_id: str, created: str, status: str = "BUILD") -> dict[str, object]:
+    return {
+        "id": vm_id,
+        "name": f"vm-{vm_id[:4]}",
+        "status": status,
+        "created": created,
+        "updated": created,
+        "OS-EXT-STS:vm_state": "building",
+        "fault": {"code": 500, "message": "MessagingTimeout", "created": created},
+    }
+
+
+def test_server_show_batch_is_the_files_one_by_one() -> None:
+    """Repeats count within a file only; bad times and empty objects are each file's."""
+    ok = "2026-03-02T09:13:11Z"
+    docs = {
+        "a.json": [_show(VM, ok)],
+        "b.json": [_show("11111111-2222-4333-8444-555555555555", "2026-99-99T00:00:00Z")],
+        "c.json": [_show(VM, ok, "ERROR"), _show(VM, ok)],  # same id as a.json, and repeated
+        "d.json": [{"OS-EXT-STS:vm_state": "building"}],  # no id, name or status
+    }
+    sources = [
+        SourceFile(
+            "b", f"openstack/server-show/{name}", "\n".join(json.dumps(o) for o in objs).encode()
+        )
+        for name, objs in docs.items()
+    ]
+    ctx = SourceContext(bundle="b", path="", host=None, utc_offset=None, collected_at=None)
+    batch = server_show.parse_batch([(src, ctx, None) for src in sources])
+    alone = [server_show.parse(src, ctx) for src in sources]
+    frames = [r.tables["servers"] for r in alone if "servers" in r.tables]
+    pd.testing.assert_frame_equal(
+        conform("servers", batch.tables["servers"]),
+        conform("servers", pd.concat(frames, ignore_index=True)),
+    )
+    order = {src.path: i for i, src in enumerate(sources)}
+    assert sorted(batch.problems, key=lambda p: order[p.file]) == [
+        p for r in alone for p in r.problems
+    ]
+    assert {p.file.rsplit("/", 1)[1] for p in batch.problems} == {"b.json", "c.json", "d.json"}
