@@ -78,22 +78,13 @@ def _recovery(ep: Episode, timeline: pd.DataFrame, newest: pd.Timestamp | None) 
     stateful = ep.faults[ep.faults["family"].isin(list(RECOVERS))]
     broker = stateful["family"].isin(BROKER_FAULTS)
     reconnects: list[pd.Timestamp] = []
-    # the rows that can end a fault, once: each lane and family below looks only among them
-    enders = later[later["family"].isin({RECOVERS[str(f)] for f in stateful["family"].unique()})]
-    for (lane, family), rows in stateful[~broker].groupby(["lane", "family"]):
-        last = rows["timestamp"].max()
-        end_family = RECOVERS[str(family)]
-        ok = enders[
-            (enders["lane"] == lane)
-            & (enders["family"] == end_family)
-            & (enders["timestamp"] >= last)
-        ]
-        if ok.empty:
+    for lane, family, end in _first_ends(stateful[~broker], later):
+        if end is None:
             ep.unrecovered.append(f"{lane}: {family}")
             continue
-        ends.append(ok["timestamp"].min())
+        ends.append(end)
         if family == "amqp_unreachable":
-            reconnects.append(ok["timestamp"].min())
+            reconnects.append(end)
     if broker.any():
         last = stateful[broker]["timestamp"].max()
         # an alarm alone ends when it clears; a broker that went down ends when it runs again
@@ -116,6 +107,32 @@ def _recovery(ep: Episode, timeline: pd.DataFrame, newest: pd.Timestamp | None) 
         newest = timeline["timestamp"].max()
     if pd.notna(newest) and newest - ep.last_fault >= QUIET:
         ep.recovered_at = ep.last_fault
+
+
+def _first_ends(
+    faults: pd.DataFrame, later: pd.DataFrame
+) -> list[tuple[str, str, pd.Timestamp | None]]:
+    """Per lane and fault family (in that order): the first row of the family that ends it,
+    on the same lane, at or after the fault's last row; None when there is none."""
+    if faults.empty:
+        return []
+    need = faults.groupby(["lane", "family"])["timestamp"].max().rename("last").reset_index()
+    need["end_family"] = need["family"].map(lambda f: RECOVERS[str(f)]).astype(object)
+    enders = later.loc[
+        later["family"].isin(set(need["end_family"])), ["lane", "family", "timestamp"]
+    ]
+    pairs = need.merge(
+        enders.rename(columns={"family": "end_family"}).astype({"end_family": object}),
+        on=["lane", "end_family"],
+    )
+    pairs = pairs[pairs["timestamp"] >= pairs["last"]]
+    first = pairs.groupby(["lane", "family"])["timestamp"].min()
+    keys = zip(first.index.get_level_values(0), first.index.get_level_values(1), strict=True)
+    found = {(str(lane), str(family)): t for (lane, family), t in zip(keys, first, strict=True)}
+    return [
+        (str(lane), str(family), found.get((str(lane), str(family))))
+        for lane, family in zip(need["lane"], need["family"], strict=True)
+    ]
 
 
 def status(ep: Episode, collected_at: pd.Timestamp | None) -> str:
