@@ -11,10 +11,11 @@ Each has its own --help.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -198,3 +199,22 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("Error: interrupted", err=True)
         sys.exit(130)
+    except SystemExit as exc:
+        if prog == "analyze fleet" or not (exc.code is None or isinstance(exc.code, int)):
+            raise  # a fleet may hold a cluster that shuts down at exit
+        _end(exc.code or 0)
+
+
+def _end(code: int) -> NoReturn:
+    """Exit without Python's teardown once the reports are written and closed.
+
+    Freeing every frame, array and module one by one takes about 0.1 s after an analysis
+    (a tenth of a small bundle's run) and does nothing the end of the process does not.
+    Only the standard streams are still open: they are flushed first.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more to say
+            code = code or 120  # what Python's own exit gives when stdout cannot be flushed
+    os._exit(code)

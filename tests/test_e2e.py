@@ -234,3 +234,51 @@ def test_directory_without_manifest_takes_time_from_the_data(tmp_path: Path) -> 
     assert doc["collected_at_basis"] == "newest-data"
     assert doc["collected_at"] > "2026-03-02T09:28:00Z"  # the newest kubectl log line
     assert doc["verdict"]["class"] == "messaging_layer_failure"
+
+
+def test_the_process_ends_with_every_report_whole(tmp_path: Path) -> None:
+    """The command skips Python's teardown at exit: what it wrote must be complete."""
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analyzer",
+            str(BUNDLES / "selfhosted-broker-oom.tgz"),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.rstrip().endswith("report.md, analysis.json")  # the summary, all of it
+    assert json.loads((out / "analysis.json").read_text())["verdict"]["class"]
+    assert (out / "report.html").read_text().rstrip().endswith("</html>")
+    assert (out / "report.md").read_text().endswith("\n")
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "analyzer",
+            str(BUNDLES / "selfhosted-broker-oom.tgz"),
+            "--format",
+            "html",
+            "-q",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    proc.stdout.read(100)
+    proc.stdout.close()  # like `| head -c 100`
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) != 0
+    assert "Traceback" not in err
