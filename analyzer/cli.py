@@ -30,6 +30,7 @@ from analyzer.cli_errors import (
 )
 from analyzer.limits import Limits, parse_size
 from analyzer.progress import status_line
+from reports.worker import ReportWorker
 
 HELP = """Diagnose a PCD support bundle: messaging-layer failure, resource exhaustion or host
 failure, with evidence and the recovery for this deployment.
@@ -134,12 +135,26 @@ def analyze_command(
         ),
     ] = False,
 ) -> None:
-    from analyzer.analysis import analyse
-
     try:
         limits = Limits(max_members, parse_size(max_bytes), max_ratio)
     except ValueError as exc:
         raise _error(f"invalid limit: {exc}") from None
+    target = out or _default_out(bundles[0])
+    # the reports' templates and chart library load on another CPU meanwhile
+    worker = ReportWorker.start(target) if fmt is Format.all else None
+    try:
+        doc = _analyse(bundles, limits, quiet)
+        _write(doc, fmt, target, worker, quiet)
+    finally:
+        if worker is not None:
+            worker.cancel()  # nothing when it is done
+    verdict = doc["verdict"]["class"]
+    raise typer.Exit(EXIT_OK if verdict == "no_failure_found" else EXIT_FAILURE)
+
+
+def _analyse(bundles: list[Path], limits: Limits, quiet: bool) -> dict[str, Any]:
+    from analyzer.analysis import analyse
+
     status = status_line(sys.stderr, enabled=not quiet)  # only on a terminal, after 1 s
     try:
         with reported_errors():
@@ -147,29 +162,34 @@ def analyze_command(
     finally:
         if status is not None:
             status.close()
+    return doc
+
+
+def _write(
+    doc: dict[str, Any], fmt: Format, target: Path, worker: ReportWorker | None, quiet: bool
+) -> None:
     rendered = {
         Format.json: lambda: json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
         Format.md: lambda: _render("render_markdown", doc),
         Format.html: lambda: _render("render_html", doc),
     }
-    if fmt is Format.all:
-        target = out or _default_out(bundles[0])
-        try:
-            target.mkdir(parents=True, exist_ok=True)
-            (target / "analysis.json").write_text(rendered[Format.json](), encoding="utf-8")
-            (target / "report.md").write_text(rendered[Format.md](), encoding="utf-8")
-            (target / "report.html").write_text(rendered[Format.html](), encoding="utf-8")
-        except OSError as exc:
-            raise _error(f"{target}: cannot write reports ({exc.strerror})") from None
-        if not quiet:
-            typer.echo(_summary(doc), err=True)
-            typer.echo(f"Reports: {target}/report.html, report.md, analysis.json", err=True)
-    else:
+    if fmt is not Format.all:
         sys.stdout.write(rendered[fmt]())
         if not quiet:
             typer.echo(_summary(doc), err=True)
-    verdict = doc["verdict"]["class"]
-    raise typer.Exit(EXIT_OK if verdict == "no_failure_found" else EXIT_FAILURE)
+        return
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        document = rendered[Format.json]()
+        (target / "analysis.json").write_text(document, encoding="utf-8")
+        if worker is None or not worker.finish(document):
+            (target / "report.md").write_text(rendered[Format.md](), encoding="utf-8")
+            (target / "report.html").write_text(rendered[Format.html](), encoding="utf-8")
+    except OSError as exc:
+        raise _error(f"{target}: cannot write reports ({exc.strerror})") from None
+    if not quiet:
+        typer.echo(_summary(doc), err=True)
+        typer.echo(f"Reports: {target}/report.html, report.md, analysis.json", err=True)
 
 
 def build_app() -> typer.Typer:
