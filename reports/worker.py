@@ -96,6 +96,9 @@ def _warm_up() -> None:
 
 def main(argv: list[str]) -> int:
     out = Path(argv[1])
+    if hasattr(os, "nice"):
+        # loading has time to spare until the document comes: the analysis goes first
+        os.nice(10)
     # the costly part, done while the parent is still analysing
     import matplotlib.figure  # noqa: F401
     from matplotlib.backends import backend_svg  # noqa: F401
