@@ -63,6 +63,8 @@ class Batch:
         )
         self.first = np.zeros(len(self.text), dtype=bool)
         self.first[starts[sizes > 0]] = True
+        self.starts = starts  # the position of each file's first line
+        self.sizes = sizes  # how many lines each file has
 
     @classmethod
     def one(
@@ -78,6 +80,31 @@ class Batch:
         same = copy.copy(self)
         same.files = [replace(f, service=service(f)) for f in self.files]
         return same
+
+    def with_services(self, services: Sequence[str | None]) -> Batch:
+        """The same lines, the files' services set to ``services`` (one per file)."""
+        same = copy.copy(self)
+        same.files = [replace(f, service=s) for f, s in zip(self.files, services, strict=True)]
+        return same
+
+    def with_text(self, text: pd.Series) -> Batch:
+        """The same files, each line replaced by ``text`` at its position (a prefix cut)."""
+        ends = self.starts + self.sizes
+        values = text.reset_index(drop=True)
+        return Batch(
+            [
+                replace(f, lines=values.iloc[start:end].reset_index(drop=True))
+                for f, start, end in zip(self.files, self.starts, ends, strict=True)
+            ]
+        )
+
+    def positions(self, frame: pd.DataFrame) -> np.ndarray:
+        """The line position in the batch of each row (by its ``file`` and ``line``; for
+        files whose line numbers are their positions, not a folded log's)."""
+        index = {f.path: i for i, f in enumerate(self.files)}
+        files = frame["file"].map(index).to_numpy(dtype=np.int64)
+        found: np.ndarray = self.starts[files] + frame["line"].to_numpy(dtype=np.int64) - 1
+        return found
 
     def subset(self, keep: np.ndarray) -> Batch:
         """The batch of the files where ``keep`` (one boolean per file) is True."""

@@ -34,6 +34,7 @@ from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers import logtime as lt
 from analyzer.parsers import oslo_log, pf9_log, rabbitmq_log
 from analyzer.parsers.base import ParseResult, ParserSpec
+from analyzer.parsers.batch import Batch, per_row
 
 KUBECTL_LINE = (
     r"^(?P<kts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d))"
@@ -81,54 +82,110 @@ def inner_kind(inner: pd.Series) -> str:
     return kind if best else "generic"
 
 
+def _inner_kinds(batch: Batch) -> list[str]:
+    """``inner_kind`` of each file of a batch of stripped lines, in one pass per format."""
+    text = batch.text
+    counts = [
+        ("rabbitmq", batch.counts(lt.matches(text, rabbitmq_log.RABBIT_LINE))),
+        ("oslo", batch.counts(lt.matches(text, oslo_log.OSLO_LINE))),
+        ("python", batch.counts(lt.matches(text, pf9_log.PYLOG_LINE))),
+    ]
+    kinds = []
+    for i in range(len(batch.files)):
+        kind, best = max(((k, int(c[i])) for k, c in counts), key=lambda kv: kv[1])
+        kinds.append(kind if best else "generic")
+    return kinds
+
+
 def parse_kubectl_lines(
     lines: Iterable[str] | pd.Series,
     ctx: SourceContext,
     *,
     file: str | None = None,
-    pod: str | None = None,
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
     """Parse ``kubectl logs --timestamps`` lines (position ``i`` = line ``i + 1``)."""
     path = file if file is not None else ctx.path
-    text = lt.as_lines(lines)
-    fields = lt.extract(text, KUBECTL_LINE)
-    prefixed = fields["matched"].to_numpy(dtype=bool)
-    if not prefixed.any():
-        problems = [] if lt.is_blank(text) else [lt.no_lines_problem(path, "kubectl logs")]
-        return lt.empty_logs(), problems
-    inner = fields["inner"].fillna("").where(pd.Series(prefixed, index=fields.index), text)
-    kube_ts = lt.parse_zoned(fields["kts"])
+    return parse_kubectl_batch(Batch.one(lt.as_lines(lines), ctx, path))
 
-    pod = pod or pod_of(path)
-    host = pod or ctx.host
-    service = service_of_pod(pod) if pod else lt.service_from_path(path)
-    kind = inner_kind(inner)
-    if kind == "rabbitmq":
-        frame, problems = rabbitmq_log.parse_rabbitmq_lines(inner, ctx, file=path)
-    elif kind == "oslo":
-        frame, problems = oslo_log.parse_oslo_lines(inner, ctx, file=path, service=service)
-    elif kind == "python":
-        frame, problems = pf9_log.parse_python_lines(
-            inner, ctx, file=path, service=service or pf9_log.file_service(path)
-        )
-    else:
-        frame, problems = _generic(inner, prefixed, path), []
+
+def parse_kubectl_batch(batch: Batch) -> tuple[pd.DataFrame, list[BundleProblem]]:
+    """``parse_kubectl_lines`` of every file of ``batch``; each file's inner format is
+    recognised on its own and the files of one format are parsed in one pass."""
+    fields = lt.extract(batch.text, KUBECTL_LINE)
+    prefixed = fields["matched"].to_numpy(dtype=bool)
+    problems = lt.no_lines_problems(batch, prefixed, "kubectl logs")
+    readable = batch.counts(prefixed) > 0
+    if not readable.any():
+        return lt.empty_logs(), problems
+    inner = fields["inner"].fillna("").where(pd.Series(prefixed, index=fields.index), batch.text)
+    stripped = batch.with_text(inner).subset(readable)
+    kube_ts = lt.parse_zoned(fields["kts"])
+    kinds = np.array(_inner_kinds(stripped))
+    pods = [pod_of(f.path) for f in stripped.files]
+    services = [
+        service_of_pod(pod) if pod else lt.service_from_path(f.path)
+        for f, pod in zip(stripped.files, pods, strict=True)
+    ]
+    ends = batch.starts + batch.sizes
+    lines_prefixed = {
+        f.path: prefixed[start:end]
+        for f, start, end in zip(batch.files, batch.starts, ends, strict=True)
+    }
+    frames: list[pd.DataFrame] = []
+    for kind in ("rabbitmq", "oslo", "python", "generic"):
+        chosen = kinds == kind
+        if chosen.any():
+            part = stripped.subset(chosen)
+            named = [s for s, c in zip(services, chosen, strict=True) if c]
+            frame, found = _parse_inner(kind, part, named, lines_prefixed)
+            frames.append(frame)
+            problems += [p for p in found if lt.BAD_TIME not in p.problem]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     if frame.empty:
         return frame, problems
-
-    first = frame["line"].to_numpy(dtype=np.int64) - 1
-    stamp = kube_ts.iloc[first].reset_index(drop=True)
+    order = {f.path: i for i, f in enumerate(stripped.files)}
+    file = frame["file"].map(order).to_numpy(dtype=np.int64)
+    if len(frames) > 1:  # rows back in file order
+        sort = np.argsort(file, kind="stable")
+        frame, file = frame.iloc[sort].reset_index(drop=True), file[sort]
+    stamp = kube_ts.iloc[batch.positions(frame)].reset_index(drop=True)
     has_stamp = stamp.notna()
     frame["timestamp"] = stamp.where(has_stamp, frame["timestamp"]).astype(lt.TS_UTC)
     frame["clock"] = frame["clock"].where(~has_stamp, "kubectl")
     frame["source"] = "kubectl"
-    frame["host"] = pd.Series([host] * len(frame), dtype=lt.STRING)
-    if kind == "rabbitmq":
-        service = "rabbitmq"
-    if service:
-        frame["service"] = pd.Series([service] * len(frame), dtype=lt.STRING)
-    problems = [p for p in problems if lt.BAD_TIME not in p.problem]
-    return frame, problems + lt.bad_time_problem(path, frame["timestamp"])
+    hosts = [pod or f.ctx.host for f, pod in zip(stripped.files, pods, strict=True)]
+    frame["host"] = per_row(hosts, file)
+    final = ["rabbitmq" if k == "rabbitmq" else s for k, s in zip(kinds, services, strict=True)]
+    named_rows = per_row(final, file)
+    frame["service"] = named_rows.where(named_rows.notna(), frame["service"].astype(lt.STRING))
+    problems = sorted(problems, key=lambda p: order.get(p.file, -1))
+    missing = np.bincount(
+        file[frame["timestamp"].isna().to_numpy(dtype=bool)], minlength=len(stripped.files)
+    )
+    return frame, problems + stripped.problems(missing, lambda f, n: lt.bad_time(f.path, n))
+
+
+def _parse_inner(
+    kind: str, batch: Batch, services: list[str | None], prefixed: dict[str, np.ndarray]
+) -> tuple[pd.DataFrame, list[BundleProblem]]:
+    """The stripped lines of files of one inner format, parsed by that format's parser
+    (``prefixed``: per file, which of its lines had kubectl's prefix)."""
+    if kind == "oslo":
+        return oslo_log.parse_oslo_batch(batch.with_services(services))
+    if kind == "python":
+        named = [
+            s or pf9_log.file_service(f.path) for f, s in zip(batch.files, services, strict=True)
+        ]
+        return pf9_log.parse_python_batch(batch.with_services(named))
+    frames, problems = [], []
+    for f in batch.files:
+        if kind == "rabbitmq":
+            frame, found = rabbitmq_log.parse_rabbitmq_lines(f.lines, f.ctx, file=f.path)
+            problems += found
+        else:
+            frame = _generic(f.lines, prefixed[f.path], f.path)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0], problems
 
 
 def _generic(inner: pd.Series, prefixed: np.ndarray, path: str) -> pd.DataFrame:
@@ -184,4 +241,5 @@ SPEC = ParserSpec(
     paths=("kubernetes/logs/*/*.log", "*/kubernetes/logs/*/*.log"),
     sniff=sniff,
     parse=parse,
+    parse_batch=lambda items: lt.guarded_batch(items, parse_kubectl_batch),
 )

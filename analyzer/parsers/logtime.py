@@ -287,16 +287,16 @@ BAD_TIME = "with an unreadable or out-of-range timestamp"
 
 def bad_time_problem(file: str, timestamps: pd.Series) -> list[BundleProblem]:
     missing = int(timestamps.isna().sum())
-    return [_bad_time(file, missing)] if missing else []
+    return [bad_time(file, missing)] if missing else []
 
 
 def bad_time_problems(batch: Batch, rows: np.ndarray, timestamps: pd.Series) -> list[BundleProblem]:
     """``bad_time_problem`` per file of a batch; ``rows`` are the records' line positions."""
     missing = batch.counts(rows[timestamps.isna().to_numpy(dtype=bool)])
-    return batch.problems(missing, lambda f, n: _bad_time(f.path, n))
+    return batch.problems(missing, lambda f, n: bad_time(f.path, n))
 
 
-def _bad_time(file: str, missing: int) -> BundleProblem:
+def bad_time(file: str, missing: int) -> BundleProblem:
     return BundleProblem(
         file, f"{missing} record(s) {BAD_TIME}", "their timestamp (the records are kept)"
     )
