@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -50,7 +51,7 @@ class Story:
     rows: pd.DataFrame | None = None
     host: str | None = None
 
-    @property
+    @cached_property  # rows are set once; outcome() and to_dict() both ask
     def stage(self) -> str:
         rows = self.rows
         if rows is None or rows.empty:
@@ -142,6 +143,7 @@ def _story_rows(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 _EVENT_COLUMNS = ("timestamp", "lane", "family", "severity", "file", "line", "message")
+_STORY_COLUMNS = (*_EVENT_COLUMNS, "role", "request_id", "global_request_id", "instance")
 
 
 def _event(row: Mapping[Any, Any] | pd.Series) -> dict[str, object]:
@@ -170,6 +172,8 @@ def stories(
     """
     if servers.empty and timeline.empty:
         return []
+    # A story reads these columns only: every VM's row selections copy nothing else.
+    timeline = timeline[[c for c in _STORY_COLUMNS if c in timeline.columns]]
     wanted = servers[servers["status"].fillna("").str.upper().isin(["BUILD", "ERROR"])]
     if since is not None and not wanted.empty:
         wanted = wanted[wanted["created_at"].isna() | (wanted["created_at"] >= since)]
