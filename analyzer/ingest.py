@@ -216,10 +216,11 @@ def _ingest_bundle(
     for job in jobs:
         by_spec[job.spec.kind].append(job)
     for group in by_spec.values():
-        if batch and len(group) > 1 and _parse_batch(group, collected_at, parsed):
-            continue
-        for job in group:
-            _parse_one(job, collected_at, parsed)
+        for part in _batches(group) if batch else [[job] for job in group]:
+            if len(part) > 1 and _parse_batch(part, collected_at, parsed):
+                continue
+            for job in part:
+                _parse_one(job, collected_at, parsed)
     for rank in sorted(parsed.problems.keys() | parsed.kinds.keys()):
         path = bundle.files[rank].path
         inv.problems.extend(parsed.problems.get(rank, []))
@@ -249,6 +250,26 @@ class _Parsed:
     tables: dict[str, list[tuple[pd.DataFrame, np.ndarray]]] = field(
         default_factory=lambda: defaultdict(list)
     )  # each piece with the rank of each of its rows
+
+
+BATCH_BYTES = 16 * 1024 * 1024
+"""Files of one kind are parsed together up to this much text: past it the fixed cost per
+file no longer shows, and one batch of every large log would hold all their rows'
+intermediate columns at once."""
+
+
+def _batches(group: list[_Job]) -> list[list[_Job]]:
+    """The jobs in runs of at most BATCH_BYTES of text (a larger file makes a run alone)."""
+    runs: list[list[_Job]] = []
+    size = 0
+    for job in group:
+        n = len(job.src.data)
+        if not runs or size + n > BATCH_BYTES:
+            runs.append([])
+            size = 0
+        runs[-1].append(job)
+        size += n
+    return runs
 
 
 def _parse_one(job: _Job, collected_at: datetime | None, parsed: _Parsed) -> None:

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analyzer import ingest as ingest_module
 from analyzer.bundle import read_bundle
 from analyzer.frames import conform
 from analyzer.ingest import ingest
@@ -179,6 +180,28 @@ def _tables(path: Path, batch: bool) -> tuple[dict[str, pd.DataFrame], list[obje
 @pytest.mark.parametrize("path", BUNDLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_ingest_in_batches_is_ingest_file_by_file(path: Path) -> None:
     batched, batched_inv = _tables(path, batch=True)
+    _same(batched, batched_inv, path)
+
+
+def test_batches_are_cut_by_size_and_still_give_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = ROOT / "fixtures" / "bundles" / "selfhosted-broker-oom.tgz"
+    runs: list[list[str]] = []
+    batches = ingest_module._batches
+
+    def spy(group: list[ingest_module._Job]) -> list[list[ingest_module._Job]]:
+        found = batches(group)
+        runs.extend([job.spec.kind for job in run] for run in found)
+        return found
+
+    # the four hostagent.log files are about 5.6 kB each: two per run
+    monkeypatch.setattr(ingest_module, "BATCH_BYTES", 12_000)
+    monkeypatch.setattr(ingest_module, "_batches", spy)
+    batched, batched_inv = _tables(path, batch=True)
+    assert [len(run) for run in runs if run[0] == "pf9_log"] == [2, 2]
+    _same(batched, batched_inv, path)
+
+
+def _same(batched: dict[str, pd.DataFrame], batched_inv: list[object], path: Path) -> None:
     alone, alone_inv = _tables(path, batch=False)
     assert batched.keys() == alone.keys()
     for table, frame in alone.items():
@@ -223,7 +246,7 @@ def _show(vm_id: str, created: str, status: str = "BUILD") -> dict[str, object]:
 def test_server_show_batch_is_the_files_one_by_one() -> None:
     """Repeats count within a file only; bad times and empty objects are each file's."""
     ok = "2026-03-02T09:13:11Z"
-    docs = {
+    docs: dict[str, list[dict[str, object]]] = {
         "a.json": [_show(VM, ok)],
         "b.json": [_show("11111111-2222-4333-8444-555555555555", "2026-99-99T00:00:00Z")],
         "c.json": [_show(VM, ok, "ERROR"), _show(VM, ok)],  # same id as a.json, and repeated
