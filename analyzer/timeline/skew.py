@@ -260,29 +260,43 @@ def _align(
     d = np.round(d[np.abs(d) <= MAX_OFFSET_S])
     values, counts = np.unique(d, return_counts=True)
     # the shifts most differences agree on (a coarse vote), then scored exactly
-    candidates = values[np.argsort(-counts, kind="stable")[:MAX_CANDIDATES]]
+    shifts = values[np.argsort(-counts, kind="stable")[:MAX_CANDIDATES]]
+    # every candidate shift scored at once: per reference, each of my starts moved by each
+    # shift is matched with the nearest reference start
+    which: list[np.ndarray] = []
+    found: list[np.ndarray] = []
+    for f, r in refs:
+        moved = mine[f][None, :] - shifts[:, None]
+        d = _nearest(moved.ravel(), r).reshape(moved.shape)
+        hit = np.abs(d) <= MATCH_TOLERANCE_S
+        rows = np.nonzero(hit)[0]
+        which.append(rows)
+        found.append(d[hit] + shifts[rows])
+    candidate = np.concatenate(which)
+    diffs = np.concatenate(found)
+    order = np.argsort(candidate, kind="stable")  # per candidate, in reference order
+    candidate, diffs = candidate[order], diffs[order]
+    bounds = np.searchsorted(candidate, np.arange(len(shifts) + 1))
     best: tuple[int, float, float] | None = None  # (matches, -residual, -|shift|)
     best_diffs: list[float] = []
-    for shift in candidates.tolist():
-        diffs = np.concatenate([_matches(mine[f] - shift, r) + shift for f, r in refs])
-        if not diffs.size:
+    for c, shift in enumerate(shifts.tolist()):
+        mine_diffs = diffs[bounds[c] : bounds[c + 1]]
+        if not mine_diffs.size:
             continue
-        residual = float(np.median(np.abs(diffs - shift)))
-        score = (int(diffs.size), -residual, -abs(shift))
+        residual = float(np.median(np.abs(mine_diffs - shift)))
+        score = (int(mine_diffs.size), -residual, -abs(shift))
         if best is None or score > best:
-            best, best_diffs = score, [float(x) for x in diffs]
+            best, best_diffs = score, [float(x) for x in mine_diffs]
     return best_diffs
 
 
-def _matches(times: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    """For each time, its difference to the nearest reference time, where within tolerance."""
-    i = np.clip(np.searchsorted(ref, times), 1, len(ref) - 1) if len(ref) > 1 else None
-    if i is None:
-        d = times - ref[0]
-    else:
-        left, right = times - ref[i - 1], times - ref[i]
-        d = np.where(np.abs(left) <= np.abs(right), left, right)
-    return np.asarray(d[np.abs(d) <= MATCH_TOLERANCE_S], dtype=float)
+def _nearest(times: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """For each time, its difference to the nearest reference time (the earlier on a tie)."""
+    if len(ref) == 1:
+        return np.asarray(times - ref[0], dtype=np.float64)
+    i = np.clip(np.searchsorted(ref, times), 1, len(ref) - 1)
+    left, right = times - ref[i - 1], times - ref[i]
+    return np.asarray(np.where(np.abs(left) <= np.abs(right), left, right), dtype=np.float64)
 
 
 def applied_offsets(offsets: list[ClockOffset]) -> dict[str, float]:
