@@ -134,6 +134,19 @@ class Batch:
         ok[ok] = self.file[previous[ok]] == self.file[ok]
         return ok
 
+    def in_file_order(
+        self, frames: Sequence[pd.DataFrame], problems: list[BundleProblem]
+    ) -> tuple[pd.DataFrame, list[BundleProblem], np.ndarray]:
+        """What several parsers made of this batch's files, as one frame with rows and
+        problems in file order, and the file (its place in the batch) of each row."""
+        order = {f.path: i for i, f in enumerate(self.files)}
+        frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        file = frame["file"].map(order).to_numpy(dtype=np.int64)
+        if len(frames) > 1:
+            sort = np.argsort(file, kind="stable")
+            frame, file = frame.iloc[sort].reset_index(drop=True), file[sort]
+        return frame, sorted(problems, key=lambda p: order.get(p.file, -1)), file
+
     def problems(
         self, per_file: np.ndarray, problem: Callable[[LogFile, int], BundleProblem]
     ) -> list[BundleProblem]:

@@ -140,14 +140,9 @@ def parse_kubectl_batch(batch: Batch) -> tuple[pd.DataFrame, list[BundleProblem]
             frame, found = _parse_inner(kind, part, named, lines_prefixed)
             frames.append(frame)
             problems += [p for p in found if lt.BAD_TIME not in p.problem]
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    frame, problems, file = stripped.in_file_order(frames, problems)
     if frame.empty:
         return frame, problems
-    order = {f.path: i for i, f in enumerate(stripped.files)}
-    file = frame["file"].map(order).to_numpy(dtype=np.int64)
-    if len(frames) > 1:  # rows back in file order
-        sort = np.argsort(file, kind="stable")
-        frame, file = frame.iloc[sort].reset_index(drop=True), file[sort]
     stamp = kube_ts.iloc[batch.positions(frame)].reset_index(drop=True)
     has_stamp = stamp.notna()
     frame["timestamp"] = stamp.where(has_stamp, frame["timestamp"]).astype(lt.TS_UTC)
@@ -158,7 +153,6 @@ def parse_kubectl_batch(batch: Batch) -> tuple[pd.DataFrame, list[BundleProblem]
     final = ["rabbitmq" if k == "rabbitmq" else s for k, s in zip(kinds, services, strict=True)]
     named_rows = per_row(final, file)
     frame["service"] = named_rows.where(named_rows.notna(), frame["service"].astype(lt.STRING))
-    problems = sorted(problems, key=lambda p: order.get(p.file, -1))
     missing = np.bincount(
         file[frame["timestamp"].isna().to_numpy(dtype=bool)], minlength=len(stripped.files)
     )

@@ -22,7 +22,6 @@ import posixpath
 import re
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
@@ -133,15 +132,8 @@ def parse_pf9_batch(
         frame, found = parse_python_batch(batch.subset(~is_oslo), source=source)
         frames.append(frame)
         problems += found
-    if len(frames) == 1:
-        return frames[0], problems
-    # rows back in file order: each file went to one of the two parsers
-    order = {f.path: i for i, f in enumerate(batch.files)}
-    both = pd.concat(frames, ignore_index=True)
-    rank = both["file"].map(order).to_numpy(dtype=np.int64)
-    both = both.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
-    problems.sort(key=lambda p: order.get(p.file, -1))
-    return both, problems
+    frame, problems, _file = batch.in_file_order(frames, problems)
+    return frame, problems
 
 
 def sniff(head: str) -> bool:
