@@ -30,7 +30,7 @@ class ReportWorker:
     @classmethod
     def start(cls, out: Path) -> ReportWorker | None:
         """A worker that will write into ``out``; None on one CPU (it would only compete)."""
-        if _cpus() < 2:
+        if _cpus() < 2 or not sys.executable:  # (an embedded interpreter has no path)
             return None
         try:
             proc = subprocess.Popen(
