@@ -61,8 +61,6 @@ class Batch:
             ]
             or [np.empty(0, dtype=np.int64)]
         )
-        self.first = np.zeros(len(self.text), dtype=bool)
-        self.first[starts[sizes > 0]] = True
         self.starts = starts  # the position of each file's first line
         self.sizes = sizes  # how many lines each file has
 
@@ -74,12 +72,6 @@ class Batch:
 
     def __len__(self) -> int:
         return len(self.text)
-
-    def with_service(self, service: Callable[[LogFile], str | None]) -> Batch:
-        """The same lines, each file's service set to ``service(file)``."""
-        same = copy.copy(self)
-        same.files = [replace(f, service=service(f)) for f in self.files]
-        return same
 
     def with_services(self, services: Sequence[str | None]) -> Batch:
         """The same lines, the files' services set to ``services`` (one per file)."""

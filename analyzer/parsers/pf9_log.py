@@ -118,7 +118,7 @@ def parse_pf9_batch(
     batch: Batch, *, source: str = "pf9"
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
     """``parse_pf9_lines`` of every file of ``batch``: each file's shape decided on its own."""
-    batch = batch.with_service(lambda f: f.service or file_service(f.path))
+    batch = batch.with_services([f.service or file_service(f.path) for f in batch.files])
     oslo = batch.counts(lt.matches(batch.text, oslo_log.OSLO_LINE))
     python = batch.counts(lt.matches(batch.text, PYLOG_LINE))
     is_oslo = (oslo > 0) & (oslo >= python)
