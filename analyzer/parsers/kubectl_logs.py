@@ -73,25 +73,22 @@ def service_of_pod(pod: str) -> str:
 
 def inner_kind(inner: pd.Series) -> str:
     """What the stripped lines hold: ``rabbitmq``, ``oslo``, ``python`` or ``generic``."""
-    counts = {
-        "rabbitmq": rabbitmq_log.count_lines(inner),
-        "oslo": oslo_log.count_lines(inner),
-        "python": pf9_log.count_lines(inner),
-    }
-    kind, best = max(counts.items(), key=lambda kv: kv[1])
-    return kind if best else "generic"
+    return _inner_kinds(inner, np.zeros(len(inner), dtype=np.int64), 1)[0]
 
 
-def _inner_kinds(batch: Batch) -> list[str]:
-    """``inner_kind`` of each file of a batch of stripped lines, in one pass per format."""
-    text = batch.text
+def _inner_kinds(text: pd.Series, files: np.ndarray, n: int) -> list[str]:
+    """``inner_kind`` of each of ``n`` files whose stripped lines are ``text`` (``files``:
+    the file of each line): the format with the most lines, the first listed on a tie."""
     counts = [
-        ("rabbitmq", batch.counts(lt.matches(text, rabbitmq_log.RABBIT_LINE))),
-        ("oslo", batch.counts(lt.matches(text, oslo_log.OSLO_LINE))),
-        ("python", batch.counts(lt.matches(text, pf9_log.PYLOG_LINE))),
+        (kind, np.bincount(files[lt.matches(text, pattern)], minlength=n))
+        for kind, pattern in (
+            ("rabbitmq", rabbitmq_log.RABBIT_LINE),
+            ("oslo", oslo_log.OSLO_LINE),
+            ("python", pf9_log.PYLOG_LINE),
+        )
     ]
     kinds = []
-    for i in range(len(batch.files)):
+    for i in range(n):
         kind, best = max(((k, int(c[i])) for k, c in counts), key=lambda kv: kv[1])
         kinds.append(kind if best else "generic")
     return kinds
@@ -120,7 +117,7 @@ def parse_kubectl_batch(batch: Batch) -> tuple[pd.DataFrame, list[BundleProblem]
     inner = fields["inner"].fillna("").where(pd.Series(prefixed, index=fields.index), batch.text)
     stripped = batch.with_text(inner).subset(readable)
     kube_ts = lt.parse_zoned(fields["kts"])
-    kinds = np.array(_inner_kinds(stripped))
+    kinds = np.array(_inner_kinds(stripped.text, stripped.file, len(stripped.files)))
     pods = [pod_of(f.path) for f in stripped.files]
     services = [
         service_of_pod(pod) if pod else lt.service_from_path(f.path)
@@ -153,10 +150,7 @@ def parse_kubectl_batch(batch: Batch) -> tuple[pd.DataFrame, list[BundleProblem]
     final = ["rabbitmq" if k == "rabbitmq" else s for k, s in zip(kinds, services, strict=True)]
     named_rows = per_row(final, file)
     frame["service"] = named_rows.where(named_rows.notna(), frame["service"].astype(lt.STRING))
-    missing = np.bincount(
-        file[frame["timestamp"].isna().to_numpy(dtype=bool)], minlength=len(stripped.files)
-    )
-    return frame, problems + stripped.problems(missing, lambda f, n: lt.bad_time(f.path, n))
+    return frame, problems + lt.bad_time_problems(stripped, file, frame["timestamp"])
 
 
 def _parse_inner(

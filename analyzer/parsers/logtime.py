@@ -218,11 +218,6 @@ def extract_head(lines: pd.Series, head: str, rest: str) -> pd.DataFrame:
     return frame
 
 
-def count_matches(lines: pd.Series, pattern: str) -> int:
-    """How many lines match ``pattern`` (searched, so anchor it with ``^``)."""
-    return int(matches(lines, pattern).sum())
-
-
 def matches(lines: pd.Series, pattern: str) -> np.ndarray:
     """Boolean array: the line matches ``pattern`` (searched, so anchor it with ``^``)."""
     if lines.empty:
@@ -287,16 +282,19 @@ BAD_TIME = "with an unreadable or out-of-range timestamp"
 
 def bad_time_problem(file: str, timestamps: pd.Series) -> list[BundleProblem]:
     missing = int(timestamps.isna().sum())
-    return [bad_time(file, missing)] if missing else []
+    return [_bad_time(file, missing)] if missing else []
 
 
-def bad_time_problems(batch: Batch, rows: np.ndarray, timestamps: pd.Series) -> list[BundleProblem]:
-    """``bad_time_problem`` per file of a batch; ``rows`` are the records' line positions."""
-    missing = batch.counts(rows[timestamps.isna().to_numpy(dtype=bool)])
-    return batch.problems(missing, lambda f, n: bad_time(f.path, n))
+def bad_time_problems(
+    batch: Batch, files: np.ndarray, timestamps: pd.Series
+) -> list[BundleProblem]:
+    """``bad_time_problem`` per file of a batch; ``files``: the file of each record."""
+    unread = files[timestamps.isna().to_numpy(dtype=bool)]
+    missing = np.bincount(unread, minlength=len(batch.files))
+    return batch.problems(missing, lambda f, n: _bad_time(f.path, n))
 
 
-def bad_time(file: str, missing: int) -> BundleProblem:
+def _bad_time(file: str, missing: int) -> BundleProblem:
     return BundleProblem(
         file, f"{missing} record(s) {BAD_TIME}", "their timestamp (the records are kept)"
     )

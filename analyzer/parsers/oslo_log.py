@@ -79,11 +79,6 @@ FOLD = FoldFormat(
 """How a large oslo.log file is read folded (analyzer.fold)."""
 
 
-def count_lines(lines: pd.Series) -> int:
-    """How many lines have the oslo.log prefix (used to recognise oslo content)."""
-    return lt.count_matches(lines, OSLO_LINE)
-
-
 def parse_oslo_lines(
     lines: Iterable[str] | pd.Series,
     ctx: SourceContext,
@@ -165,7 +160,7 @@ def parse_oslo_batch(
         },
         len(positions),
     )
-    return frame, problems + lt.bad_time_problems(batch, positions, timestamps)
+    return frame, problems + lt.bad_time_problems(batch, batch.file[positions], timestamps)
 
 
 def context_blocks(rest: pd.Series) -> pd.DataFrame:

@@ -42,11 +42,6 @@ _SNIFF_LINE = re.compile(PYLOG_LINE)
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 
-def count_lines(lines: pd.Series) -> int:
-    """How many lines have the Python-logging prefix."""
-    return lt.count_matches(lines, PYLOG_LINE)
-
-
 def file_service(path: str) -> str:
     """Service of a pf9 log from its path; the file's stem when the name is not known."""
     known = lt.service_from_path(path)
@@ -98,7 +93,7 @@ def parse_python_batch(
         },
         len(positions),
     )
-    return frame, problems + lt.bad_time_problems(batch, positions, timestamps)
+    return frame, problems + lt.bad_time_problems(batch, batch.file[positions], timestamps)
 
 
 def parse_pf9_lines(

@@ -96,11 +96,6 @@ FOLD = FoldFormat(
 REPORT_FORMAT = "%d-%b-%Y::%H:%M:%S"
 
 
-def count_lines(lines: pd.Series) -> int:
-    """How many lines are RabbitMQ-prefixed lines or report headers."""
-    return lt.count_matches(lines, RABBIT_LINE)
-
-
 def parse_rabbitmq_lines(
     lines: Iterable[str] | pd.Series,
     ctx: SourceContext,
