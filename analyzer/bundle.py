@@ -49,10 +49,10 @@ __all__ = ["ARCHIVE_SUFFIXES", "Bundle", "FoldPolicy", "Limits", "bundle_name", 
 FoldPolicy = Callable[[str, bytes], Folder | None]
 """Given a file's path and its first bytes, the Folder to read it with, or None (whole)."""
 
-# Member times outside [2000, now + 1 day] say nothing about when the bundle was collected.
 MAX_UNFINISHED = 2
 """Folded logs left scanning while the next files are read: on two CPUs, inflating one file
 and scanning another overlap (each holds at most its Folder's in-flight chunks)."""
+# Member times outside [2000, now + 1 day] say nothing about when the bundle was collected.
 _EARLIEST_MTIME = datetime(2000, 1, 1, tzinfo=UTC)
 _CLOCK_SLACK = timedelta(days=1)
 

@@ -19,6 +19,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+import reports
 from analyzer import __version__
 from analyzer.allocator import tune_for_streaming
 from analyzer.bundle import bundle_name
@@ -68,14 +69,6 @@ def _summary(doc: dict[str, Any]) -> str:
     from reports.terminal import terminal_summary
 
     return terminal_summary(doc)
-
-
-def _render(renderer: str, doc: dict[str, Any]) -> str:
-    """A report; the templates (and jinja2) are loaded only when one is written."""
-    import reports
-
-    text: str = getattr(reports, renderer)(doc)
-    return text
 
 
 def _version_callback(value: bool) -> None:
@@ -170,8 +163,8 @@ def _write(
 ) -> None:
     rendered = {
         Format.json: lambda: json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
-        Format.md: lambda: _render("render_markdown", doc),
-        Format.html: lambda: _render("render_html", doc),
+        Format.md: lambda: reports.render_markdown(doc),  # jinja2 loads on first use
+        Format.html: lambda: reports.render_html(doc),
     }
     if fmt is not Format.all:
         sys.stdout.write(rendered[fmt]())

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer import ingest as ingest_module
+from analyzer import parsing
 from analyzer.bundle import read_bundle
 from analyzer.frames import conform
 from analyzer.ingest import ingest
@@ -186,16 +186,16 @@ def test_ingest_in_batches_is_ingest_file_by_file(path: Path) -> None:
 def test_batches_are_cut_by_size_and_still_give_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     path = ROOT / "fixtures" / "bundles" / "selfhosted-broker-oom.tgz"
     runs: list[list[str]] = []
-    batches = ingest_module._batches
+    batches = parsing._batches
 
-    def spy(group: list[ingest_module._Job]) -> list[list[ingest_module._Job]]:
+    def spy(group: list[parsing.Job]) -> list[list[parsing.Job]]:
         found = batches(group)
         runs.extend([job.spec.kind for job in run] for run in found)
         return found
 
     # the four hostagent.log files are about 5.6 kB each: two per run
-    monkeypatch.setattr(ingest_module, "BATCH_BYTES", 12_000)
-    monkeypatch.setattr(ingest_module, "_batches", spy)
+    monkeypatch.setattr(parsing, "BATCH_BYTES", 12_000)
+    monkeypatch.setattr(parsing, "_batches", spy)
     batched, batched_inv = _tables(path, batch=True)
     assert [len(run) for run in runs if run[0] == "pf9_log"] == [2, 2]
     _same(batched, batched_inv, path)
