@@ -59,15 +59,31 @@ def _count(
     times: pd.Series, edges: pd.DatetimeIndex, weights: pd.Series | None = None
 ) -> list[int]:
     """How many times fall in each bin [edge, next edge) (weighted: the sum of weights)."""
+    one = np.zeros(len(times), dtype=np.int64)
+    counts: list[int] = _binned(one, 1, times, weights, edges)[0].tolist()
+    return counts
+
+
+def _binned(
+    group: np.ndarray,
+    groups: int,
+    times: pd.Series,
+    weights: pd.Series | None,
+    edges: pd.DatetimeIndex,
+) -> np.ndarray:
+    """Counts (or summed weights) per group (0 to ``groups`` - 1; -1 for none) and bin
+    [edge, next edge), as a ``groups`` x bins array."""
     bins = len(edges) - 1
     if times.empty:
-        return [0] * bins
+        return np.zeros((groups, bins), dtype=np.int64)
     t = _instants(times)
-    known = ~np.isnat(t)
-    slot = np.searchsorted(_instants(pd.Series(edges)), t[known], side="right") - 1
-    inside = (slot >= 0) & (slot < bins)
-    w = None if weights is None else weights.to_numpy(dtype=np.int64)[known][inside]
-    return [int(x) for x in np.bincount(slot[inside], weights=w, minlength=bins)[:bins]]
+    slot = np.searchsorted(_instants(pd.Series(edges)), t, side="right") - 1
+    ok = (group >= 0) & ~np.isnat(t) & (slot >= 0) & (slot < bins)
+    cell = group[ok] * bins + slot[ok]
+    w = None if weights is None else weights.to_numpy(dtype=np.int64)[ok]
+    return (
+        np.bincount(cell, weights=w, minlength=groups * bins).astype(np.int64).reshape(groups, bins)
+    )
 
 
 def _instants(times: pd.Series) -> np.ndarray:
@@ -80,48 +96,27 @@ def _lane_counts(
 ) -> list[tuple[list[int], list[int], list[int]]]:
     """Per lane of ``names``: errors, warnings and other events per bin, the folded
     records (routine: below WARNING) among the events. One pass over all lanes."""
-    bins, n = len(edges) - 1, len(names)
-    totals = np.zeros(n * 3 * bins, dtype=np.int64)
+    n = len(names)
     severity = timed["severity"]
     kind = np.where(
         severity.isin(ERRORS).to_numpy(dtype=bool),
         0,
         np.where((severity == "WARNING").fillna(False).to_numpy(dtype=bool), 1, 2),
     )
-    totals += _binned(timed["lane"], timed["timestamp"], kind, None, names, edges)
+    grid = _binned(_lane_kind(timed["lane"], names, kind), n * 3, timed["timestamp"], None, edges)
     if folded is not None:
-        totals += _binned(
-            folded["lane"],
-            folded["minute"],
-            np.full(len(folded), 2),
-            folded["records"],
-            names,
-            edges,
-        )
-    grid = totals.reshape(n, 3, bins)
-    return [(grid[i, 0].tolist(), grid[i, 1].tolist(), grid[i, 2].tolist()) for i in range(n)]
+        routine = np.full(len(folded), 2)
+        lane_kind = _lane_kind(folded["lane"], names, routine)
+        grid += _binned(lane_kind, n * 3, folded["minute"], folded["records"], edges)
+    return [
+        (grid[3 * i].tolist(), grid[3 * i + 1].tolist(), grid[3 * i + 2].tolist()) for i in range(n)
+    ]
 
 
-def _binned(
-    lanes: pd.Series,
-    times: pd.Series,
-    kind: np.ndarray,
-    weights: pd.Series | None,
-    names: list[str],
-    edges: pd.DatetimeIndex,
-) -> np.ndarray:
-    """Counts (or summed weights) per lane of ``names``, kind (0-2) and bin, flattened."""
-    bins = len(edges) - 1
-    size = len(names) * 3 * bins
-    if times.empty:
-        return np.zeros(size, dtype=np.int64)
+def _lane_kind(lanes: pd.Series, names: list[str], kind: np.ndarray) -> np.ndarray:
+    """Group number lane * 3 + kind per row; -1 for a lane not among ``names``."""
     lane = pd.Categorical(lanes.astype(object), categories=names).codes.astype(np.int64)
-    t = _instants(times)
-    slot = np.searchsorted(_instants(pd.Series(edges)), t, side="right") - 1
-    ok = (lane >= 0) & ~np.isnat(t) & (slot >= 0) & (slot < bins)
-    cell = (lane * 3 + kind) * bins + slot
-    w = None if weights is None else weights.to_numpy(dtype=np.int64)[ok]
-    return np.bincount(cell[ok], weights=w, minlength=size).astype(np.int64)
+    return np.where(lane >= 0, lane * 3 + kind, -1)
 
 
 def _lane_clocks(timed: pd.DataFrame, names: list[str]) -> list[str | None]:
