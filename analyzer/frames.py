@@ -131,6 +131,14 @@ def empty(table: str) -> pd.DataFrame:
     return pd.DataFrame({col: pd.Series(dtype=dtype) for col, dtype in schema.items()})
 
 
+def row_files(frame: pd.DataFrame, path: str | None) -> pd.Series:
+    """The file each row came from: ``path``, or (None: the frame holds several files, a
+    parse batch) the frame's own ``file`` column, as plain strings."""
+    if path is not None:
+        return pd.Series(path, index=frame.index, dtype=object)
+    return frame["file"].astype(str).astype(object)
+
+
 def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Give a frame exactly the declared columns, in order, with the declared dtypes."""
     schema = SCHEMAS[table]

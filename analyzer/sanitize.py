@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from analyzer.frames import row_files
 from analyzer.model import BundleProblem
 from analyzer.parsers.base import ParseResult
 
@@ -61,7 +62,7 @@ def implausible_times(
                 continue
             rows = pd.DataFrame(
                 {
-                    "file": path if path is not None else frame["file"][bad].astype(object),
+                    "file": row_files(frame, path)[bad],
                     "value": values[bad],
                 }
             )

@@ -37,7 +37,7 @@ from itertools import pairwise
 
 import pandas as pd
 
-from analyzer.frames import TS
+from analyzer.frames import TS, row_files
 from analyzer.model import BundleProblem, SourceFile
 
 # --- text ------------------------------------------------------------------------------
@@ -171,12 +171,7 @@ def utc_timestamps(
         frame[col] = parsed.astype(_TS)
         if not bad.any():
             continue
-        files = (
-            frame["file"][bad].astype(str)
-            if path is None
-            else pd.Series(path, index=raw[bad].index)
-        )
-        for file, values in raw[bad].groupby(files, sort=False):
+        for file, values in raw[bad].groupby(row_files(frame, path)[bad], sort=False):
             sample = str(values.iloc[0])[:60]
             problems.append(
                 BundleProblem(

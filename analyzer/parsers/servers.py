@@ -42,7 +42,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from analyzer.frames import conform
+from analyzer.frames import conform, row_files
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers import ostable
 from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
@@ -167,7 +167,7 @@ def frame_of(
     frame = pd.DataFrame(rows)
     if frame.empty:
         return conform(TABLE, frame)
-    files = frame["file"].astype(str) if path is None else pd.Series(path, index=frame.index)
+    files = row_files(frame, path)
     ids = frame["id"]
     repeated = ids.notna() & pd.DataFrame({"f": files, "id": ids}).duplicated(keep="first")
     if repeated.any():
