@@ -226,11 +226,7 @@ def timeline_chart(charts: Mapping[str, Any]) -> Markup | None:
     from matplotlib.collections import PolyCollection
 
     # one collection, not one artist per bin (a bar chart of 240 bins drew slowly)
-    bars = [
-        [(x - 0.4, 0.0), (x + 0.4, 0.0), (x + 0.4, c), (x - 0.4, c)]
-        for x, c in zip(xs, creates, strict=True)
-        if c > 0
-    ]
+    bars = [_box(x - 0.4, x + 0.4, 0.0, c) for x, c in zip(xs, creates, strict=True) if c > 0]
     ax.add_collection(
         PolyCollection(
             bars, facecolors=COLOURS["creates"], linewidths=0, label=w.CHART_CREATES, zorder=2
@@ -284,6 +280,11 @@ def timeline_chart(charts: Mapping[str, Any]) -> Markup | None:
     return _svg(fig)
 
 
+def _box(x0: float, x1: float, y0: float, y1: float) -> list[tuple[float, float]]:
+    """A rectangle's corners, for a PolyCollection of bars."""
+    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+
 def _runs(counts: Sequence[float]) -> list[tuple[float, float, int]]:
     """(start, width, level) of runs of equal intensity (0 none, 1 few, 2 some, 3 many)."""
     out: list[tuple[float, float, int]] = []
@@ -325,8 +326,7 @@ def swimlane_chart(charts: Mapping[str, Any]) -> Markup | None:
         ):
             low, high = row - height / 2, row + height / 2
             for start, width, level in _runs(_counts(lane.get(key), axis.bins)):
-                end = start + width
-                bars.append([(start, low), (end, low), (end, high), (start, high)])
+                bars.append(_box(start, start + width, low, high))
                 colours.append(to_rgba(COLOURS[colour_key], alpha[level]))
     if bars:
         ax.add_collection(PolyCollection(bars, facecolors=colours, linewidths=0))
