@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from analyzer.model import Deployment, FailureClass, Finding
 from analyzer.rules import RULES, Rule
 from analyzer.rules.context import RuleContext
-from analyzer.runbook import CLASSES, SOURCES, SYMPTOMS
+from analyzer.runbook import CLASSES, SOURCES, Source
+from analyzer.symptoms import SymptomRow, symptom_table
 
 NO_FAILURE_BELOW = 0.25
 CONTESTED = 0.85  # runner-up within this share of the winner: inconclusive
-
-
-@dataclass
-class SymptomRow:
-    key: str
-    symptom: str
-    observed: str
-    matches: list[FailureClass]
-    expected: dict[FailureClass, str]
 
 
 @dataclass
@@ -43,8 +33,11 @@ class Diagnosis:
 
 
 def run_rules(ctx: RuleContext, rules: tuple[Rule, ...] = RULES) -> list[Finding]:
+    """Each rule's finding; a rule none of whose inputs has a row in the frames is not run."""
     findings = []
     for rule in rules:
+        if not any(ctx.frames.has(SOURCES[source].table) for source in rule.inputs):
+            continue
         finding = rule.evaluate(ctx)
         if finding is not None:
             finding.subcause = rule.subcause
@@ -52,12 +45,12 @@ def run_rules(ctx: RuleContext, rules: tuple[Rule, ...] = RULES) -> list[Finding
     return findings
 
 
-def diagnose(ctx: RuleContext) -> Diagnosis:
-    found = run_rules(ctx)
+def diagnose(ctx: RuleContext, rules: tuple[Rule, ...] = RULES) -> Diagnosis:
+    found = run_rules(ctx, rules)
     current = [f for f in found if f.strength > 0]
     history = [f for f in found if f.strength <= 0]
-    symptoms = symptom_table(ctx, current)
-    missing, coverage = missing_sources(ctx)
+    symptoms = symptom_table(ctx, current, rules)
+    missing, coverage = missing_sources(ctx, rules)
     verdict = rank(ctx, current, symptoms, coverage)
     return Diagnosis(
         verdict=verdict,
@@ -110,161 +103,55 @@ def _subcauses(findings: list[Finding], cls: FailureClass) -> list[str]:
     return [f.key for f in sorted(chosen, key=lambda f: f.strength, reverse=True)]
 
 
-def _by_key(findings: list[Finding]) -> dict[str, Finding]:
-    return {f.key: f for f in findings}
+def wanted_sources(deployment: Deployment, rules: tuple[Rule, ...] = RULES) -> list[Source]:
+    """The sources the rules read, in the runbook's order; a SaaS customer has no access to
+    the management plane's."""
+    needed = {source for rule in rules for source in rule.inputs}
+    saas = deployment is Deployment.SAAS
+    return [s for s in Source if s in needed and not (saas and SOURCES[s].management_plane)]
 
 
-def symptom_table(ctx: RuleContext, findings: list[Finding]) -> list[SymptomRow]:
-    f = _by_key(findings)
-    M, R, H = CLASSES
-    rows: list[SymptomRow] = []
-
-    def row(key: str, observed: str, matches: list[FailureClass]) -> None:
-        symptom, expected = SYMPTOMS[key]
-        rows.append(SymptomRow(key, symptom, observed, matches, expected))
-
-    # 1. stuck in BUILD
-    build, stuck = ctx.build_vms, ctx.stuck_vms
-    if not ctx.frames.has("servers"):
-        row("stuck_in_build", "unknown: no server list in the bundle", [])
-    elif stuck.empty:
-        young = len(build)
-        extra = f"; {young} in BUILD for under ten minutes" if young else ""
-        unknown_age = int(build["created_at"].isna().sum()) if young else 0
-        if unknown_age:
-            extra += f" ({unknown_age} of unknown age)"
-        row("stuck_in_build", f"No VM in BUILD for over ten minutes{extra}", [R])
-    else:
-        oldest = stuck["age"].max()
-        on_down = stuck["host"].isin(ctx.down_hosts).sum()
-        observed = (
-            f"Yes: {len(stuck)} VMs in BUILD for over ten minutes "
-            f"(oldest {int(oldest.total_seconds() // 60)} min), "
-            f"{int(stuck['fault_message'].notna().sum())} with a fault"
-        )
-        if on_down:
-            observed += f", {int(on_down)} on a down host"
-        row(
-            "stuck_in_build", observed, [H] if on_down == len(stuck) else [M, H] if on_down else [M]
-        )
-
-    # 2. error message family
-    families = []
-    matches = []
-    if "no_valid_host" in f:
-        families.append("No valid host was found")
-        matches.append(R)
-    if "spawn_failure" in f or "libvirt_error" in f:
-        families.append("Failed to spawn / libvirt error")
-        matches.append(H)
-    timeouts = [k for k in ("rpc_timeout", "broker_unreachable") if k in f]
-    has_data = ctx.frames.has("servers") or ctx.frames.has("logs")
-    if (timeouts or not families) and has_data:
-        families.append("generic timeout (" + ", ".join(timeouts) + ")" if timeouts else "None")
-        if timeouts or not stuck.empty:
-            matches.append(M)
-    row("error_message", "; ".join(families) or "unknown", matches)
-
-    # 3. simultaneity
-    failing = _recent_failures(ctx)
-    if failing.empty:
-        row("simultaneous", "No recent failed or hanging creates", [])
-    else:
-        hosts = failing["host"].dropna().astype(str)
-        n_hosts = hosts.nunique()
-        concentrated = not hosts.empty and n_hosts == 1 and len(hosts) == len(failing)
-        if concentrated or (hosts.isin(ctx.down_hosts).all() and len(hosts) == len(failing)):
-            observed = f"No: all {len(failing)} failures on {', '.join(sorted(set(hosts)))}"
-            row("simultaneous", observed, [H])
-        else:
-            first = failing["when"].min()
-            last = failing["when"].max()
-            span = int((last - first).total_seconds() // 60) if pd.notna(first) else None
-            observed = (
-                f"Yes: {len(failing)} creates failed or hang"
-                + (f" within {span} min" if span is not None else "")
-                + (
-                    f", across {n_hosts} hosts"
-                    if n_hosts > 1
-                    else ", not placed on any host"
-                    if n_hosts == 0
-                    else ""
-                )
-            )
-            row("simultaneous", observed, [M, R])
-
-    # 4. existing running VMs
-    if "existing_vms_affected" in f:
-        n = f["existing_vms_affected"].facts["count"]
-        row("existing_affected", f"Yes: {n} VMs on a down host stopped or in ERROR", [H])
-    elif ctx.frames.has("servers"):
-        active = int((ctx.servers["status"] == "ACTIVE").sum())
-        row("existing_affected", f"No: {active} VMs ACTIVE", [M, R])
-    else:
-        row("existing_affected", "unknown: no server list in the bundle", [])
-
-    # 5. services up
-    svc = ctx.frames.services
-    if svc.empty:
-        row("services_up", "unknown: no compute service list in the bundle", [])
-    else:
-        compute = svc[svc["binary"].fillna("").str.contains("compute")]
-        down = sorted(ctx.down_hosts)
-        if down:
-            row(
-                "services_up",
-                f"No: {len(down)} of {len(compute)} compute services down ({', '.join(down)})",
-                [H],
-            )
-        else:
-            row("services_up", f"Yes: all {len(compute)} compute services up", [M, R])
-    return rows
-
-
-def _recent_failures(ctx: RuleContext) -> pd.DataFrame:
-    s = ctx.servers
-    if s.empty:
-        return s
-    stuck = (
-        ctx.stuck_vms.assign(when=ctx.stuck_vms["created_at"])
-        if not ctx.stuck_vms.empty
-        else s.iloc[0:0].assign(when=pd.Series(dtype="datetime64[us, UTC]"))
-    )
-    errors = s[(s["status"] == "ERROR") & s["fault_message"].notna()]
-    errors = ctx.only_recent(errors, "fault_created").assign(when=lambda d: d["fault_created"])
-    return pd.concat([stuck, errors], ignore_index=True)
-
-
-def missing_sources(ctx: RuleContext) -> tuple[list[dict[str, str]], float]:
-    frames, inv = ctx.frames, ctx.inventory
+def present_sources(ctx: RuleContext) -> set[Source]:
+    frames = ctx.frames
     logs = frames.logs
     # distinct values first: a set of a million Python strings was most of this function
     services = {str(v) for v in logs["service"].dropna().unique()} if not logs.empty else set()
     folded = frames.log_counts  # a large log folded whole still shows its service
     services |= {str(v) for v in folded["service"].dropna().unique()} if not folded.empty else set()
     present = {
-        "servers": frames.has("servers"),
-        "services": frames.has("services"),
-        "hypervisor_logs": "nova-compute" in services,
-        "pods": frames.has("pods"),
-        "broker_logs": "rabbitmq" in services,
-        "control_plane_logs": bool(services & {"nova-conductor", "nova-scheduler"}),
+        Source.SERVERS: frames.has("servers"),
+        Source.SERVICES: frames.has("services"),
+        Source.HYPERVISOR_LOGS: "nova-compute" in services,
+        Source.PODS: frames.has("pods"),
+        Source.BROKER_LOGS: "rabbitmq" in services,
+        Source.CONTROL_PLANE_LOGS: bool(services & {"nova-conductor", "nova-scheduler"}),
     }
-    wanted = ["servers", "services", "hypervisor_logs"]
-    if inv.deployment is not Deployment.SAAS:
-        wanted += ["pods", "broker_logs", "control_plane_logs"]
+    return {source for source, here in present.items() if here}
+
+
+def missing_sources(
+    ctx: RuleContext, rules: tuple[Rule, ...] = RULES
+) -> tuple[list[dict[str, str]], float]:
+    """The wanted sources the bundle lacks, each with the command that collects it, and the
+    share of confidence left without them."""
+    inv = ctx.inventory
+    present = present_sources(ctx)
     ns = inv.namespace or "<namespace>"
     broker_pods: list[str] = sorted(set(ctx.broker_pods["pod"].dropna().astype(str)))
     broker = broker_pods[0] if broker_pods else "<broker-pod>"
     missing = []
     coverage = 1.0
-    for kind in wanted:
-        if present[kind]:
+    for source in wanted_sources(inv.deployment, rules):
+        if source in present:
             continue
-        what, command, factor = SOURCES[kind]
-        coverage *= factor
+        info = SOURCES[source]
+        coverage *= info.factor
         missing.append(
-            {"source": kind, "what": what, "command": command.format(ns=ns, broker=broker)}
+            {
+                "source": source.value,
+                "what": info.what,
+                "command": info.command.format(ns=ns, broker=broker),
+            }
         )
     return missing, coverage
 

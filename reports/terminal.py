@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analyzer.runbook import STUCK_AFTER_WORDS
 from reports.wording import CLASS_NAMES, confidence_label
 
 
@@ -18,7 +19,7 @@ def terminal_summary(doc: dict[str, Any]) -> str:
         lines.append("  sub-causes: " + ", ".join(str(s) for s in subcauses))
     stuck = doc.get("stuck_vms") or []
     if stuck:
-        lines.append(f"  {len(stuck)} VM(s) stuck in BUILD for over ten minutes")
+        lines.append(f"  {len(stuck)} VM(s) stuck in BUILD for over {STUCK_AFTER_WORDS}")
     missing = doc.get("missing_sources") or []
     if missing:
         lines.append("  missing: " + ", ".join(str(m.get("what")) for m in missing))

@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
-MESSAGING = "messaging_layer_failure"
-RESOURCE = "resource_exhaustion"
-HOST = "host_failure"
-NONE = "no_failure_found"
-INCONCLUSIVE = "inconclusive"
+from analyzer.model import FailureClass
+from analyzer.rules import RULES
+from analyzer.rules.base import Sentence
+from analyzer.runbook import STUCK_AFTER_WORDS
+
+MESSAGING = FailureClass.MESSAGING
+RESOURCE = FailureClass.RESOURCE
+HOST = FailureClass.HOST
+NONE = FailureClass.NONE
+INCONCLUSIVE = FailureClass.INCONCLUSIVE
 
 # The runbook's three failure modes, in the order of its symptom table.
 TABLE_CLASSES: tuple[str, ...] = (MESSAGING, RESOURCE, HOST)
@@ -76,144 +80,10 @@ def confidence_label(confidence: float) -> str:
     return "low"
 
 
-# Short names of findings (also used for sub-causes in the verdict line).
-FINDING_TITLES: dict[str, str] = {
-    "stuck_in_build": "VMs stuck in BUILD",
-    "broker_pod_crashloop": "Broker pod in CrashLoopBackOff",
-    "broker_pod_oomkilled": "Broker container OOMKilled",
-    "broker_pod_pending": "Broker pod cannot start",
-    "broker_pod_error": "Broker container in Error",
-    "broker_memory_alarm": "Broker memory alarm",
-    "broker_disk_alarm": "Broker disk alarm",
-    "broker_auth_failure": "Broker login refused",
-    "broker_partition": "Broker cluster partitioned",
-    "broker_unreachable": "Broker unreachable",
-    "missed_heartbeats": "Missed heartbeats",
-    "rpc_timeout": "RPC timeouts",
-    "no_valid_host": "No valid host was found",
-    "compute_service_down": "Compute service down",
-    "existing_vms_affected": "Running VMs affected",
-    "spawn_failure": "Failed to spawn",
-    "libvirt_error": "libvirt errors",
-}
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """A finding's words: ``text`` when its facts are known, else ``fallback``; then extras."""
-
-    text: str
-    fallback: str
-    extras: tuple[str, ...] = field(default_factory=tuple)
-
-
-_LOG_EXTRAS = (
-    "Matching log records: {count}, from {first} to {last}.",
-    "Hosts: {hosts}.",
-    "Still not recovered on: {unresolved_hosts}.",
-)
-_POD_EXTRAS = (
-    "It has restarted {restarts} times.",
-    "Its memory limit is {memory_limit}.",
-)
-_FAULT_EXTRAS = (
-    "Servers with this fault: {server_ids}.",
-    "Hosts: {hosts}.",
-)
-
-FINDING_SENTENCES: dict[str, Sentence] = {
-    "stuck_in_build": Sentence(
-        "{count} VMs have been in BUILD for over ten minutes with no fault message.",
-        "VMs have been in BUILD for over ten minutes with no fault message.",
-        (
-            "The oldest has waited {oldest_age_s}.",
-            "{unscheduled} were never placed on a host.",
-            "Task states: {task_states}.",
-        ),
-    ),
-    "broker_pod_crashloop": Sentence(
-        "The broker (RabbitMQ) pod is in CrashLoopBackOff: {pods}.",
-        "A broker (RabbitMQ) pod is in CrashLoopBackOff.",
-        _POD_EXTRAS,
-    ),
-    "broker_pod_oomkilled": Sentence(
-        "The broker (RabbitMQ) container was killed for exceeding its memory limit "
-        "(OOMKilled): {pods}.",
-        "A broker (RabbitMQ) container was killed for exceeding its memory limit (OOMKilled).",
-        _POD_EXTRAS,
-    ),
-    "broker_pod_pending": Sentence(
-        "The broker (RabbitMQ) pod is Pending or cannot start its containers: {pods}.",
-        "A broker (RabbitMQ) pod is Pending or cannot start its containers.",
-        _POD_EXTRAS,
-    ),
-    "broker_pod_error": Sentence(
-        "The broker (RabbitMQ) container is in Error or exited with an error recently: {pods}.",
-        "A broker (RabbitMQ) container is in Error or exited with an error recently.",
-        _POD_EXTRAS,
-    ),
-    "broker_memory_alarm": Sentence(
-        "RabbitMQ set its memory alarm and has not cleared it: publishers are blocked.",
-        "RabbitMQ set its memory alarm and has not cleared it: publishers are blocked.",
-        _LOG_EXTRAS,
-    ),
-    "broker_disk_alarm": Sentence(
-        "RabbitMQ set its disk alarm and has not cleared it: publishers are blocked.",
-        "RabbitMQ set its disk alarm and has not cleared it: publishers are blocked.",
-        _LOG_EXTRAS,
-    ),
-    "broker_auth_failure": Sentence(
-        "Clients cannot log in to the broker (credentials or vhost permissions refused).",
-        "Clients cannot log in to the broker (credentials or vhost permissions refused).",
-        _LOG_EXTRAS,
-    ),
-    "broker_partition": Sentence(
-        "The RabbitMQ cluster is partitioned.",
-        "The RabbitMQ cluster is partitioned.",
-        _LOG_EXTRAS,
-    ),
-    "broker_unreachable": Sentence(
-        "Compute Service components cannot reach the broker and have not reconnected since.",
-        "Compute Service components cannot reach the broker and have not reconnected since.",
-        _LOG_EXTRAS,
-    ),
-    "missed_heartbeats": Sentence(
-        "The broker closed client connections for missed heartbeats.",
-        "The broker closed client connections for missed heartbeats.",
-        _LOG_EXTRAS,
-    ),
-    "rpc_timeout": Sentence(
-        "RPC calls time out waiting for a reply (MessagingTimeout): no consumer answers, "
-        "or the broker loses the messages.",
-        "RPC calls time out waiting for a reply (MessagingTimeout).",
-        _LOG_EXTRAS,
-    ),
-    "no_valid_host": Sentence(
-        'Creates fail fast with "No valid host was found": {servers} servers carry this '
-        "fault and {log_records} log records report it.",
-        'Creates fail fast with "No valid host was found": the scheduler finds no host with room.',
-        _FAULT_EXTRAS,
-    ),
-    "compute_service_down": Sentence(
-        "{down} of {compute_services} compute services are down: {down_hosts}.",
-        "One or more compute services are down.",
-    ),
-    "existing_vms_affected": Sentence(
-        "{count} VMs that were running on a down host ({hosts}) are stopped or in ERROR.",
-        "VMs that were running on a down host are stopped or in ERROR.",
-    ),
-    "spawn_failure": Sentence(
-        'Builds fail on the hypervisor ("Failed to spawn", build aborted): {servers} servers '
-        "carry this fault and {log_records} log records report it.",
-        'Builds fail on the hypervisor ("Failed to spawn", build aborted).',
-        _FAULT_EXTRAS,
-    ),
-    "libvirt_error": Sentence(
-        "The hypervisor's libvirt fails or is unreachable.",
-        "The hypervisor's libvirt fails or is unreachable.",
-        _LOG_EXTRAS,
-    ),
-}
+# Each rule declares its title (also used for its sub-cause in the verdict line) and its
+# sentence (analyzer.rules.base.Sentence).
+FINDING_TITLES: dict[str, str] = {rule.key: rule.title for rule in RULES}
+FINDING_SENTENCES: dict[str, Sentence] = {rule.key: rule.sentence for rule in RULES}
 
 # Recovery steps, keyed as the analysis orders them; commands come from the document.
 STEP_WORDS: dict[str, str] = {
@@ -350,7 +220,7 @@ INCONCLUSIVE_NOTHING_MISSING = (
     "with the runbook's symptom table; if it stays unclear, escalate to Platform9 Support."
 )
 
-STUCK_NONE = "No VM was in BUILD for over ten minutes at collection time."
+STUCK_NONE = f"No VM was in BUILD for over {STUCK_AFTER_WORDS} at collection time."
 CLEANUP_INTRO_OTHER = (
     "Once the cause is fixed, VMs that were stuck in BUILD may not recover automatically. "
     "Check their status:"
@@ -461,7 +331,7 @@ VMS_AFFECTED = (
 DETECTED_BASIS: dict[str, str] = {
     "kubernetes-warning": "first Kubernetes warning about the broker",
     "stuck-build-threshold": (
-        "when the first VM had been ten minutes in BUILD, the runbook's threshold"
+        f"when the first VM had been {STUCK_AFTER_WORDS} in BUILD, the runbook's threshold"
     ),
 }
 ACTIONS_TITLE = "Actions taken (seen in the bundle)"
@@ -514,7 +384,7 @@ STORY_OUTCOME: dict[str, str] = {
     "failed": "failed",
     "hung": "create hung (server since deleted)",
     "active": "ACTIVE",
-    "building": "still building (under ten minutes)",
+    "building": f"still building (under {STUCK_AFTER_WORDS})",
 }
 STORY_STAGE: dict[str, str] = {
     "api": "accepted by the API, never reached the scheduler (the RPC cast was lost)",

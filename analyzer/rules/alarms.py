@@ -12,8 +12,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analyzer.model import FailureClass, Finding
-from analyzer.rules.base import Rule, finding_from_hits
+from analyzer.rules.base import LOG_EXTRAS, LogFacts, Rule, Samples, Sentence, finding_from_hits
 from analyzer.rules.context import RuleContext
+from analyzer.runbook import Source
 from analyzer.searched import searched
 
 BLOCKED = searched(r"broker has blocked the connection")
@@ -45,7 +46,9 @@ def _client_blocks(ctx: RuleContext, kind: str) -> pd.DataFrame:
     return blocked[mine | (unnamed & (kind == "memory"))]
 
 
-def alarm_rule(kind: str, strength: float, description: str) -> Rule:
+def alarm_rule(
+    kind: str, strength: float, description: str, *, title: str, samples: Samples
+) -> Rule:
     key = f"broker_{kind}_alarm"
 
     def evaluate(ctx: RuleContext) -> Finding | None:
@@ -83,4 +86,16 @@ def alarm_rule(kind: str, strength: float, description: str) -> Rule:
         ]
         return merged
 
-    return Rule(key, FailureClass.MESSAGING, description, evaluate)
+    blocked = f"RabbitMQ set its {kind} alarm and has not cleared it: publishers are blocked."
+    return Rule(
+        key,
+        FailureClass.MESSAGING,
+        description,
+        evaluate,
+        # the broker logs the alarm; its clients only that they are blocked
+        inputs=(Source.BROKER_LOGS, Source.HYPERVISOR_LOGS, Source.CONTROL_PLANE_LOGS),
+        title=title,
+        sentence=Sentence(blocked, blocked, LOG_EXTRAS),
+        facts=LogFacts,
+        samples=samples,
+    )

@@ -1,25 +1,97 @@
-"""A diagnosis rule: one finding, computed from the frames, never reading a file."""
+"""A diagnosis rule: one finding, computed from the frames, never reading a file.
+
+A rule declares everything the rest of the analyzer needs to know about it, so adding one
+means adding its file and a line in ``analyzer.rules.RULES``:
+
+- ``inputs``: the sources it reads (``analyzer.runbook.Source``). A rule none of whose
+  inputs' tables holds a row is not run, and the sources the rules need make the list of
+  missing sources.
+- ``title`` and ``sentence``: its words in the reports, naming the facts of its findings in
+  ``{braces}``; ``facts`` is the TypedDict those facts follow (a test checks the names).
+- ``feeds``: the row of the runbook's symptom table its finding fills, and what it says there.
+- ``samples``: a bundle where it fires and a near miss where it must not (the tests run both).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TypedDict
 
 import pandas as pd
 
 from analyzer.model import FailureClass, Finding
 from analyzer.rules.context import RuleContext, log_evidence
+from analyzer.runbook import Source, Symptom
 from analyzer.searched import searched
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A finding's words: ``text`` when its facts are known, else ``fallback``; then each
+    extra whose facts are known."""
+
+    text: str
+    fallback: str
+    extras: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Feeds:
+    """The symptom-table row a rule's finding fills.
+
+    ``says`` is what the row reads when the rule fires, with the finding's facts in
+    ``{braces}``; rules of one class that say the same are listed once, ``{keys}`` naming
+    them. A row some rule feeds is built from the firing rules; with none firing, from the
+    frames (``analyzer.symptoms``).
+    """
+
+    row: Symptom
+    says: str
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Two small bundles, as ``{path: text or JSON value}``: one where the rule fires and a
+    near miss where it must not (built with ``analyzer.rules.samples``)."""
+
+    fires: Mapping[str, object]
+    near_miss: Mapping[str, object]
 
 
 @dataclass(frozen=True)
 class Rule:
     key: str
     supports: FailureClass
-    description: str  # what the rule looks for, shown in --help-rules and docs
+    description: str  # what the rule looks for, shown in the findings and the docs
     evaluate: Callable[[RuleContext], Finding | None]
-    subcause: bool = True
+    inputs: tuple[Source, ...]
+    title: str
+    sentence: Sentence
+    facts: type  # a TypedDict: the facts its findings carry
+    samples: Samples
+    feeds: Feeds | None = None
+    subcause: bool = True  # names a cause in the verdict, not only a symptom
 
+
+class LogFacts(TypedDict, total=False):
+    """Facts of a finding made from matching log records."""
+
+    count: int
+    first: object  # timestamps (pandas), written as ISO 8601
+    last: object
+    hosts: list[str]
+    resolved: bool
+    resolved_at: object
+    unresolved_hosts: list[str]
+    sides: list[str]  # broker, client: who logged it (alarms)
+
+
+LOG_EXTRAS = (
+    "Matching log records: {count}, from {first} to {last}.",
+    "Hosts: {hosts}.",
+    "Still not recovered on: {unresolved_hosts}.",
+)
 
 BROKER_SOURCES = ("rabbitmq",)
 
@@ -31,6 +103,11 @@ def log_pattern_rule(
     pattern: str,
     *,
     description: str,
+    inputs: tuple[Source, ...],
+    title: str,
+    sentence: Sentence,
+    samples: Samples,
+    feeds: Feeds | None = None,
     sources: tuple[str, ...] | None = None,
     resolved_by: str | None = None,
     in_detail: bool = False,
@@ -67,7 +144,18 @@ def log_pattern_rule(
             reopened_by=reopened_by,
         )
 
-    return Rule(key, supports, description, evaluate)
+    return Rule(
+        key,
+        supports,
+        description,
+        evaluate,
+        inputs=inputs,
+        title=title,
+        sentence=sentence,
+        facts=LogFacts,
+        samples=samples,
+        feeds=feeds,
+    )
 
 
 def finding_from_hits(
@@ -82,7 +170,7 @@ def finding_from_hits(
     silent_recovery: bool = False,
     reopened_by: str | None = None,
 ) -> Finding:
-    facts: dict[str, object] = {
+    facts: LogFacts = {
         "count": len(hits),
         "first": hits["timestamp"].min(),
         "last": hits["timestamp"].max(),
@@ -94,13 +182,14 @@ def finding_from_hits(
         if open_hits.empty:
             facts["resolved"] = True
             facts["resolved_at"] = resolution["timestamp"].max()
-            return Finding(key, supports, 0.0, facts, evidence[:2] + log_evidence(resolution, 2))
+            evidence = evidence[:2] + log_evidence(resolution, 2)
+            return Finding(key, supports, 0.0, dict(facts), evidence)
         facts["unresolved_hosts"] = sorted({str(h) for h in open_hits["host"].dropna()})
     if corroborate is not None:
         broker_side = ctx.logs(corroborate, sources=BROKER_SOURCES, in_detail=True)
         broker_side = broker_side[~broker_side.index.isin(hits.index)]
         evidence += log_evidence(broker_side, 3)
-    return Finding(key, supports, strength, facts, evidence)
+    return Finding(key, supports, strength, dict(facts), evidence)
 
 
 def unresolved(

@@ -1,7 +1,9 @@
 """Clients cannot log in to the broker (credentials or vhost permissions)."""
 
 from analyzer.model import FailureClass
-from analyzer.rules.base import log_pattern_rule
+from analyzer.rules.base import LOG_EXTRAS, Samples, Sentence, log_pattern_rule
+from analyzer.rules.samples import BROKER_LOG, rabbit
+from analyzer.runbook import Source
 
 RULE = log_pattern_rule(
     "broker_auth_failure",
@@ -10,6 +12,28 @@ RULE = log_pattern_rule(
     r"login refused|ACCESS_REFUSED|"
     r"invalid credentials|Check login credentials|access to vhost .* refused",
     description="Clients cannot log in to the broker (credentials or vhost permissions).",
+    inputs=(Source.BROKER_LOGS, Source.HYPERVISOR_LOGS, Source.CONTROL_PLANE_LOGS),
+    title="Broker login refused",
+    sentence=Sentence(
+        "Clients cannot log in to the broker (credentials or vhost permissions refused).",
+        "Clients cannot log in to the broker (credentials or vhost permissions refused).",
+        LOG_EXTRAS,
+    ),
+    samples=Samples(
+        fires={
+            BROKER_LOG: rabbit(
+                "09:20:00", "error", "PLAIN login refused: user 'nova' - invalid credentials"
+            )
+        },
+        near_miss={
+            BROKER_LOG: rabbit(
+                "09:20:00",
+                "info",
+                "connection <0.679.0> (10.0.0.5:33174 -> 10.0.0.9:5672): user 'nova' "
+                "authenticated and granted access to vhost '/'",
+            )
+        },
+    ),
     resolved_by=r"Reconnected to AMQP server",
     in_detail=True,
 )

@@ -2,8 +2,10 @@
 
 import pandas as pd
 
+from analyzer.rules.base import Samples
 from analyzer.rules.context import RuleContext
 from analyzer.rules.pods import broker_pod_rule
+from analyzer.rules.samples import PODS, pod
 
 
 def _select(pods: pd.DataFrame, ctx: RuleContext) -> pd.Series:
@@ -16,4 +18,18 @@ RULE = broker_pod_rule(
     "A broker (RabbitMQ) pod is in CrashLoopBackOff.",
     _select,
     event_reasons=("BackOff",),
+    title="Broker pod in CrashLoopBackOff",
+    state="pod is in CrashLoopBackOff",
+    samples=Samples(
+        fires={
+            PODS: pod(
+                "rabbitmq-0",
+                ready=False,
+                waiting="CrashLoopBackOff",
+                last="OOMKilled",
+                finished="2026-03-02T09:25:00Z",
+            )
+        },
+        near_miss={PODS: pod("rabbitmq-0", ready=True, waiting=None, last=None, finished="")},
+    ),
 )

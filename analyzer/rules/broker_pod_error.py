@@ -2,8 +2,10 @@
 
 import pandas as pd
 
+from analyzer.rules.base import Samples
 from analyzer.rules.context import RuleContext
 from analyzer.rules.pods import broker_pod_rule, recent_or_not_ready
+from analyzer.rules.samples import PODS, pod
 
 
 def _select(pods: pd.DataFrame, ctx: RuleContext) -> pd.Series:
@@ -18,4 +20,26 @@ RULE = broker_pod_rule(
     "A broker (RabbitMQ) container is in Error or exited with an error recently.",
     _select,
     event_reasons=("BackOff", "Unhealthy"),
+    title="Broker container in Error",
+    state="container is in Error or exited with an error recently",
+    samples=Samples(
+        fires={
+            PODS: pod(
+                "rabbitmq-0",
+                ready=False,
+                waiting="CrashLoopBackOff",
+                last="Error",
+                finished="2026-03-02T09:25:00Z",
+            )
+        },
+        near_miss={
+            PODS: pod(
+                "rabbitmq-0",
+                ready=True,
+                waiting=None,
+                last="Completed",
+                finished="2026-03-02T09:25:00Z",
+            )
+        },
+    ),
 )

@@ -2,8 +2,10 @@
 
 import pandas as pd
 
+from analyzer.rules.base import Samples
 from analyzer.rules.context import RuleContext
 from analyzer.rules.pods import broker_pod_rule, recent_or_not_ready
+from analyzer.rules.samples import PODS, pod
 
 
 def _select(pods: pd.DataFrame, ctx: RuleContext) -> pd.Series:
@@ -21,4 +23,27 @@ RULE = broker_pod_rule(
     "A broker (RabbitMQ) container was OOMKilled recently or has not come back ready.",
     _select,
     event_reasons=("OOMKilling", "Killing"),
+    title="Broker container OOMKilled",
+    state="container was killed for exceeding its memory limit (OOMKilled)",
+    samples=Samples(
+        fires={
+            PODS: pod(
+                "rabbitmq-0",
+                ready=False,
+                waiting="CrashLoopBackOff",
+                last="OOMKilled",
+                finished="2026-03-02T09:25:00Z",
+            )
+        },
+        # OOMKilled days ago, Running and ready since: history, not the current failure
+        near_miss={
+            PODS: pod(
+                "rabbitmq-0",
+                ready=True,
+                waiting=None,
+                last="OOMKilled",
+                finished="2026-02-27T09:25:00Z",
+            )
+        },
+    ),
 )

@@ -2,8 +2,10 @@
 
 import pandas as pd
 
+from analyzer.rules.base import Samples
 from analyzer.rules.context import RuleContext
 from analyzer.rules.pods import broker_pod_rule
+from analyzer.rules.samples import PODS, pod
 
 NOT_STARTED = (
     "ContainerCreating",
@@ -28,4 +30,24 @@ RULE = broker_pod_rule(
     "A broker (RabbitMQ) pod is Pending or cannot start its containers.",
     _select,
     event_reasons=("FailedScheduling", "FailedMount", "Failed"),
+    title="Broker pod cannot start",
+    state="pod is Pending or cannot start its containers",
+    samples=Samples(
+        fires={
+            PODS: pod(
+                "rabbitmq-0", ready=False, waiting="ContainerCreating", last=None, finished=""
+            )
+        },
+        # the same state in a pod that is not the broker's
+        near_miss={
+            PODS: pod(
+                "nova-conductor-7d9f",
+                ready=False,
+                waiting="ContainerCreating",
+                last=None,
+                finished="",
+                container="nova-conductor",
+            )
+        },
+    ),
 )

@@ -1,7 +1,22 @@
 """Clients cannot reach the broker and have not reconnected since."""
 
 from analyzer.model import FailureClass
-from analyzer.rules.base import log_pattern_rule
+from analyzer.rules.base import LOG_EXTRAS, Feeds, Samples, Sentence, log_pattern_rule
+from analyzer.rules.samples import HV_LOG, IMPL, oslo
+from analyzer.runbook import Source, Symptom
+
+UNREACHABLE = oslo(
+    "09:20:00",
+    "ERROR",
+    IMPL,
+    "[c1] AMQP server on 10.0.0.9:5672 is unreachable: timed out. Trying again in 1 seconds.",
+)
+RECONNECTED = oslo(
+    "09:20:05",
+    "INFO",
+    IMPL,
+    "[c1] Reconnected to AMQP server on 10.0.0.9:5672 via [amqp] client with port 40122.",
+)
 
 RULE = log_pattern_rule(
     "broker_unreachable",
@@ -10,6 +25,18 @@ RULE = log_pattern_rule(
     r"AMQP server on \S+ is unreachable|Unable to connect to AMQP server|"
     r"Connection failed: .*retrying|recoverable connection/channel error",
     description="Clients cannot reach the broker and have not reconnected since.",
+    inputs=(Source.HYPERVISOR_LOGS, Source.CONTROL_PLANE_LOGS),
+    title="Broker unreachable",
+    sentence=Sentence(
+        "Compute Service components cannot reach the broker and have not reconnected since.",
+        "Compute Service components cannot reach the broker and have not reconnected since.",
+        LOG_EXTRAS,
+    ),
+    feeds=Feeds(Symptom.ERROR_MESSAGE, "generic timeout ({keys})"),
+    samples=Samples(
+        fires={HV_LOG: UNREACHABLE},
+        near_miss={HV_LOG: UNREACHABLE + RECONNECTED},  # a reconnect that recovered
+    ),
     resolved_by=r"Reconnected to AMQP server",
     silent_recovery=True,
     corroborate=(

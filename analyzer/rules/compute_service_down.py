@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from analyzer.model import FailureClass, Finding
-from analyzer.rules.base import Rule
+from analyzer.rules.base import Rule, Samples, Sentence
 from analyzer.rules.context import RuleContext, log_evidence, row_evidence
+from analyzer.rules.samples import SERVICES, service
+from analyzer.runbook import Source
 from analyzer.searched import searched
 from analyzer.values import show_time
 
 NOT_HEARD = searched(r"has not been heard from in a while")
+
+
+class ServiceFacts(TypedDict):
+    down_hosts: list[str]
+    compute_services: int
+    down: int
 
 
 def evaluate(ctx: RuleContext) -> Finding | None:
@@ -31,7 +41,7 @@ def evaluate(ctx: RuleContext) -> Finding | None:
     ]
     heard = ctx.logs(NOT_HEARD)
     evidence += log_evidence(heard, 2)
-    facts: dict[str, object] = {
+    facts: ServiceFacts = {
         "down_hosts": sorted(ctx.down_hosts),
         "compute_services": len(compute),
         "down": len(down),
@@ -39,7 +49,7 @@ def evaluate(ctx: RuleContext) -> Finding | None:
     # All computes down at once looks like the service group losing the broker,
     # a messaging symptom more than a host failure.
     strength = 0.3 if len(down) == len(compute) and len(compute) > 2 else 0.6
-    return Finding("compute_service_down", FailureClass.HOST, strength, facts, evidence)
+    return Finding("compute_service_down", FailureClass.HOST, strength, dict(facts), evidence)
 
 
 RULE = Rule(
@@ -47,4 +57,15 @@ RULE = Rule(
     FailureClass.HOST,
     "One or more nova-compute services are down.",
     evaluate,
+    inputs=(Source.SERVICES,),
+    title="Compute service down",
+    sentence=Sentence(
+        "{down} of {compute_services} compute services are down: {down_hosts}.",
+        "One or more compute services are down.",
+    ),
+    facts=ServiceFacts,
+    samples=Samples(
+        fires={SERVICES: [service("down"), service("up", "hv-02")]},
+        near_miss={SERVICES: [service("up"), service("up", "hv-02")]},
+    ),
 )

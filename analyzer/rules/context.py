@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import cached_property
 
 import numpy as np
@@ -13,13 +12,11 @@ import pandas as pd
 from analyzer.frames import Frames
 from analyzer.ingest import Inventory
 from analyzer.model import Evidence
+from analyzer.runbook import RECENT, STUCK_AFTER
 from analyzer.searched import is_registered
 from analyzer.textmatch import EncodedText
 from analyzer.values import opt_dt, opt_int
 
-STUCK_AFTER = timedelta(minutes=10)
-# Log lines older than this before collection (and before the oldest stuck VM) are history.
-RECENT = timedelta(hours=2)
 BROKER_POD = re.compile(r"^(rabbitmq|rabbit|broker)", re.IGNORECASE)
 MAX_EVIDENCE = 6
 
@@ -66,7 +63,7 @@ class RuleContext:
 
     @cached_property
     def stuck_vms(self) -> pd.DataFrame:
-        """BUILD for over ten minutes at collection time, never at analysis time."""
+        """BUILD for over STUCK_AFTER at collection time, never at analysis time."""
         b = self.build_vms
         if b.empty:
             return b

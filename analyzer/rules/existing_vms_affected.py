@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from analyzer.model import FailureClass, Finding
-from analyzer.rules.base import Rule
+from analyzer.rules.base import Feeds, Rule, Samples, Sentence
 from analyzer.rules.context import RuleContext, row_evidence
+from analyzer.rules.samples import SERVICES, SHOW, server, service
+from analyzer.runbook import Source, Symptom
 from analyzer.values import show_time
+
+
+class AffectedFacts(TypedDict):
+    count: int
+    hosts: list[str]
+
 
 BAD_POWER = ("Shutdown", "Crashed", "NOSTATE", "Paused")
 
@@ -30,8 +40,20 @@ def evaluate(ctx: RuleContext) -> Finding | None:
         )
         for _, r in hit.head(5).iterrows()
     ]
-    facts: dict[str, object] = {"count": len(hit), "hosts": sorted(set(hit["host"].astype(str)))}
-    return Finding("existing_vms_affected", FailureClass.HOST, 0.4, facts, evidence, False)
+    facts: AffectedFacts = {"count": len(hit), "hosts": sorted(set(hit["host"].astype(str)))}
+    return Finding("existing_vms_affected", FailureClass.HOST, 0.4, dict(facts), evidence)
+
+
+def _launched(status: str, host: str, power_state: int) -> dict[str, object]:
+    return server(
+        status,
+        "2026-02-01T09:20:00Z",
+        **{
+            "OS-EXT-SRV-ATTR:host": host,
+            "OS-SRV-USG:launched_at": "2026-02-01T09:21:00.000000",
+            "OS-EXT-STS:power_state": power_state,
+        },
+    )
 
 
 RULE = Rule(
@@ -39,5 +61,18 @@ RULE = Rule(
     FailureClass.HOST,
     "VMs that were running on a host whose compute service is down are stopped or in ERROR.",
     evaluate,
+    inputs=(Source.SERVERS, Source.SERVICES),
+    title="Running VMs affected",
+    sentence=Sentence(
+        "{count} VMs that were running on a down host ({hosts}) are stopped or in ERROR.",
+        "VMs that were running on a down host are stopped or in ERROR.",
+    ),
+    facts=AffectedFacts,
+    feeds=Feeds(Symptom.EXISTING_AFFECTED, "Yes: {count} VMs on a down host stopped or in ERROR"),
+    samples=Samples(
+        fires={SERVICES: [service("down")], SHOW: _launched("SHUTOFF", "hv-01", 4)},
+        # a running VM on another host than the down one
+        near_miss={SERVICES: [service("down")], SHOW: _launched("ACTIVE", "hv-02", 1)},
+    ),
     subcause=False,
 )

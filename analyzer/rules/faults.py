@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import pandas as pd
 
 from analyzer.model import FailureClass, Finding
-from analyzer.rules.base import Rule
+from analyzer.rules.base import Feeds, Rule, Samples, Sentence
 from analyzer.rules.context import RuleContext, log_evidence, row_evidence
+from analyzer.runbook import Source
 from analyzer.searched import searched
+
+
+class FaultFacts(TypedDict):
+    """Facts of a finding made from server faults and log records of one error family."""
+
+    servers: int
+    server_ids: list[str]
+    log_records: int
+    hosts: list[str]
+
+
+FAULT_EXTRAS = (
+    "Servers with this fault: {server_ids}.",
+    "Hosts: {hosts}.",
+)
 
 
 def faulted_servers(ctx: RuleContext, pattern: str) -> pd.DataFrame:
@@ -25,6 +43,12 @@ def fault_and_log_rule(
     fault_pattern: str,
     log_pattern: str,
     description: str,
+    *,
+    inputs: tuple[Source, ...],
+    title: str,
+    sentence: Sentence,
+    feeds: Feeds,
+    samples: Samples,
 ) -> Rule:
     searched(log_pattern)
 
@@ -42,12 +66,23 @@ def fault_and_log_rule(
             )
             for _, r in faulted.head(3).iterrows()
         ] + log_evidence(logs, 4)
-        facts: dict[str, object] = {
+        facts: FaultFacts = {
             "servers": len(faulted),
             "server_ids": list(faulted["id"].astype(str).head(50)),
             "log_records": len(logs),
             "hosts": sorted({str(h) for h in logs["host"].dropna()}),
         }
-        return Finding(key, supports, strength, facts, evidence)
+        return Finding(key, supports, strength, dict(facts), evidence)
 
-    return Rule(key, supports, description, evaluate)
+    return Rule(
+        key,
+        supports,
+        description,
+        evaluate,
+        inputs=inputs,
+        title=title,
+        sentence=sentence,
+        facts=FaultFacts,
+        samples=samples,
+        feeds=feeds,
+    )

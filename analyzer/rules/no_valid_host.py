@@ -1,7 +1,16 @@
 """Scheduling found no host with room: resource exhaustion, not a messaging problem."""
 
 from analyzer.model import FailureClass
-from analyzer.rules.faults import fault_and_log_rule
+from analyzer.rules.base import Feeds, Samples, Sentence
+from analyzer.rules.faults import FAULT_EXTRAS, fault_and_log_rule
+from analyzer.rules.samples import SHOW, server
+from analyzer.runbook import Source, Symptom
+
+
+def _faulted(message: str) -> dict[str, object]:
+    fault = {"code": 500, "created": "2026-03-02T09:20:03Z", "message": message}
+    return {SHOW: server("ERROR", "2026-03-02T09:20:00Z", fault=fault)}
+
 
 RULE = fault_and_log_rule(
     "no_valid_host",
@@ -11,4 +20,17 @@ RULE = fault_and_log_rule(
     r"No valid host was found|Got no allocation candidates|"
     r"returned 0 hosts|Filtering removed all hosts",
     "Creates fail fast with 'No valid host was found' (NoValidHost, no allocation candidates).",
+    inputs=(Source.SERVERS, Source.CONTROL_PLANE_LOGS),
+    title="No valid host was found",
+    sentence=Sentence(
+        'Creates fail fast with "No valid host was found": {servers} servers carry this '
+        "fault and {log_records} log records report it.",
+        'Creates fail fast with "No valid host was found": the scheduler finds no host with room.',
+        FAULT_EXTRAS,
+    ),
+    feeds=Feeds(Symptom.ERROR_MESSAGE, "No valid host was found"),
+    samples=Samples(
+        fires=_faulted("No valid host was found. There are not enough hosts available."),
+        near_miss=_faulted("Unexpected API Error."),
+    ),
 )

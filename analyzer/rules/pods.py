@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypedDict
 
 import pandas as pd
 
 from analyzer.model import Evidence, FailureClass, Finding
-from analyzer.rules.base import Rule
+from analyzer.rules.base import Rule, Samples, Sentence
 from analyzer.rules.context import RuleContext, log_evidence, row_evidence
+from analyzer.runbook import Source
 from analyzer.values import show_time
+
+
+class PodFacts(TypedDict):
+    """Facts of a broker-pod finding."""
+
+    pods: list[str]
+    namespace: str | None
+    restarts: int | None
+    memory_limit: str | None
+
+
+POD_EXTRAS = (
+    "It has restarted {restarts} times.",
+    "Its memory limit is {memory_limit}.",
+)
+
+BROKER = "The broker (RabbitMQ)"
+A_BROKER = "A broker (RabbitMQ)"
 
 
 def pod_text(row: pd.Series) -> str:
@@ -37,7 +57,15 @@ def broker_pod_rule(
     description: str,
     select: Callable[[pd.DataFrame, RuleContext], pd.Series],
     event_reasons: tuple[str, ...] = (),
+    *,
+    title: str,
+    state: str,
+    samples: Samples,
 ) -> Rule:
+    """A rule for broker pods that ``select`` picks; ``state`` ends the sentences
+    ("pod is in CrashLoopBackOff"), after "The broker (RabbitMQ)" and "A broker (RabbitMQ)".
+    """
+
     def evaluate(ctx: RuleContext) -> Finding | None:
         pods = ctx.broker_pods
         if pods.empty:
@@ -65,7 +93,7 @@ def broker_pod_rule(
                 )
                 for _, r in ev.tail(3).iterrows()
             ]
-        facts: dict[str, object] = {
+        facts: PodFacts = {
             "pods": sorted(names),
             "namespace": next(iter(hit["namespace"].dropna().astype(str)), None),
             "restarts": int(hit["restart_count"].max())
@@ -73,9 +101,19 @@ def broker_pod_rule(
             else None,
             "memory_limit": next(iter(hit["memory_limit"].dropna().astype(str)), None),
         }
-        return Finding(key, FailureClass.MESSAGING, strength, facts, evidence)
+        return Finding(key, FailureClass.MESSAGING, strength, dict(facts), evidence)
 
-    return Rule(key, FailureClass.MESSAGING, description, evaluate)
+    return Rule(
+        key,
+        FailureClass.MESSAGING,
+        description,
+        evaluate,
+        inputs=(Source.PODS,),
+        title=title,
+        sentence=Sentence(f"{BROKER} {state}: {{pods}}.", f"{A_BROKER} {state}.", POD_EXTRAS),
+        facts=PodFacts,
+        samples=samples,
+    )
 
 
 def recent_or_not_ready(pods: pd.DataFrame, ctx: RuleContext) -> pd.Series:
@@ -88,4 +126,4 @@ def recent_or_not_ready(pods: pd.DataFrame, ctx: RuleContext) -> pd.Series:
     return not_ready | recent
 
 
-__all__ = ["broker_pod_rule", "log_evidence", "pod_text", "recent_or_not_ready"]
+__all__ = ["PodFacts", "broker_pod_rule", "log_evidence", "pod_text", "recent_or_not_ready"]

@@ -1,7 +1,10 @@
 """The hypervisor fails to spawn the guest."""
 
 from analyzer.model import FailureClass
-from analyzer.rules.faults import fault_and_log_rule
+from analyzer.rules.base import Feeds, Samples, Sentence
+from analyzer.rules.faults import FAULT_EXTRAS, fault_and_log_rule
+from analyzer.rules.samples import HV_LOG, VM, oslo
+from analyzer.runbook import Source, Symptom
 
 RULE = fault_and_log_rule(
     "spawn_failure",
@@ -11,4 +14,31 @@ RULE = fault_and_log_rule(
     r"Instance failed to spawn|Failed to spawn|Failed to build and run instance|"
     r"Build of instance \S+ aborted",
     "Builds fail on the hypervisor ('Failed to spawn', build aborted).",
+    inputs=(Source.SERVERS, Source.HYPERVISOR_LOGS),
+    title="Failed to spawn",
+    sentence=Sentence(
+        'Builds fail on the hypervisor ("Failed to spawn", build aborted): {servers} servers '
+        "carry this fault and {log_records} log records report it.",
+        'Builds fail on the hypervisor ("Failed to spawn", build aborted).',
+        FAULT_EXTRAS,
+    ),
+    feeds=Feeds(Symptom.ERROR_MESSAGE, "Failed to spawn / libvirt error"),
+    samples=Samples(
+        fires={
+            HV_LOG: oslo(
+                "09:20:00",
+                "ERROR",
+                "nova.compute.manager",
+                f"[instance: {VM}] Instance failed to spawn",
+            )
+        },
+        near_miss={
+            HV_LOG: oslo(
+                "09:20:00",
+                "INFO",
+                "nova.compute.manager",
+                f"[instance: {VM}] Took 12.31 seconds to spawn the instance on the hypervisor.",
+            )
+        },
+    ),
 )

@@ -1,13 +1,24 @@
-"""VMs in BUILD for over ten minutes with no fault: the runbook's messaging signature."""
+"""VMs in BUILD past the runbook's threshold with no fault: its messaging signature."""
 
 from __future__ import annotations
+
+from typing import TypedDict
 
 import pandas as pd
 
 from analyzer.model import FailureClass, Finding
-from analyzer.rules.base import Rule
+from analyzer.rules.base import Rule, Samples, Sentence
 from analyzer.rules.context import RuleContext, row_evidence
+from analyzer.rules.samples import SHOW, server
+from analyzer.runbook import STUCK_AFTER_WORDS, Source
 from analyzer.values import show_time
+
+
+class StuckFacts(TypedDict):
+    count: int
+    oldest_age_s: float
+    task_states: dict[str, int]
+    unscheduled: int
 
 
 def evaluate(ctx: RuleContext) -> Finding | None:
@@ -29,20 +40,37 @@ def evaluate(ctx: RuleContext) -> Finding | None:
         for _, r in silent.head(5).iterrows()
     ]
     task_states = silent["task_state"].fillna("none").value_counts().to_dict()
-    facts: dict[str, object] = {
+    facts: StuckFacts = {
         "count": len(silent),
         "oldest_age_s": float(silent["age"].max().total_seconds()),
         "task_states": {str(k): int(v) for k, v in task_states.items()},
         "unscheduled": int(silent["host"].isna().sum()),
     }
     strength = 0.6 if len(silent) >= 3 else 0.45
-    return Finding("stuck_in_build", FailureClass.MESSAGING, strength, facts, evidence, False)
+    return Finding("stuck_in_build", FailureClass.MESSAGING, strength, dict(facts), evidence)
 
 
 RULE = Rule(
     "stuck_in_build",
     FailureClass.MESSAGING,
-    "VMs in BUILD for over ten minutes at collection time, with no fault, not on a down host.",
+    f"VMs in BUILD for over {STUCK_AFTER_WORDS} at collection time, with no fault, "
+    "not on a down host.",
     evaluate,
+    inputs=(Source.SERVERS,),
+    title="VMs stuck in BUILD",
+    sentence=Sentence(
+        f"{{count}} VMs have been in BUILD for over {STUCK_AFTER_WORDS} with no fault message.",
+        f"VMs have been in BUILD for over {STUCK_AFTER_WORDS} with no fault message.",
+        (
+            "The oldest has waited {oldest_age_s}.",
+            "{unscheduled} were never placed on a host.",
+            "Task states: {task_states}.",
+        ),
+    ),
+    facts=StuckFacts,
+    samples=Samples(
+        fires={SHOW: server("BUILD", "2026-03-02T09:10:00Z")},
+        near_miss={SHOW: server("BUILD", "2026-03-02T09:29:00Z")},  # two minutes old
+    ),
     subcause=False,
 )

@@ -7,7 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from analyzer.rules.context import RECENT, RuleContext
+from analyzer.rules.context import RuleContext
+from analyzer.runbook import RECENT
 from analyzer.timeline.burst import burst_document
 from analyzer.timeline.core import Timeline, build_timeline
 from analyzer.timeline.incident import episodes, incident_document, primary

@@ -23,13 +23,14 @@ from typing import Any
 import pandas as pd
 
 from analyzer.model import iso
+from analyzer.runbook import STUCK_AFTER as STUCK_AFTER_TIME
 from analyzer.textmatch import EncodedText
 from analyzer.values import opt_int, opt_str
 
 API_MATCH_S = 10.0
 MAX_STORY_EVENTS = 8
 MAX_STORIES = 50
-STUCK_AFTER = pd.Timedelta(minutes=10)
+STUCK_AFTER = pd.Timedelta(STUCK_AFTER_TIME)
 
 STAGE_OF_ROLE = {
     "create": "api",
