@@ -6,11 +6,11 @@ from typing import TypedDict
 
 from analyzer.model import FailureClass, Finding
 from analyzer.rules.base import Rule, Samples, Sentence
-from analyzer.rules.context import RuleContext, log_evidence, row_evidence
+from analyzer.rules.context import RuleContext, log_evidence
 from analyzer.rules.samples import SERVICES, service
+from analyzer.rules.services import all_down_at_once, is_compute, is_down, service_evidence
 from analyzer.runbook import Source
 from analyzer.searched import searched
-from analyzer.values import show_time
 
 NOT_HEARD = searched(r"has not been heard from in a while")
 
@@ -25,20 +25,11 @@ def evaluate(ctx: RuleContext) -> Finding | None:
     svc = ctx.frames.services
     if svc.empty:
         return None
-    compute = svc[svc["binary"].fillna("").str.contains("compute")]
-    down = compute[compute["state"].fillna("").str.lower() == "down"]
+    compute = svc[is_compute(svc)]
+    down = compute[is_down(compute)]
     if down.empty:
         return None
-    evidence = [
-        row_evidence(
-            r["file"],
-            r["line"],
-            r["updated_at"],
-            f"{r['binary']} on {r['host']}: status {r['status']}, state {r['state']}, "
-            f"last update {show_time(r['updated_at'])}",
-        )
-        for _, r in down.head(5).iterrows()
-    ]
+    evidence = service_evidence(down)
     heard = ctx.logs(NOT_HEARD)
     evidence += log_evidence(heard, 2)
     facts: ServiceFacts = {
@@ -47,8 +38,11 @@ def evaluate(ctx: RuleContext) -> Finding | None:
         "down": len(down),
     }
     # All computes down at once looks like the service group losing the broker,
-    # a messaging symptom more than a host failure.
+    # a messaging symptom more than a host failure; with the controllers down at the
+    # same moment, it is one (see the control_plane_down rule).
     strength = 0.3 if len(down) == len(compute) and len(compute) > 2 else 0.6
+    if all_down_at_once(svc) is not None:
+        strength = 0.1
     return Finding("compute_service_down", FailureClass.HOST, strength, dict(facts), evidence)
 
 

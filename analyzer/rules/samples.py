@@ -49,8 +49,14 @@ def server(status: str, created: str, **extra: object) -> dict[str, object]:
 
 
 def service(
-    state: str, host: str = "hv-01", binary: str = "nova-compute", ident: int = 7
+    state: str,
+    host: str = "hv-01",
+    binary: str = "nova-compute",
+    ident: int = 7,
+    updated: str = "2026-03-02T09:30:41.000000",
 ) -> dict[str, object]:
+    # controller services sit in the "internal" zone, as `nova service-list` shows them
+    # (e.g. github.com/redhat-openstack/infrared/issues/181)
     return {
         "ID": ident,
         "Binary": binary,
@@ -58,7 +64,7 @@ def service(
         "Zone": "internal" if binary != "nova-compute" else "nova",
         "Status": "enabled",
         "State": state,
-        "Updated At": "2026-03-02T09:30:41.000000",
+        "Updated At": updated,
     }
 
 

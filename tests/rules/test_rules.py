@@ -149,3 +149,16 @@ def test_broker_stop_lines_join_the_unreachable_evidence(tmp_path: Path) -> None
     }
     evidence = findings(tmp_path, files)["broker_unreachable"]["evidence"]
     assert {e["file"] for e in evidence} == {HV_LOG, BROKER_LOG}
+
+
+def test_every_service_down_at_once_is_the_messaging_layer_not_the_hosts(
+    tmp_path: Path,
+) -> None:
+    rule = next(r for r in RULES if r.key == "control_plane_down")
+    doc, _frames, _inv = analyse([write(tmp_path / "all", rule.samples.fires)])
+    assert doc["verdict"]["class"] == "messaging_layer_failure"
+    row = next(r for r in doc["symptoms"] if r["key"] == "services_up")
+    assert row["matches"] == ["messaging_layer_failure"]
+    assert row["observed"].startswith("No: all 4 nova services down at once")
+    doc, _frames, _inv = analyse([write(tmp_path / "hosts", rule.samples.near_miss)])
+    assert doc["verdict"]["class"] == "host_failure"
