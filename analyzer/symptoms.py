@@ -15,9 +15,7 @@ import pandas as pd
 from analyzer.model import FailureClass, Finding
 from analyzer.rules import Rule
 from analyzer.rules.context import RuleContext
-from analyzer.runbook import CLASSES, STUCK_AFTER_WORDS, SYMPTOMS, Symptom
-
-M, R, H = CLASSES
+from analyzer.runbook import CLASSES, STUCK_AFTER_WORDS, SYMPTOMS, H, M, R, Symptom
 
 
 @dataclass

@@ -295,7 +295,6 @@ def fill(template: str, facts: Mapping[str, str]) -> str | None:
 
 # --- incident timeline (analysis.json: incident, clock_offsets, vm_stories, burst, ...) ---
 
-TIMELINE_TITLE = "Incident timeline"
 INCIDENT_STATUS: dict[str, str] = {
     "ongoing": "ongoing at collection time",
     "recovered": "recovered before collection",
@@ -303,7 +302,6 @@ INCIDENT_STATUS: dict[str, str] = {
 }
 NO_INCIDENT = "No messaging-layer incident in the bundle's logs."
 TIMELINE_ERROR = "The timeline could not be built ({error}); the diagnosis above stands."
-SUMMARY_TITLE = "Post-incident summary"
 SUMMARY_LABELS: tuple[tuple[str, str], ...] = (
     ("status", "Status"),
     ("start", "Start (onset)"),
@@ -334,7 +332,6 @@ DETECTED_BASIS: dict[str, str] = {
         f"when the first VM had been {STUCK_AFTER_WORDS} in BUILD, the runbook's threshold"
     ),
 }
-ACTIONS_TITLE = "Actions taken (seen in the bundle)"
 NO_ACTIONS = "No operator action (restart, reset, delete) is recorded in the bundle."
 ACTION_WORDS: dict[str, str] = {
     "vm_action": "server action (reset state or similar)",
@@ -343,8 +340,6 @@ ACTION_WORDS: dict[str, str] = {
     "service_start": "service started",
     "pod_killed": "pod killed or deleted",
 }
-EARLIER_TITLE = "Earlier incidents in the logs"
-KEY_EVENTS_TITLE = "Key events"
 KEY_EVENT_WORDS: dict[str, str] = {
     "burst_start": "Burst of creates begins",
     "onset": "Onset: first messaging error or broker fault",
@@ -360,13 +355,11 @@ KEY_EVENT_WORDS: dict[str, str] = {
     "recovered": "Recovered",
     "collected": "Bundle collected",
 }
-CLOCK_TITLE = "Clock skew"
 CLOCK_INTRO = (
     "Offsets are estimated against exact-UTC sources (Kubernetes, the compute API, zoned "
     "broker logs); positive means the source's clock runs ahead. Offsets of 30 s or more "
     "that are clear are corrected in the timeline."
 )
-CLOCK_NONE = "No source needed an estimate: every time in the bundle carries its zone."
 CLOCK_WARNING = "{source} disagrees with the reference clock by {offset} ({basis})."
 CLOCK_BASIS: dict[str, str] = {
     "request-id": "same request ids as the API",
@@ -378,7 +371,6 @@ CLOCK_BASIS: dict[str, str] = {
 }
 CLOCK_APPLIED = "corrected"
 CLOCK_NOT_APPLIED = "not corrected"
-STORIES_TITLE = "What happened to each VM"
 STORY_OUTCOME: dict[str, str] = {
     "stuck": "stuck in BUILD",
     "failed": "failed",
@@ -394,7 +386,6 @@ STORY_STAGE: dict[str, str] = {
     "active": "built",
     "failed": "the build failed",
 }
-BURST_TITLE = "Burst analysis"
 BURST_PRECEDED = (
     "A burst of {creates} creates within {span} preceded the onset "
     "({rate} per minute at the peak, {concurrent} building at once at the onset)."
@@ -417,7 +408,6 @@ BURST_QUOTA = (
     "A per-project instance quota of {quota} for project {project} would have capped "
     "such a burst at {batch}."
 )
-CHARTS_TITLE = "Charts"
 CHART_CREATES = "creates per minute"
 CHART_CREATES_AXIS = "creates"
 CHART_ERRORS = "errors and messaging faults per minute"
