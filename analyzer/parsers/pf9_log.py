@@ -77,23 +77,17 @@ def parse_python_batch(
     rec = fields.iloc[positions].reset_index(drop=True)
     stamps = rec["ts"].str.replace("T", " ", regex=False)
     timestamps = lt.parse_local(stamps, batch.offsets(positions), TIME_FORMAT)
-    frame = lt.logs_frame(
-        {
-            "timestamp": timestamps,
-            "source": source,
-            "service": batch.per_file(lambda f: f.service or file_service(f.path), positions),
-            "host": batch.per_file(lambda f: f.ctx.host, positions),
-            "level": lt.normalise_level(rec["level"]),
-            "logger": rec["logger"],
-            "message": rec["message"].fillna(""),
-            "detail": detail,
-            "clock": batch.per_file(lambda f: lt.clock_of(f.ctx), positions),
-            "file": batch.per_file(lambda f: f.path, positions),
-            "line": pd.Series(batch.line[positions], dtype=lt.INT),
-        },
-        len(positions),
+    return lt.batch_logs(
+        batch,
+        positions,
+        rec,
+        timestamps,
+        problems,
+        source=source,
+        service=batch.per_file(lambda f: f.service or file_service(f.path), positions),
+        message=rec["message"].fillna(""),
+        detail=detail,
     )
-    return frame, problems + lt.bad_time_problems(batch, batch.file[positions], timestamps)
 
 
 def parse_pf9_lines(
