@@ -136,6 +136,16 @@ def as_lines(lines: Iterable[str] | pd.Series) -> pd.Series:
     return series.astype(STRING).fillna("").reset_index(drop=True)
 
 
+def one_batch(
+    lines: Iterable[str] | pd.Series,
+    ctx: SourceContext,
+    file: str | None,
+    service: str | None = None,
+) -> Batch:
+    """The lines of one file as a batch; ``file`` is its path, the context's when None."""
+    return Batch.one(as_lines(lines), ctx, file if file is not None else ctx.path, service)
+
+
 def cap_lines(lines: pd.Series) -> tuple[pd.Series, int]:
     """Cut over-long lines to MAX_LINE_CHARS; returns the lines and how many were cut."""
     if lines.empty:

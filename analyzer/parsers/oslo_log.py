@@ -92,8 +92,7 @@ def parse_oslo_lines(
     ``service`` overrides what the path says; without either, it is guessed per record from
     the logger (``nova.conductor...`` -> nova-conductor).
     """
-    path = file if file is not None else ctx.path
-    return parse_oslo_batch(Batch.one(lt.as_lines(lines), ctx, path, service), source=source)
+    return parse_oslo_batch(lt.one_batch(lines, ctx, file, service), source=source)
 
 
 def parse_oslo_batch(

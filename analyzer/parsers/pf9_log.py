@@ -51,23 +51,11 @@ def file_service(path: str) -> str:
     return stem or "pf9"
 
 
-def parse_python_lines(
-    lines: Iterable[str] | pd.Series,
-    ctx: SourceContext,
-    *,
-    file: str | None = None,
-    source: str = "pf9",
-    service: str | None = None,
-) -> tuple[pd.DataFrame, list[BundleProblem]]:
-    """Parse Python-logging-shaped lines (position ``i`` = line ``i + 1``); others fold."""
-    path = file if file is not None else ctx.path
-    return parse_python_batch(Batch.one(lt.as_lines(lines), ctx, path, service), source=source)
-
-
 def parse_python_batch(
     batch: Batch, *, source: str = "pf9"
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
-    """``parse_python_lines`` of every file of ``batch`` in one pass, rows in file order."""
+    """Python-logging-shaped lines of every file of ``batch`` in one pass, rows in file
+    order; other lines fold into the record before them."""
     fields = lt.extract(batch.text, PYLOG_LINE)
     starts = fields["matched"].to_numpy(dtype=bool)
     problems = lt.no_lines_problems(batch, starts, "log")
@@ -99,8 +87,7 @@ def parse_pf9_lines(
     service: str | None = None,
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
     """oslo.log when most recognised lines are oslo-shaped, else the Python-logging shape."""
-    path = file if file is not None else ctx.path
-    return parse_pf9_batch(Batch.one(lt.as_lines(lines), ctx, path, service), source=source)
+    return parse_pf9_batch(lt.one_batch(lines, ctx, file, service), source=source)
 
 
 def parse_pf9_batch(
