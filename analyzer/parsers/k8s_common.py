@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers.base import ParseResult, fail_forward
+from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -75,6 +75,40 @@ def json_items(doc: object, kind: str) -> list[object] | None:
     if doc.get("kind") == kind:
         return [doc]
     return None
+
+
+def json_objects(
+    src: SourceFile, text: str, start: int, kind: str, problems: list[BundleProblem]
+) -> list[tuple[dict[str, object], int]]:
+    """The ``kind`` objects of the JSON document at ``start``, each with the line it opens on.
+
+    A document that is no such list or object, and items of another kind, become problems.
+    """
+    doc, problem = load_json(text[start:], src.path)
+    if problem is not None:
+        problems.append(problem)
+        return []
+    items = json_items(doc, kind)
+    if items is None:
+        a = "an" if kind[:1] in "AEIOU" else "a"
+        problems.append(
+            BundleProblem(src.path, f"JSON is not {a} {kind.lower()} list or {a} {kind}")
+        )
+        return []
+    single = isinstance(doc, dict) and "items" not in doc
+    lines = [text.count("\n", 0, start) + 1] if single else item_lines(text, len(items))
+    found: list[tuple[dict[str, object], int]] = []
+    skipped = 0
+    for item, line in zip(items, lines, strict=True):
+        if not isinstance(item, dict) or item.get("kind") not in (None, kind):
+            skipped += 1
+            continue
+        found.append((item, line))
+    if skipped:
+        problems.append(
+            BundleProblem(src.path, f"{skipped} list items are not {kind} objects", "those items")
+        )
+    return found
 
 
 def item_lines(text: str, count: int) -> list[int]:
@@ -245,6 +279,15 @@ def table_blocks(lines: pd.Series, header_re: re.Pattern[str]) -> list[tuple[int
     return blocks
 
 
+def lines_not_understood(path: str, lines: list[int], table: str) -> BundleProblem:
+    """The problem of the rows of ``table`` (``"the pod table"``) that could not be read."""
+    return BundleProblem(
+        path,
+        f"{len(lines)} lines of {table} not understood (first at line {lines[0]})",
+        "those lines",
+    )
+
+
 # --- object kinds ----------------------------------------------------------------------------
 
 _KINDS = {
@@ -298,3 +341,31 @@ def json_or_table(
             read_table(src, text, ctx, result)
 
     return fail_forward(src, what, fill)
+
+
+def json_or_table_spec(
+    *,
+    kind: str,
+    table: str,
+    paths: tuple[str, ...],
+    what: str,
+    is_json: Callable[[str], bool],
+    header: re.Pattern[str],
+    read_json: JsonReader,
+    read_table: TableReader,
+) -> ParserSpec:
+    """The spec of a kubectl ``get`` output read by ``json_or_table``.
+
+    Its sniffer leaves a JSON head to ``is_json`` and otherwise looks for the table's
+    ``header`` on the first five lines.
+    """
+
+    def sniff(head: str) -> bool:
+        if json_start(head) is not None:
+            return is_json(head)
+        return any(header.match(line) for line in head.lstrip().splitlines()[:5])
+
+    def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
+        return json_or_table(src, ctx, what, read_json, read_table)
+
+    return ParserSpec(kind=kind, tables=(table,), paths=paths, sniff=sniff, parse=parse)

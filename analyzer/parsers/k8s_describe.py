@@ -53,7 +53,13 @@ import pandas as pd
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
-from analyzer.parsers.k8s_common import Column, as_int, header_columns, split_row
+from analyzer.parsers.k8s_common import (
+    Column,
+    as_int,
+    header_columns,
+    lines_not_understood,
+    split_row,
+)
 from analyzer.parsers.k8s_pods import ContainerView, PodView, pods_frame
 from analyzer.parsers.k8s_time import ago, parse_age, parse_event_age, parse_rfc1123, to_utc
 
@@ -279,13 +285,7 @@ def _parse(src: SourceFile, ctx: SourceContext, result: ParseResult) -> None:
         event_rows.extend(rows)
         bad.extend(not_read)
     if bad:
-        result.problems.append(
-            BundleProblem(
-                src.path,
-                f"{len(bad)} lines of an Events table not understood (first at line {bad[0]})",
-                "those lines",
-            )
-        )
+        result.problems.append(lines_not_understood(src.path, bad, "an Events table"))
     if event_rows:
         frame = pd.DataFrame(event_rows)
         for col in ("timestamp", "first_timestamp"):

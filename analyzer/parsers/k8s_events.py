@@ -56,17 +56,15 @@ import re
 import pandas as pd
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers.base import ParseResult, ParserSpec
+from analyzer.parsers.base import ParseResult
 from analyzer.parsers.k8s_common import (
     as_dict,
     as_int,
     as_str,
     header_columns,
-    item_lines,
-    json_items,
-    json_or_table,
-    json_start,
-    load_json,
+    json_objects,
+    json_or_table_spec,
+    lines_not_understood,
     object_kind,
     read_rows,
     table_blocks,
@@ -126,27 +124,8 @@ def _ts(value: object) -> str | None:
 
 
 def _parse_json(src: SourceFile, text: str, start: int, result: ParseResult) -> None:
-    doc, problem = load_json(text[start:], src.path)
-    if problem is not None:
-        result.problems.append(problem)
-        return
-    items = json_items(doc, "Event")
-    if items is None:
-        result.problems.append(BundleProblem(src.path, "JSON is not an event list or an Event"))
-        return
-    single = isinstance(doc, dict) and "items" not in doc
-    lines = [text.count("\n", 0, start) + 1] if single else item_lines(text, len(items))
-    rows = []
-    skipped = 0
-    for item, line in zip(items, lines, strict=True):
-        if not isinstance(item, dict) or item.get("kind") not in (None, "Event"):
-            skipped += 1
-            continue
-        rows.append(event_row(item, line, src.path))
-    if skipped:
-        result.problems.append(
-            BundleProblem(src.path, f"{skipped} list items are not Event objects", "those items")
-        )
+    found = json_objects(src, text, start, "Event", result.problems)
+    rows = [event_row(item, line, src.path) for item, line in found]
     if not rows:
         return
     frame = pd.DataFrame(rows)
@@ -188,14 +167,7 @@ def _parse_table(src: SourceFile, text: str, ctx: SourceContext, result: ParseRe
         if ok.any():
             result.add("events", _table_frame(cells[ok], src.path, ctx))
     if bad_lines:
-        result.problems.append(
-            BundleProblem(
-                src.path,
-                f"{len(bad_lines)} lines of the event table not understood"
-                f" (first at line {bad_lines[0]})",
-                "those lines",
-            )
-        )
+        result.problems.append(lines_not_understood(src.path, bad_lines, "the event table"))
 
 
 def _loose_fallback(cells: pd.DataFrame, body: pd.Series, namespaced: bool) -> pd.DataFrame:
@@ -245,20 +217,19 @@ def _table_frame(cells: pd.DataFrame, path: str, ctx: SourceContext) -> pd.DataF
 # --- the spec --------------------------------------------------------------------------------
 
 
-def sniff(head: str) -> bool:
-    if json_start(head) is not None:
-        return bool(_JSON_EVENT_RE.search(head)) and '"reason"' in head
-    return any(HEADER_RE.match(line) for line in head.lstrip().splitlines()[:5])
+def _is_json(head: str) -> bool:
+    return bool(_JSON_EVENT_RE.search(head)) and '"reason"' in head
 
 
-def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
-    return json_or_table(src, ctx, "event", _parse_json, _parse_table)
-
-
-SPEC = ParserSpec(
+SPEC = json_or_table_spec(
     kind="k8s_events",
-    tables=("events",),
+    table="events",
     paths=("kubernetes/events.json", "kubernetes/events.txt"),
-    sniff=sniff,
-    parse=parse,
+    what="event",
+    is_json=_is_json,
+    header=HEADER_RE,
+    read_json=_parse_json,
+    read_table=_parse_table,
 )
+sniff = SPEC.sniff
+parse = SPEC.parse

@@ -69,7 +69,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers.base import ParseResult, ParserSpec
+from analyzer.parsers.base import ParseResult
 from analyzer.parsers.k8s_common import (
     as_bool,
     as_dict,
@@ -77,11 +77,9 @@ from analyzer.parsers.k8s_common import (
     as_list,
     as_str,
     header_columns,
-    item_lines,
-    json_items,
-    json_or_table,
-    json_start,
-    load_json,
+    json_objects,
+    json_or_table_spec,
+    lines_not_understood,
     read_rows,
     table_blocks,
 )
@@ -336,27 +334,8 @@ def _spec_by_name(containers: object) -> dict[str, dict[str, object]]:
 
 
 def _parse_json(src: SourceFile, text: str, start: int, result: ParseResult) -> None:
-    doc, problem = load_json(text[start:], src.path)
-    if problem is not None:
-        result.problems.append(problem)
-        return
-    items = json_items(doc, "Pod")
-    if items is None:
-        result.problems.append(BundleProblem(src.path, "JSON is not a pod list or a Pod"))
-        return
-    single = isinstance(doc, dict) and "items" not in doc
-    lines = [text.count("\n", 0, start) + 1] if single else item_lines(text, len(items))
-    pods: list[PodView] = []
-    skipped = 0
-    for item, line in zip(items, lines, strict=True):
-        if not isinstance(item, dict) or item.get("kind") not in (None, "Pod"):
-            skipped += 1
-            continue
-        pods.append(pod_from_json(item, line))
-    if skipped:
-        result.problems.append(
-            BundleProblem(src.path, f"{skipped} list items are not Pod objects", "those items")
-        )
+    found = json_objects(src, text, start, "Pod", result.problems)
+    pods = [pod_from_json(item, line) for item, line in found]
     if pods:
         result.add("pods", pods_frame(pods, src.path, result))
 
@@ -384,14 +363,7 @@ def _parse_table(src: SourceFile, text: str, ctx: SourceContext, result: ParseRe
         if ok.any():
             frames.append(_table_frame(cells[ok], src.path, ctx))
     if bad_lines:
-        result.problems.append(
-            BundleProblem(
-                src.path,
-                f"{len(bad_lines)} lines of the pod table not understood"
-                f" (first at line {bad_lines[0]})",
-                "those lines",
-            )
-        )
+        result.problems.append(lines_not_understood(src.path, bad_lines, "the pod table"))
     for frame in frames:
         result.add("pods", frame)
 
@@ -435,20 +407,19 @@ def _table_frame(cells: pd.DataFrame, path: str, ctx: SourceContext) -> pd.DataF
 # --- the spec --------------------------------------------------------------------------------
 
 
-def sniff(head: str) -> bool:
-    if json_start(head) is not None:
-        return bool(_JSON_POD_RE.search(head)) and not _JSON_EVENT_RE.search(head)
-    return any(HEADER_RE.match(line) for line in head.lstrip().splitlines()[:5])
+def _is_json(head: str) -> bool:
+    return bool(_JSON_POD_RE.search(head)) and not _JSON_EVENT_RE.search(head)
 
 
-def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
-    return json_or_table(src, ctx, "pod", _parse_json, _parse_table)
-
-
-SPEC = ParserSpec(
+SPEC = json_or_table_spec(
     kind="k8s_pods",
-    tables=("pods",),
+    table="pods",
     paths=("kubernetes/pods.json", "kubernetes/pods.txt"),
-    sniff=sniff,
-    parse=parse,
+    what="pod",
+    is_json=_is_json,
+    header=HEADER_RE,
+    read_json=_parse_json,
+    read_table=_parse_table,
 )
+sniff = SPEC.sniff
+parse = SPEC.parse

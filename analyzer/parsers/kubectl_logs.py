@@ -101,8 +101,7 @@ def parse_kubectl_lines(
     file: str | None = None,
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
     """Parse ``kubectl logs --timestamps`` lines (position ``i`` = line ``i + 1``)."""
-    path = file if file is not None else ctx.path
-    return parse_kubectl_batch(Batch.one(lt.as_lines(lines), ctx, path))
+    return parse_kubectl_batch(lt.one_batch(lines, ctx, file))
 
 
 def parse_kubectl_batch(batch: Batch) -> tuple[pd.DataFrame, list[BundleProblem]]:

@@ -136,6 +136,16 @@ def as_lines(lines: Iterable[str] | pd.Series) -> pd.Series:
     return series.astype(STRING).fillna("").reset_index(drop=True)
 
 
+def one_batch(
+    lines: Iterable[str] | pd.Series,
+    ctx: SourceContext,
+    file: str | None,
+    service: str | None = None,
+) -> Batch:
+    """The lines of one file as a batch; ``file`` is its path, the context's when None."""
+    return Batch.one(as_lines(lines), ctx, file if file is not None else ctx.path, service)
+
+
 def cap_lines(lines: pd.Series) -> tuple[pd.Series, int]:
     """Cut over-long lines to MAX_LINE_CHARS; returns the lines and how many were cut."""
     if lines.empty:
@@ -439,6 +449,36 @@ def logs_frame(columns: Mapping[str, pd.Series | str | int | None], n: int) -> p
 
 
 _DTYPES: dict[str, ExtensionDtype] = {"timestamp": TS_UTC, "pid": INT, "line": INT}
+
+
+def batch_logs(
+    batch: Batch,
+    positions: np.ndarray,
+    rec: pd.DataFrame,
+    timestamps: pd.Series,
+    problems: list[BundleProblem],
+    **columns: pd.Series | str | None,
+) -> tuple[pd.DataFrame, list[BundleProblem]]:
+    """The logs rows of a batch's records, and ``problems`` with the bad-time ones added.
+
+    ``positions``: the line of each record in the batch; ``rec``: its fields (``level``,
+    ``logger``); ``columns``: what the format says itself (source, service, message...).
+    Host, clock, file and line come from each record's file.
+    """
+    frame = logs_frame(
+        {
+            "timestamp": timestamps,
+            "host": batch.per_file(lambda f: f.ctx.host, positions),
+            "level": normalise_level(rec["level"]),
+            "logger": rec["logger"],
+            "clock": batch.per_file(lambda f: clock_of(f.ctx), positions),
+            "file": batch.per_file(lambda f: f.path, positions),
+            "line": pd.Series(batch.line[positions], dtype=INT),
+            **columns,
+        },
+        len(positions),
+    )
+    return frame, problems + bad_time_problems(batch, batch.file[positions], timestamps)
 
 
 def empty_logs() -> pd.DataFrame:

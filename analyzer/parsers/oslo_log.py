@@ -92,8 +92,7 @@ def parse_oslo_lines(
     ``service`` overrides what the path says; without either, it is guessed per record from
     the logger (``nova.conductor...`` -> nova-conductor).
     """
-    path = file if file is not None else ctx.path
-    return parse_oslo_batch(Batch.one(lt.as_lines(lines), ctx, path, service), source=source)
+    return parse_oslo_batch(lt.one_batch(lines, ctx, file, service), source=source)
 
 
 def parse_oslo_batch(
@@ -140,27 +139,21 @@ def parse_oslo_batch(
     unnamed = service.isna()
     if bool(unnamed.any()):
         service = service.where(~unnamed, lt.service_from_logger(rec["logger"]))
-    frame = lt.logs_frame(
-        {
-            "timestamp": timestamps,
-            "source": source,
-            "service": service,
-            "host": batch.per_file(lambda f: f.ctx.host, positions),
-            "level": lt.normalise_level(rec["level"]),
-            "logger": rec["logger"],
-            "pid": pd.to_numeric(rec["pid"], errors="coerce").astype(lt.INT),
-            "request_id": request_id,
-            "global_request_id": global_request_id,
-            "instance": parts["instance"].str.lower(),
-            "message": parts["message"].fillna(""),
-            "detail": detail,
-            "clock": batch.per_file(lambda f: lt.clock_of(f.ctx), positions),
-            "file": batch.per_file(lambda f: f.path, positions),
-            "line": pd.Series(batch.line[positions], dtype=lt.INT),
-        },
-        len(positions),
+    return lt.batch_logs(
+        batch,
+        positions,
+        rec,
+        timestamps,
+        problems,
+        source=source,
+        service=service,
+        pid=pd.to_numeric(rec["pid"], errors="coerce").astype(lt.INT),
+        request_id=request_id,
+        global_request_id=global_request_id,
+        instance=parts["instance"].str.lower(),
+        message=parts["message"].fillna(""),
+        detail=detail,
     )
-    return frame, problems + lt.bad_time_problems(batch, batch.file[positions], timestamps)
 
 
 def context_blocks(rest: pd.Series) -> pd.DataFrame:

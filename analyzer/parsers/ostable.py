@@ -485,6 +485,38 @@ def is_field_value(header: Sequence[str]) -> bool:
     )
 
 
+_JSON_LIST = re.compile(r"^[ \t]*\[\s*\{", re.MULTILINE)
+
+
+def has_key(head: str, key: str) -> bool:
+    """``"key":`` stands in the head (a JSON key, wherever the document put it)."""
+    return re.search(rf'"{re.escape(key)}"\s*:', head) is not None
+
+
+def sniff_list(
+    head: str,
+    *,
+    accept: Callable[[Sequence[str]], bool],
+    wrapper: str,
+    json_list: Callable[[str], bool],
+    api_list: Callable[[str], bool],
+) -> bool:
+    """A list command's output of one kind, in any form ``read_list`` reads.
+
+    A JSON list is judged by ``json_list``, a raw API response (``{"<wrapper>": [...]}``)
+    by ``api_list``, each given the normalised head; a table or CSV by its header.
+    """
+    head = sniff_text(head)
+    if _JSON_LIST.search(head):
+        return json_list(head)
+    if re.search(rf'^[ \t]*\{{\s*"{re.escape(wrapper)}"\s*:\s*\[', head, re.MULTILINE):
+        return api_list(head)
+    if any(accept(h) for h in table_headers(head)):
+        return True
+    first = head.lstrip().split("\n", 1)[0]
+    return first.startswith('"') and accept([c.strip().strip('"') for c in first.split(",")])
+
+
 # --- CSV ---------------------------------------------------------------------------------
 
 
@@ -621,6 +653,22 @@ def read_list(
             )
         )
     return out
+
+
+def list_rows(
+    src: SourceFile,
+    problems: list[BundleProblem],
+    row_of: Callable[[Mapping[str, object]], dict[str, object]],
+    *,
+    accept: Callable[[Sequence[str]], bool],
+    wrapper: str,
+    what: str,
+) -> list[dict[str, object]]:
+    """``row_of`` each record of a list command's output (``read_list``), with its file and
+    line; what the reading found wrong goes to ``problems``."""
+    out = read_list(src, accept=accept, wrapper=wrapper, what=what)
+    problems.extend(out.problems)
+    return [{**row_of(r.fields), "file": src.path, "line": r.line} for r in out.records]
 
 
 def _list_tables(

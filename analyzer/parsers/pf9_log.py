@@ -51,23 +51,11 @@ def file_service(path: str) -> str:
     return stem or "pf9"
 
 
-def parse_python_lines(
-    lines: Iterable[str] | pd.Series,
-    ctx: SourceContext,
-    *,
-    file: str | None = None,
-    source: str = "pf9",
-    service: str | None = None,
-) -> tuple[pd.DataFrame, list[BundleProblem]]:
-    """Parse Python-logging-shaped lines (position ``i`` = line ``i + 1``); others fold."""
-    path = file if file is not None else ctx.path
-    return parse_python_batch(Batch.one(lt.as_lines(lines), ctx, path, service), source=source)
-
-
 def parse_python_batch(
     batch: Batch, *, source: str = "pf9"
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
-    """``parse_python_lines`` of every file of ``batch`` in one pass, rows in file order."""
+    """Python-logging-shaped lines of every file of ``batch`` in one pass, rows in file
+    order; other lines fold into the record before them."""
     fields = lt.extract(batch.text, PYLOG_LINE)
     starts = fields["matched"].to_numpy(dtype=bool)
     problems = lt.no_lines_problems(batch, starts, "log")
@@ -77,23 +65,17 @@ def parse_python_batch(
     rec = fields.iloc[positions].reset_index(drop=True)
     stamps = rec["ts"].str.replace("T", " ", regex=False)
     timestamps = lt.parse_local(stamps, batch.offsets(positions), TIME_FORMAT)
-    frame = lt.logs_frame(
-        {
-            "timestamp": timestamps,
-            "source": source,
-            "service": batch.per_file(lambda f: f.service or file_service(f.path), positions),
-            "host": batch.per_file(lambda f: f.ctx.host, positions),
-            "level": lt.normalise_level(rec["level"]),
-            "logger": rec["logger"],
-            "message": rec["message"].fillna(""),
-            "detail": detail,
-            "clock": batch.per_file(lambda f: lt.clock_of(f.ctx), positions),
-            "file": batch.per_file(lambda f: f.path, positions),
-            "line": pd.Series(batch.line[positions], dtype=lt.INT),
-        },
-        len(positions),
+    return lt.batch_logs(
+        batch,
+        positions,
+        rec,
+        timestamps,
+        problems,
+        source=source,
+        service=batch.per_file(lambda f: f.service or file_service(f.path), positions),
+        message=rec["message"].fillna(""),
+        detail=detail,
     )
-    return frame, problems + lt.bad_time_problems(batch, batch.file[positions], timestamps)
 
 
 def parse_pf9_lines(
@@ -105,8 +87,7 @@ def parse_pf9_lines(
     service: str | None = None,
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
     """oslo.log when most recognised lines are oslo-shaped, else the Python-logging shape."""
-    path = file if file is not None else ctx.path
-    return parse_pf9_batch(Batch.one(lt.as_lines(lines), ctx, path, service), source=source)
+    return parse_pf9_batch(lt.one_batch(lines, ctx, file, service), source=source)
 
 
 def parse_pf9_batch(

@@ -51,7 +51,7 @@ from collections.abc import Sequence
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers import ostable
 from analyzer.parsers.base import BatchItem, ParseResult, ParserSpec, fail_forward
-from analyzer.parsers.ostable import clean, pick, text_of
+from analyzer.parsers.ostable import clean, has_key, pick, text_of
 from analyzer.parsers.servers import TABLE, frame_of, server_row
 
 _LITERAL_LIMIT = 200_000  # longer fault texts are read with the regexes only
@@ -153,10 +153,6 @@ _SERVER_KEYS = ("flavor", "image", "addresses", "hostId", "OS-EXT-STS:task_state
 _ROW_FIELD = r"^[ \t]*[|│][ \t]*{}[ \t]*[|│]"
 
 
-def _json_key(head: str, key: str) -> bool:
-    return re.search(rf'"{re.escape(key)}"\s*:', head) is not None
-
-
 def _table_field(head: str, key: str) -> bool:
     return re.search(_ROW_FIELD.format(re.escape(key)), head, re.MULTILINE) is not None
 
@@ -165,14 +161,14 @@ def sniff(head: str) -> bool:
     head = ostable.sniff_text(head)
     stripped = head.lstrip()
     if stripped.startswith(("{", "[")):
-        if any(_json_key(head, k) for k in ("apiVersion", "Binary", "servers", "ID")):
+        if any(has_key(head, k) for k in ("apiVersion", "Binary", "servers", "ID")):
             return False
-        if _json_key(head, "OS-EXT-STS:vm_state"):
+        if has_key(head, "OS-EXT-STS:vm_state"):
             return True
-        if _json_key(head, "vm_state") and _json_key(head, "id"):  # SDK names only
+        if has_key(head, "vm_state") and has_key(head, "id"):  # SDK names only
             return True
-        return all(_json_key(head, k) for k in ("id", "status", "created")) and any(
-            _json_key(head, k) for k in _SERVER_KEYS
+        return all(has_key(head, k) for k in ("id", "status", "created")) and any(
+            has_key(head, k) for k in _SERVER_KEYS
         )
     if not any(ostable.is_field_value(h) for h in ostable.table_headers(head)):
         return False

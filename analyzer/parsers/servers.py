@@ -46,7 +46,7 @@ from analyzer.frames import conform, row_files
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers import ostable
 from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
-from analyzer.parsers.ostable import clean, nkey, pick, text_of
+from analyzer.parsers.ostable import clean, has_key, nkey, pick, text_of
 
 TABLE = "servers"
 TIMESTAMPS = ("created_at", "updated_at", "launched_at", "fault_created")
@@ -187,42 +187,32 @@ def frame_of(
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
     def fill(result: ParseResult) -> None:
-        out = ostable.read_list(src, accept=is_server_header, wrapper="servers", what="server")
-        result.problems.extend(out.problems)
-        rows = []
-        for record in out.records:
-            row = server_row(record.fields)
-            row["file"] = src.path
-            row["line"] = record.line
-            rows.append(row)
+        rows = ostable.list_rows(
+            src,
+            result.problems,
+            server_row,
+            accept=is_server_header,
+            wrapper="servers",
+            what="server",
+        )
         result.add(TABLE, frame_of(rows, src.path, result.problems))
 
     return fail_forward(src, "server list", fill)
 
 
-_JSON_LIST = re.compile(r"^[ \t]*\[\s*\{", re.MULTILINE)
-_API_LIST = re.compile(r'^[ \t]*\{\s*"servers"\s*:\s*\[', re.MULTILINE)
+def _json_list(head: str) -> bool:
+    if all(has_key(head, k) for k in ("ID", "Name", "Status")) and not has_key(head, "Binary"):
+        return any(has_key(head, k) for k in _JSON_MARKERS)
+    return False
 
 
-def _has_key(head: str, key: str) -> bool:
-    return re.search(rf'"{re.escape(key)}"\s*:', head) is not None
+def _api_list(head: str) -> bool:
+    return has_key(head, "OS-EXT-STS:vm_state") or has_key(head, "flavor")
 
 
 def sniff(head: str) -> bool:
-    head = ostable.sniff_text(head)
-    if _JSON_LIST.search(head):
-        if all(_has_key(head, k) for k in ("ID", "Name", "Status")) and not _has_key(
-            head, "Binary"
-        ):
-            return any(_has_key(head, k) for k in _JSON_MARKERS)
-        return False
-    if _API_LIST.search(head):
-        return _has_key(head, "OS-EXT-STS:vm_state") or _has_key(head, "flavor")
-    if any(is_server_header(h) for h in ostable.table_headers(head)):
-        return True
-    first = head.lstrip().split("\n", 1)[0]
-    return first.startswith('"') and is_server_header(
-        [c.strip().strip('"') for c in first.split(",")]
+    return ostable.sniff_list(
+        head, accept=is_server_header, wrapper="servers", json_list=_json_list, api_list=_api_list
     )
 
 

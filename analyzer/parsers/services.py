@@ -34,7 +34,6 @@ responses (``{"services": [...]}``) are accepted too.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -43,7 +42,7 @@ from analyzer.frames import conform
 from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers import ostable
 from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
-from analyzer.parsers.ostable import bool_of, nkey, pick, text_of
+from analyzer.parsers.ostable import bool_of, has_key, nkey, pick, text_of
 
 TABLE = "services"
 
@@ -76,16 +75,14 @@ def service_row(record: Mapping[str, object]) -> dict[str, object]:
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
     def fill(result: ParseResult) -> None:
-        out = ostable.read_list(
-            src, accept=is_service_header, wrapper="services", what="compute service"
+        rows = ostable.list_rows(
+            src,
+            result.problems,
+            service_row,
+            accept=is_service_header,
+            wrapper="services",
+            what="compute service",
         )
-        result.problems.extend(out.problems)
-        rows = []
-        for record in out.records:
-            row = service_row(record.fields)
-            row["file"] = src.path
-            row["line"] = record.line
-            rows.append(row)
         frame = pd.DataFrame(rows)
         if not frame.empty:
             ostable.utc_timestamps(frame, ("updated_at",), src.path, result.problems)
@@ -94,29 +91,25 @@ def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
     return fail_forward(src, "compute service list", fill)
 
 
-_JSON_LIST = re.compile(r"^[ \t]*\[\s*\{", re.MULTILINE)
-_API_LIST = re.compile(r'^[ \t]*\{\s*"services"\s*:\s*\[', re.MULTILINE)
+def _json_list(head: str) -> bool:
+    return (
+        all(has_key(head, k) for k in ("Binary", "Host", "State"))
+        and (has_key(head, "ID") or has_key(head, "Id"))
+        and not has_key(head, "Agent Type")
+    )
 
 
-def _has_key(head: str, key: str) -> bool:
-    return re.search(rf'"{re.escape(key)}"\s*:', head) is not None
+def _api_list(head: str) -> bool:
+    return has_key(head, "binary") and has_key(head, "state")
 
 
 def sniff(head: str) -> bool:
-    head = ostable.sniff_text(head)
-    if _JSON_LIST.search(head):
-        return (
-            all(_has_key(head, k) for k in ("Binary", "Host", "State"))
-            and (_has_key(head, "ID") or _has_key(head, "Id"))
-            and not _has_key(head, "Agent Type")
-        )
-    if _API_LIST.search(head):
-        return _has_key(head, "binary") and _has_key(head, "state")
-    if any(is_service_header(h) for h in ostable.table_headers(head)):
-        return True
-    first = head.lstrip().split("\n", 1)[0]
-    return first.startswith('"') and is_service_header(
-        [c.strip().strip('"') for c in first.split(",")]
+    return ostable.sniff_list(
+        head,
+        accept=is_service_header,
+        wrapper="services",
+        json_list=_json_list,
+        api_list=_api_list,
     )
 
 

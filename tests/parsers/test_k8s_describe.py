@@ -425,14 +425,6 @@ def test_never_raises(data: bytes) -> None:
         conform(table, frame)
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.text())
-def test_arbitrary_text_never_raises(text: str) -> None:
-    result = _parse(text)
-    for table, frame in result.tables.items():
-        conform(table, frame)
-
-
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(

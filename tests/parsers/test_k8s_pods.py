@@ -494,14 +494,6 @@ def test_large_single_line_never_raises() -> None:
     assert result.problems
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.one_of(st.text(), st.binary().map(lambda b: b.decode("latin-1"))))
-def test_arbitrary_text_never_raises(text: str) -> None:
-    result = _parse(text)
-    for table, frame in result.tables.items():
-        conform(table, frame)
-
-
 @settings(max_examples=100, deadline=None)
 @given(
     st.recursive(

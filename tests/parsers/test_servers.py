@@ -521,20 +521,6 @@ def _no_internal_error(result: ParseResult) -> None:
         assert list(df.columns) == list(SCHEMAS["servers"])
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.text())
-def test_arbitrary_text_never_raises(text: str) -> None:
-    _no_internal_error(run(text.encode("utf-8", "surrogatepass")))
-    servers.sniff(text)
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.binary())
-def test_arbitrary_bytes_never_raise(data: bytes) -> None:
-    _no_internal_error(run(data))
-    servers.sniff(data.decode("utf-8", errors="replace"))
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_PIECES, max_size=40).map("".join))
 def test_format_fragments_never_raise(text: str) -> None:

@@ -2,11 +2,11 @@
 
 The documented contract (analyzer/parsers/base.py) is that a parser never raises: what it
 cannot read becomes a bundle problem. Each parser of ``analyzer.parsers.PARSERS`` gets
-arbitrary bytes and mutated real samples of its own kind (lines dropped, repeated,
-swapped, bytes overwritten, text spliced in, cut anywhere) taken from generated scenario
-bundles; its sniffer gets arbitrary text. A "parser failed" problem (a bug caught by the
-fail-forward guard) counts as a failure too, and whatever comes out must fit the declared
-frames. The manifest and clock readers and identification are fuzzed the same way.
+arbitrary bytes, arbitrary text and mutated real samples of its own kind (lines dropped,
+repeated, swapped, bytes overwritten, text spliced in, cut anywhere) taken from generated
+scenario bundles; its sniffer gets arbitrary text. A "parser failed" problem (a bug caught
+by the fail-forward guard) counts as a failure too, and whatever comes out must fit the
+declared frames. The manifest and clock readers and identification are fuzzed the same way.
 """
 
 from __future__ import annotations
@@ -87,6 +87,22 @@ def test_arbitrary_bytes(kind: str, data: bytes, ctx: SourceContext) -> None:
     spec = SPECS[kind]
     path = spec.paths[0].replace("*", "x") if spec.paths else "x.txt"
     run_parser(spec, path, data, ctx)
+
+
+# Valid UTF-8 of any characters (line and paragraph separators, wide characters), which
+# arbitrary bytes seldom are, and every byte read as Latin-1 (no undecodable bytes).
+TEXT = st.one_of(
+    st.text(max_size=3000), st.binary(max_size=3000).map(lambda b: b.decode("latin-1"))
+)
+
+
+@pytest.mark.parametrize("kind", sorted(SPECS))
+@settings(FUZZ, max_examples=60)
+@given(text=TEXT, ctx=CONTEXTS)
+def test_arbitrary_text(kind: str, text: str, ctx: SourceContext) -> None:
+    spec = SPECS[kind]
+    path = spec.paths[0].replace("*", "x") if spec.paths else "x.txt"
+    run_parser(spec, path, text.encode("utf-8", "surrogatepass"), ctx)
 
 
 EDIT = st.one_of(
