@@ -23,7 +23,7 @@ from analyzer.parsers import PARSERS
 from analyzer.parsers.base import ParserSpec
 from analyzer.parsing import Job, in_file_order, parse_jobs
 from analyzer.sanitize import plausible
-from analyzer.searched import all_patterns, union
+from analyzer.searched import union
 
 SNIFF_BYTES = 8192
 
@@ -73,9 +73,10 @@ def identify(src: SourceFile, parsers: Sequence[ParserSpec] = PARSERS) -> Parser
     return None
 
 
-def fold_policy(parsers: Sequence[ParserSpec] = PARSERS) -> FoldPolicy:
-    """Which large files to read folded: the logs of a parser that declares how."""
-    wanted = union(all_patterns())
+def fold_policy(patterns: Sequence[str], parsers: Sequence[ParserSpec] = PARSERS) -> FoldPolicy:
+    """Which large files to read folded: the logs of a parser that declares how. A folded
+    log keeps the lines matching ``patterns`` (every pattern the analysis searches for)."""
+    wanted = union(tuple(patterns))
 
     def policy(path: str, head: bytes) -> Folder | None:
         src = SourceFile(bundle="", path=path, data=head[:SNIFF_BYTES])
