@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -17,8 +16,17 @@ import pandas as pd
 from analyzer.bundle import Bundle, FoldPolicy
 from analyzer.fold import Folder
 from analyzer.frames import Frames, build_frames
-from analyzer.manifest import Manifest, load_clock, load_manifest
-from analyzer.model import BundleProblem, Deployment, SourceContext, SourceFile, iso
+from analyzer.manifest import load_clock, load_manifest
+from analyzer.model import (
+    BundleInfo,
+    BundleProblem,
+    Deployment,
+    Inventory,
+    Manifest,
+    SourceContext,
+    SourceFile,
+    iso,
+)
 from analyzer.parsers import PARSERS
 from analyzer.parsers.base import ParserSpec
 from analyzer.parsing import Job, in_file_order, parse_jobs
@@ -26,37 +34,6 @@ from analyzer.sanitize import plausible
 from analyzer.searched import union
 
 SNIFF_BYTES = 8192
-
-
-@dataclass
-class BundleInfo:
-    name: str
-    files: int
-    manifest: Manifest | None
-    collected_at: datetime | None
-    collected_at_basis: str  # manifest | archive-mtime | newest-data | unknown
-    utc_offset: timedelta | None
-
-
-@dataclass
-class Inventory:
-    """What was read, from where, and what could not be."""
-
-    bundles: list[BundleInfo] = field(default_factory=list)
-    kinds: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    unrecognised: list[str] = field(default_factory=list)
-    problems: list[BundleProblem] = field(default_factory=list)
-    failed_collections: list[dict[str, object]] = field(default_factory=list)
-    clock_assumptions: list[str] = field(default_factory=list)
-    collected_at: datetime | None = None
-    collected_at_basis: str = "unknown"
-    deployment: Deployment = Deployment.UNKNOWN
-    deployment_basis: str = "unknown"
-    namespace: str | None = None
-    region: str | None = None
-
-    def has_kind(self, *kinds: str) -> bool:
-        return any(self.kinds.get(k) for k in kinds)
 
 
 def identify(src: SourceFile, parsers: Sequence[ParserSpec] = PARSERS) -> ParserSpec | None:

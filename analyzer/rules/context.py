@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.frames import Frames
-from analyzer.ingest import Inventory
-from analyzer.model import Evidence
+from analyzer.model import Evidence, Inventory
 from analyzer.searched import is_registered
 from analyzer.textmatch import EncodedText
 from analyzer.values import opt_dt, opt_int

@@ -8,7 +8,7 @@ import pytest
 
 from analyzer.analysis import searched_patterns
 from analyzer.frames import Frames
-from analyzer.ingest import Inventory
+from analyzer.model import Inventory
 from analyzer.rules.context import RuleContext
 from analyzer.searched import is_registered, union
 from analyzer.timeline.families import FAMILIES
