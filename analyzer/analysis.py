@@ -11,7 +11,8 @@ from analyzer.bundle import Bundle, Limits, read_bundle
 from analyzer.diagnosis import Diagnosis, diagnose
 from analyzer.fold import FOLD_FROM
 from analyzer.frames import Frames
-from analyzer.ingest import fold_policy, ingest
+from analyzer.ingest import ingest
+from analyzer.jobs import fold_policy
 from analyzer.model import Finding, Inventory, iso
 from analyzer.recovery import cleanup, prevention, recovery_plan, stuck_vm_rows
 from analyzer.rules import RULES

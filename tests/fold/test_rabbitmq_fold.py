@@ -6,7 +6,7 @@ import pandas as pd
 
 from analyzer.analysis import searched_patterns
 from analyzer.fold import Folder
-from analyzer.ingest import fold_policy
+from analyzer.jobs import fold_policy
 from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers import rabbitmq_log
 from analyzer.parsers.logtime import folded_counts, renumber

@@ -9,7 +9,7 @@ import pytest
 
 from analyzer.analysis import searched_patterns
 from analyzer.bundle import Limits, read_bundle
-from analyzer.ingest import fold_policy
+from analyzer.jobs import fold_policy
 from tests.fold.test_folder import KEPT, TEXT
 from tests.test_bundle import make_tgz
 
