@@ -103,16 +103,16 @@ def document(ctx: RuleContext, dx: Diagnosis) -> dict[str, Any]:
                 "name": b.name,
                 "files": b.files,
                 "collected_at": iso(b.collected_at),
-                "collected_at_basis": b.collected_at_basis,
+                "collected_at_basis": b.collected_at_basis.value,
                 "collector": b.manifest.collector if b.manifest else None,
                 "utc_offset_s": b.utc_offset.total_seconds() if b.utc_offset is not None else None,
             }
             for b in inv.bundles
         ],
         "collected_at": iso(inv.collected_at),
-        "collected_at_basis": inv.collected_at_basis,
+        "collected_at_basis": inv.collected_at_basis.value,
         "deployment": inv.deployment.value,
-        "deployment_basis": inv.deployment_basis,
+        "deployment_basis": inv.deployment_basis.value,
         "region": inv.region,
         "namespace": inv.namespace,
         "verdict": {

@@ -22,7 +22,13 @@ from analyzer.bundle import Bundle
 from analyzer.frames import Frames, build_frames
 from analyzer.jobs import make_jobs
 from analyzer.metadata import Metadata, read_metadata
-from analyzer.model import BundleProblem, Deployment, Inventory
+from analyzer.model import (
+    BundleProblem,
+    CollectedAtBasis,
+    Deployment,
+    DeploymentBasis,
+    Inventory,
+)
 from analyzer.parsing import Parsed, in_file_order, parse_jobs
 
 Parts = dict[str, list[pd.DataFrame]]  # table -> its pieces, bundle after bundle
@@ -121,15 +127,16 @@ def _note_clock(inv: Inventory, path: str, offset: timedelta | None) -> None:
 
 def _settle_collection_time(inv: Inventory, frames: Frames) -> None:
     known = [(b.collected_at, b.collected_at_basis) for b in inv.bundles if b.collected_at]
-    manifest_times = [t for t, basis in known if basis == "manifest"]
+    manifest_times = [t for t, basis in known if basis is CollectedAtBasis.MANIFEST]
     if manifest_times:
-        inv.collected_at, inv.collected_at_basis = max(manifest_times), "manifest"
+        inv.collected_at, inv.collected_at_basis = max(manifest_times), CollectedAtBasis.MANIFEST
     elif known:
-        inv.collected_at, inv.collected_at_basis = max(t for t, _ in known), "archive-mtime"
+        newest_member = max(t for t, _ in known)
+        inv.collected_at, inv.collected_at_basis = newest_member, CollectedAtBasis.ARCHIVE_MTIME
     else:
         newest = _newest_in_data(frames)
         if newest is not None:
-            inv.collected_at, inv.collected_at_basis = newest, "newest-data"
+            inv.collected_at, inv.collected_at_basis = newest, CollectedAtBasis.NEWEST_DATA
     if inv.collected_at is not None and inv.collected_at.tzinfo is None:
         inv.collected_at = inv.collected_at.replace(tzinfo=UTC)
 
@@ -161,7 +168,7 @@ def _settle_deployment(inv: Inventory, frames: Frames) -> None:
         if m is None:
             continue
         if inv.deployment is Deployment.UNKNOWN and m.deployment is not Deployment.UNKNOWN:
-            inv.deployment, inv.deployment_basis = m.deployment, "manifest"
+            inv.deployment, inv.deployment_basis = m.deployment, DeploymentBasis.MANIFEST
         inv.namespace = inv.namespace or m.namespace
         inv.region = inv.region or m.region
     if inv.namespace is None and frames.has("pods"):
@@ -169,4 +176,5 @@ def _settle_deployment(inv: Inventory, frames: Frames) -> None:
         if not ns.empty:
             inv.namespace = str(ns.mode().iloc[0])
     if inv.deployment is Deployment.UNKNOWN and (frames.has("pods") or frames.has("events")):
-        inv.deployment, inv.deployment_basis = Deployment.SELF_HOSTED, "kubernetes data present"
+        inv.deployment = Deployment.SELF_HOSTED
+        inv.deployment_basis = DeploymentBasis.KUBERNETES_DATA

@@ -14,7 +14,14 @@ from datetime import datetime, timedelta
 
 from analyzer.bundle import Bundle
 from analyzer.manifest import load_clock, load_manifest
-from analyzer.model import BundleInfo, BundleProblem, Manifest, SourceFile, iso
+from analyzer.model import (
+    BundleInfo,
+    BundleProblem,
+    CollectedAtBasis,
+    Manifest,
+    SourceFile,
+    iso,
+)
 from analyzer.sanitize import plausible
 
 MANIFEST = "manifest.json"
@@ -122,14 +129,16 @@ def _manifest_time(manifest: Manifest | None) -> tuple[datetime | None, list[Bun
     return None, [BundleProblem(MANIFEST, problem, "the collection time")]
 
 
-def _collection_time(from_manifest: datetime | None, bundle: Bundle) -> tuple[datetime | None, str]:
+def _collection_time(
+    from_manifest: datetime | None, bundle: Bundle
+) -> tuple[datetime | None, CollectedAtBasis]:
     """When the bundle was collected and how that is known: the manifest says so, else the
     newest archive member was written then (the newest data is a later, global fallback)."""
     if from_manifest is not None:
-        return from_manifest, "manifest"
+        return from_manifest, CollectedAtBasis.MANIFEST
     if bundle.newest_mtime is not None:
-        return bundle.newest_mtime, "archive-mtime"
-    return None, "unknown"
+        return bundle.newest_mtime, CollectedAtBasis.ARCHIVE_MTIME
+    return None, CollectedAtBasis.UNKNOWN
 
 
 def _failed_collections(manifest: Manifest | None) -> list[dict[str, object]]:

@@ -30,6 +30,42 @@ class Deployment(StrEnum):
     UNKNOWN = "unknown"
 
 
+class DeploymentBasis(StrEnum):
+    """How the deployment is known: the report words each one (reports/wording.py)."""
+
+    MANIFEST = "manifest"
+    KUBERNETES_DATA = "kubernetes data present"  # only a self-hosted region has pods to collect
+    UNKNOWN = "unknown"
+
+
+class CollectedAtBasis(StrEnum):
+    """How the collection time is known, from the most to the least trustworthy source."""
+
+    MANIFEST = "manifest"
+    ARCHIVE_MTIME = "archive-mtime"  # the newest archive member: close, not exact
+    NEWEST_DATA = "newest-data"  # the newest timestamp read: the collection came later
+    UNKNOWN = "unknown"
+
+
+class Clock(StrEnum):
+    """How a record's time was placed on UTC (the ``clock`` column of logs and timeline).
+
+    The first four are exact UTC and are the reference the skew estimate
+    (``analyzer.timeline.skew``) measures the local clocks against.
+    """
+
+    ZONED = "zoned"  # the line carries its own zone
+    KUBECTL = "kubectl"  # the UTC prefix kubectl logs --timestamps adds
+    API = "api"  # a time the compute API reports
+    KUBERNETES = "kubernetes"  # a time the Kubernetes API reports
+    LOCAL_OFFSET = "local-offset"  # zone-less, moved by the host's declared offset
+    LOCAL_ASSUMED_UTC = "local-assumed-utc"  # zone-less, no offset known: read as UTC
+
+
+TRUSTED_CLOCKS = (Clock.ZONED, Clock.KUBECTL, Clock.API, Clock.KUBERNETES)
+LOCAL_CLOCKS = (Clock.LOCAL_OFFSET, Clock.LOCAL_ASSUMED_UTC)
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """One file of a bundle, read into memory (bounded by the reader's limits)."""
@@ -92,7 +128,7 @@ class BundleInfo:
     files: int
     manifest: Manifest | None
     collected_at: datetime | None
-    collected_at_basis: str  # manifest | archive-mtime | newest-data | unknown
+    collected_at_basis: CollectedAtBasis
     utc_offset: timedelta | None
 
 
@@ -107,9 +143,9 @@ class Inventory:
     failed_collections: list[dict[str, object]] = field(default_factory=list)
     clock_assumptions: list[str] = field(default_factory=list)
     collected_at: datetime | None = None
-    collected_at_basis: str = "unknown"
+    collected_at_basis: CollectedAtBasis = CollectedAtBasis.UNKNOWN
     deployment: Deployment = Deployment.UNKNOWN
-    deployment_basis: str = "unknown"
+    deployment_basis: DeploymentBasis = DeploymentBasis.UNKNOWN
     namespace: str | None = None
     region: str | None = None
 
