@@ -6,21 +6,37 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzer import __version__
+from analyzer import __version__, recovery, rules
 from analyzer.bundle import Bundle, Limits, read_bundle
 from analyzer.diagnosis import Diagnosis, diagnose
 from analyzer.fold import FOLD_FROM
 from analyzer.frames import Frames
-from analyzer.ingest import Inventory, fold_policy, ingest
-from analyzer.model import Finding, iso
+from analyzer.ingest import ingest
+from analyzer.jobs import fold_policy
+from analyzer.model import Finding, Inventory, iso
 from analyzer.recovery import cleanup, prevention, recovery_plan, stuck_vm_rows
 from analyzer.rules import RULES
 from analyzer.rules.context import RuleContext
 from analyzer.sanitize import displayable
+from analyzer.searched import registered_patterns
+from analyzer.timeline import families
 from analyzer.timeline.document import timeline_sections
 
 SCHEMA = "pcd-analysis/1"
 DESCRIPTIONS = {rule.key: rule.description for rule in RULES}
+SEARCHERS = (rules, families, recovery)
+"""The modules that search log text: importing one registers its patterns
+(``analyzer.searched``). A new module that searches belongs here, so its patterns are
+registered before ``searched_patterns`` reads them, whatever else this module imports."""
+
+
+def searched_patterns() -> tuple[str, ...]:
+    """Every pattern the analysis searches log text for: what a folded log must keep.
+
+    Gathered here, at the top, where every searching module (``SEARCHERS``) is imported,
+    and passed down to the reading of bundles as a value.
+    """
+    return registered_patterns()
 
 
 def read_bundles(
@@ -32,7 +48,7 @@ def read_bundles(
 ) -> list[Bundle]:
     """The bundles, logs of ``fold_from`` bytes or more folded (``analyzer.fold``) unless
     ``fold`` is False."""
-    policy = fold_policy() if fold else None
+    policy = fold_policy(searched_patterns()) if fold else None
     bundles = [read_bundle(loc, limits, fold=policy, fold_from=fold_from) for loc in locations]
     names = [b.name for b in bundles]
     if len(bundles) > 1:
@@ -87,16 +103,16 @@ def document(ctx: RuleContext, dx: Diagnosis) -> dict[str, Any]:
                 "name": b.name,
                 "files": b.files,
                 "collected_at": iso(b.collected_at),
-                "collected_at_basis": b.collected_at_basis,
+                "collected_at_basis": b.collected_at_basis.value,
                 "collector": b.manifest.collector if b.manifest else None,
                 "utc_offset_s": b.utc_offset.total_seconds() if b.utc_offset is not None else None,
             }
             for b in inv.bundles
         ],
         "collected_at": iso(inv.collected_at),
-        "collected_at_basis": inv.collected_at_basis,
+        "collected_at_basis": inv.collected_at_basis.value,
         "deployment": inv.deployment.value,
-        "deployment_basis": inv.deployment_basis,
+        "deployment_basis": inv.deployment_basis.value,
         "region": inv.region,
         "namespace": inv.namespace,
         "verdict": {

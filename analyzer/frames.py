@@ -67,7 +67,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "instance": STR,  # instance UUID when the record names one
         "message": STR,  # first line of the record
         "detail": STR,  # folded continuation lines (traceback), or <NA>
-        "clock": STR,  # zoned | local-offset | local-assumed-utc | kubectl
+        "clock": STR,  # analyzer.model.Clock
         "file": STR,
         "line": INT,
     },

@@ -1,117 +1,37 @@
-"""From bundles to frames: identify every file, parse it, and place it on the UTC clock.
+"""From bundles to frames, in three stages per bundle, each feeding the next:
 
-Identification goes by the collector layout first and by content second, so a bundle
-assembled by hand from renamed files is read like a collected one.
+1. **metadata** (``analyzer.metadata``): the manifest, the hosts' clocks, the collection
+   time and what failed to collect;
+2. **jobs** (``analyzer.jobs``): which parser reads each file, with its host and clock;
+3. **absorb** (here): the parse results (``analyzer.parsing``) join the inventory and the
+   frames in file order.
+
+Only this module writes the inventory, so the stages below it are functions of one bundle.
+Once every bundle is in, the collection time and the deployment are settled across them.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
-from analyzer.bundle import Bundle, FoldPolicy
-from analyzer.fold import Folder
+from analyzer.bundle import Bundle
 from analyzer.frames import Frames, build_frames
-from analyzer.manifest import Manifest, load_clock, load_manifest
-from analyzer.model import BundleProblem, Deployment, SourceContext, SourceFile, iso
-from analyzer.parsers import PARSERS
-from analyzer.parsers.base import ParserSpec
-from analyzer.parsing import Job, in_file_order, parse_jobs
-from analyzer.sanitize import plausible
-from analyzer.searched import all_patterns, union
+from analyzer.jobs import make_jobs
+from analyzer.metadata import Metadata, read_metadata
+from analyzer.model import (
+    BundleProblem,
+    CollectedAtBasis,
+    Deployment,
+    DeploymentBasis,
+    Inventory,
+)
+from analyzer.parsing import Parsed, in_file_order, parse_jobs
 
-SNIFF_BYTES = 8192
-
-
-@dataclass
-class BundleInfo:
-    name: str
-    files: int
-    manifest: Manifest | None
-    collected_at: datetime | None
-    collected_at_basis: str  # manifest | archive-mtime | newest-data | unknown
-    utc_offset: timedelta | None
-
-
-@dataclass
-class Inventory:
-    """What was read, from where, and what could not be."""
-
-    bundles: list[BundleInfo] = field(default_factory=list)
-    kinds: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    unrecognised: list[str] = field(default_factory=list)
-    problems: list[BundleProblem] = field(default_factory=list)
-    failed_collections: list[dict[str, object]] = field(default_factory=list)
-    clock_assumptions: list[str] = field(default_factory=list)
-    collected_at: datetime | None = None
-    collected_at_basis: str = "unknown"
-    deployment: Deployment = Deployment.UNKNOWN
-    deployment_basis: str = "unknown"
-    namespace: str | None = None
-    region: str | None = None
-
-    def has_kind(self, *kinds: str) -> bool:
-        return any(self.kinds.get(k) for k in kinds)
-
-
-def identify(src: SourceFile, parsers: Sequence[ParserSpec] = PARSERS) -> ParserSpec | None:
-    for spec in parsers:
-        if spec.matches_path(src.path):
-            return spec
-    head = src.data[:SNIFF_BYTES].decode("utf-8", errors="replace")
-    for spec in parsers:
-        try:
-            if spec.sniff(head):
-                return spec
-        except Exception:  # noqa: BLE001, S112 - a sniffer bug must not stop identification
-            continue
-    return None
-
-
-def fold_policy(parsers: Sequence[ParserSpec] = PARSERS) -> FoldPolicy:
-    """Which large files to read folded: the logs of a parser that declares how."""
-    wanted = union(all_patterns())
-
-    def policy(path: str, head: bytes) -> Folder | None:
-        src = SourceFile(bundle="", path=path, data=head[:SNIFF_BYTES])
-        spec = identify(src, parsers)
-        if spec is None and "/" in path:  # the bundle's top folder is not stripped yet
-            spec = identify(SourceFile(bundle="", path=path.split("/", 1)[1], data=src.data))
-        if spec is None or spec.fold is None:
-            return None
-        # A format the fold cannot tell records in (RabbitMQ 3.6 reports, a file named like
-        # a log of another kind) is read whole: folded, it would vanish without a count.
-        text = head[:SNIFF_BYTES].decode("utf-8", errors="replace")
-        if not re.search(spec.fold.level, text, flags=re.MULTILINE):
-            return None
-        return Folder(spec.kind, spec.fold, wanted)
-
-    return policy
-
-
-_BY_KIND = {spec.kind: spec for spec in PARSERS}
-
-
-def _host_of(path: str) -> str | None:
-    parts = path.split("/")
-    if "hosts" in parts:
-        i = parts.index("hosts")
-        if i + 2 < len(parts) + 1 and i + 1 < len(parts) - 1:
-            return parts[i + 1]
-    return None
-
-
-def _prefix_of(path: str) -> str:
-    """The nested bundle folder a file sits in ('' at the top), for per-host clocks."""
-    parts = path.split("/")
-    if "hosts" in parts:
-        return "/".join(parts[: parts.index("hosts")])
-    return ""
+Parts = dict[str, list[pd.DataFrame]]  # table -> its pieces, bundle after bundle
 
 
 def ingest(
@@ -124,7 +44,7 @@ def ingest(
     be in one pass (``ParserSpec.parse_batch``); the result is the same without it.
     """
     inv = Inventory()
-    parts: dict[str, list[pd.DataFrame]] = defaultdict(list)
+    parts: Parts = defaultdict(list)
     for bundle in bundles:
         before = {t: len(p) for t, p in parts.items()}
         n_problems = len(inv.problems)
@@ -137,85 +57,33 @@ def ingest(
     return frames, inv
 
 
-def _ingest_bundle(
-    bundle: Bundle, inv: Inventory, parts: dict[str, list[pd.DataFrame]], *, batch: bool
-) -> None:
-    inv.problems.extend(bundle.problems)
-    manifest: Manifest | None = None
-    clocks: dict[tuple[str, str], timedelta] = {}
-    for src in bundle.files:
-        name = src.path.rsplit("/", 1)[-1]
-        if src.path == "manifest.json":
-            manifest, problems = _load_manifest(src)
-            inv.problems.extend(problems)
-        elif name == "clock.json" and (host := _host_of(src.path)) is not None:
-            offset = _load_clock(src, inv)
-            if offset is not None:
-                clocks[(_prefix_of(src.path), host)] = offset
-    collected_at = manifest.collected_at if manifest else None
-    if collected_at is not None and not plausible(collected_at, None):
-        inv.problems.append(
-            BundleProblem(
-                "manifest.json",
-                f"collected_at {iso(collected_at)} is before 2000 or in the future",
-                "the collection time",
-            )
-        )
-        collected_at = None
-    basis = "manifest" if collected_at else "unknown"
-    if collected_at is None and bundle.newest_mtime is not None:
-        collected_at, basis = bundle.newest_mtime, "archive-mtime"
-    offset = manifest.utc_offset if manifest else None
-    inv.bundles.append(
-        BundleInfo(bundle.name, len(bundle.files), manifest, collected_at, basis, offset)
-    )
-    if manifest is not None:
-        for item in manifest.items:
-            if item.failed:
-                inv.failed_collections.append(
-                    {
-                        "path": item.path,
-                        "command": " ".join(item.command) if item.command else None,
-                        "exit_code": item.exit_code,
-                        "timed_out": item.timed_out,
-                        "error": item.error,
-                    }
-                )
-        for t in manifest.truncated:
-            inv.problems.append(
-                BundleProblem(
-                    t["path"], f"truncated by the collector ({t['reason']})", "the older part"
-                )
-            )
-    empty: list[int] = []
-    jobs: list[Job] = []
-    for rank, src in enumerate(bundle.files):
-        name = src.path.rsplit("/", 1)[-1]
-        if name in ("manifest.json", "clock.json") or src.path.startswith("commands/"):
-            continue
-        folded = src.folded
-        if folded is None and not src.data.strip():
-            empty.append(rank)
-            continue
-        spec = _BY_KIND.get(folded.kind) if folded is not None else identify(src)
-        if spec is None:
-            inv.unrecognised.append(src.path)
-            continue
-        host = _host_of(src.path)
-        host_offset = clocks.get((_prefix_of(src.path), host)) if host else None
-        ctx = SourceContext(
-            bundle=bundle.name,
-            path=src.path,
-            host=host,
-            utc_offset=host_offset if host_offset is not None else offset,
-            collected_at=collected_at,
-        )
-        jobs.append(Job(rank, src, spec, ctx))
-    parsed = parse_jobs(jobs, collected_at, batch=batch)
+def _ingest_bundle(bundle: Bundle, inv: Inventory, parts: Parts, *, batch: bool) -> None:
+    meta = read_metadata(bundle)
+    _absorb_metadata(inv, meta)
+    work = make_jobs(bundle, meta)
+    inv.unrecognised.extend(work.unrecognised)
+    parsed = parse_jobs(work.jobs, meta.info.collected_at, batch=batch)
+    _note_empty(parsed, bundle, work.empty)
+    _absorb_files(inv, bundle, parsed)
+    _absorb_tables(parts, parsed)
+
+
+def _absorb_metadata(inv: Inventory, meta: Metadata) -> None:
+    inv.problems.extend(meta.problems)
+    inv.bundles.append(meta.info)
+    inv.failed_collections.extend(meta.failed_collections)
+
+
+def _note_empty(parsed: Parsed, bundle: Bundle, empty: list[int]) -> None:
+    """An empty file is a problem in its place among the parsed files' problems."""
     for rank in empty:
         parsed.problems[rank].append(
             BundleProblem(bundle.files[rank].path, "empty file", "this file")
         )
+
+
+def _absorb_files(inv: Inventory, bundle: Bundle, parsed: Parsed) -> None:
+    """Each file's problems, kind and clock note, in file order."""
     for rank in sorted(parsed.problems.keys() | parsed.kinds.keys()):
         path = bundle.files[rank].path
         inv.problems.extend(parsed.problems.get(rank, []))
@@ -223,34 +91,17 @@ def _ingest_bundle(
             inv.kinds[parsed.kinds[rank]].append(path)
         if rank in parsed.local:
             _note_clock(inv, path, parsed.local[rank])
+
+
+def _absorb_tables(parts: Parts, parsed: Parsed) -> None:
     for table, pieces in parsed.tables.items():
         parts[table].append(in_file_order(table, pieces))
-
-
-def _load_manifest(src: SourceFile) -> tuple[Manifest, list[BundleProblem]]:
-    """The manifest, or an empty one and a problem: a bad manifest never stops the analysis."""
-    try:
-        return load_manifest(src)
-    except Exception as exc:  # noqa: BLE001 - untrusted JSON: fail forward
-        return Manifest(), [
-            BundleProblem(src.path, f"unreadable manifest ({type(exc).__name__})", "the manifest")
-        ]
-
-
-def _load_clock(src: SourceFile, inv: Inventory) -> timedelta | None:
-    try:
-        return load_clock(src)
-    except Exception as exc:  # noqa: BLE001 - untrusted JSON: fail forward
-        inv.problems.append(
-            BundleProblem(src.path, f"unreadable clock ({type(exc).__name__})", "the host offset")
-        )
-        return None
 
 
 def _prefix(
     name: str,
     inv: Inventory,
-    parts: dict[str, list[pd.DataFrame]],
+    parts: Parts,
     before: dict[str, int],
     n_problems: int,
 ) -> None:
@@ -276,15 +127,16 @@ def _note_clock(inv: Inventory, path: str, offset: timedelta | None) -> None:
 
 def _settle_collection_time(inv: Inventory, frames: Frames) -> None:
     known = [(b.collected_at, b.collected_at_basis) for b in inv.bundles if b.collected_at]
-    manifest_times = [t for t, basis in known if basis == "manifest"]
+    manifest_times = [t for t, basis in known if basis is CollectedAtBasis.MANIFEST]
     if manifest_times:
-        inv.collected_at, inv.collected_at_basis = max(manifest_times), "manifest"
+        inv.collected_at, inv.collected_at_basis = max(manifest_times), CollectedAtBasis.MANIFEST
     elif known:
-        inv.collected_at, inv.collected_at_basis = max(t for t, _ in known), "archive-mtime"
+        newest_member = max(t for t, _ in known)
+        inv.collected_at, inv.collected_at_basis = newest_member, CollectedAtBasis.ARCHIVE_MTIME
     else:
         newest = _newest_in_data(frames)
         if newest is not None:
-            inv.collected_at, inv.collected_at_basis = newest, "newest-data"
+            inv.collected_at, inv.collected_at_basis = newest, CollectedAtBasis.NEWEST_DATA
     if inv.collected_at is not None and inv.collected_at.tzinfo is None:
         inv.collected_at = inv.collected_at.replace(tzinfo=UTC)
 
@@ -316,7 +168,7 @@ def _settle_deployment(inv: Inventory, frames: Frames) -> None:
         if m is None:
             continue
         if inv.deployment is Deployment.UNKNOWN and m.deployment is not Deployment.UNKNOWN:
-            inv.deployment, inv.deployment_basis = m.deployment, "manifest"
+            inv.deployment, inv.deployment_basis = m.deployment, DeploymentBasis.MANIFEST
         inv.namespace = inv.namespace or m.namespace
         inv.region = inv.region or m.region
     if inv.namespace is None and frames.has("pods"):
@@ -324,4 +176,5 @@ def _settle_deployment(inv: Inventory, frames: Frames) -> None:
         if not ns.empty:
             inv.namespace = str(ns.mode().iloc[0])
     if inv.deployment is Deployment.UNKNOWN and (frames.has("pods") or frames.has("events")):
-        inv.deployment, inv.deployment_basis = Deployment.SELF_HOSTED, "kubernetes data present"
+        inv.deployment = Deployment.SELF_HOSTED
+        inv.deployment_basis = DeploymentBasis.KUBERNETES_DATA

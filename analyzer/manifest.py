@@ -1,48 +1,17 @@
 """The bundle's manifest.json (docs/bundle-format.md) and per-host clock.json.
 
-A bundle without a manifest is normal: every field here is optional.
+A bundle without a manifest is normal: every field of ``Manifest`` is optional.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dateutil import parser as dateparser
 
-from analyzer.model import BundleProblem, Deployment, SourceFile
-
-
-@dataclass
-class CollectedItem:
-    path: str
-    command: list[str] | None
-    exit_code: int | None
-    timed_out: bool
-    error: str | None
-
-    @property
-    def failed(self) -> bool:
-        return (
-            self.timed_out
-            or (self.exit_code is not None and self.exit_code != 0)
-            or (self.exit_code is None and self.error is not None)
-        )
-
-
-@dataclass
-class Manifest:
-    schema: str | None = None
-    collected_at: datetime | None = None
-    deployment: Deployment = Deployment.UNKNOWN
-    region: str | None = None
-    namespace: str | None = None
-    utc_offset: timedelta | None = None
-    collector: str | None = None
-    items: list[CollectedItem] = field(default_factory=list)
-    truncated: list[dict[str, str]] = field(default_factory=list)
+from analyzer.model import BundleProblem, CollectedItem, Deployment, Manifest, SourceFile
 
 
 def parse_time(value: object) -> datetime | None:

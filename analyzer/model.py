@@ -1,10 +1,12 @@
-"""Plain data passed between layers: source files, problems, evidence, findings.
+"""Plain data passed between layers: source files, the manifest, the inventory of what was
+read, problems, evidence, findings.
 
 Findings are data; the words a reader sees live in the report templates.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
@@ -28,6 +30,42 @@ class Deployment(StrEnum):
     UNKNOWN = "unknown"
 
 
+class DeploymentBasis(StrEnum):
+    """How the deployment is known: the report words each one (reports/wording.py)."""
+
+    MANIFEST = "manifest"
+    KUBERNETES_DATA = "kubernetes data present"  # only a self-hosted region has pods to collect
+    UNKNOWN = "unknown"
+
+
+class CollectedAtBasis(StrEnum):
+    """How the collection time is known, from the most to the least trustworthy source."""
+
+    MANIFEST = "manifest"
+    ARCHIVE_MTIME = "archive-mtime"  # the newest archive member: close, not exact
+    NEWEST_DATA = "newest-data"  # the newest timestamp read: the collection came later
+    UNKNOWN = "unknown"
+
+
+class Clock(StrEnum):
+    """How a record's time was placed on UTC (the ``clock`` column of logs and timeline).
+
+    The first four are exact UTC and are the reference the skew estimate
+    (``analyzer.timeline.skew``) measures the local clocks against.
+    """
+
+    ZONED = "zoned"  # the line carries its own zone
+    KUBECTL = "kubectl"  # the UTC prefix kubectl logs --timestamps adds
+    API = "api"  # a time the compute API reports
+    KUBERNETES = "kubernetes"  # a time the Kubernetes API reports
+    LOCAL_OFFSET = "local-offset"  # zone-less, moved by the host's declared offset
+    LOCAL_ASSUMED_UTC = "local-assumed-utc"  # zone-less, no offset known: read as UTC
+
+
+TRUSTED_CLOCKS = (Clock.ZONED, Clock.KUBECTL, Clock.API, Clock.KUBERNETES)
+LOCAL_CLOCKS = (Clock.LOCAL_OFFSET, Clock.LOCAL_ASSUMED_UTC)
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """One file of a bundle, read into memory (bounded by the reader's limits)."""
@@ -46,6 +84,73 @@ class SourceFile:
 
     def text(self) -> str:
         return self.data.decode("utf-8", errors="replace")
+
+
+@dataclass
+class CollectedItem:
+    """One file or command of the collection as the manifest records it."""
+
+    path: str
+    command: list[str] | None
+    exit_code: int | None
+    timed_out: bool
+    error: str | None
+
+    @property
+    def failed(self) -> bool:
+        return (
+            self.timed_out
+            or (self.exit_code is not None and self.exit_code != 0)
+            or (self.exit_code is None and self.error is not None)
+        )
+
+
+@dataclass
+class Manifest:
+    """A bundle's manifest.json (``analyzer.manifest`` reads it); every field optional."""
+
+    schema: str | None = None
+    collected_at: datetime | None = None
+    deployment: Deployment = Deployment.UNKNOWN
+    region: str | None = None
+    namespace: str | None = None
+    utc_offset: timedelta | None = None
+    collector: str | None = None
+    items: list[CollectedItem] = field(default_factory=list)
+    truncated: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class BundleInfo:
+    """What one bundle says about itself, before any of its data is parsed."""
+
+    name: str
+    files: int
+    manifest: Manifest | None
+    collected_at: datetime | None
+    collected_at_basis: CollectedAtBasis
+    utc_offset: timedelta | None
+
+
+@dataclass
+class Inventory:
+    """What was read, from where, and what could not be."""
+
+    bundles: list[BundleInfo] = field(default_factory=list)
+    kinds: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    unrecognised: list[str] = field(default_factory=list)
+    problems: list[BundleProblem] = field(default_factory=list)
+    failed_collections: list[dict[str, object]] = field(default_factory=list)
+    clock_assumptions: list[str] = field(default_factory=list)
+    collected_at: datetime | None = None
+    collected_at_basis: CollectedAtBasis = CollectedAtBasis.UNKNOWN
+    deployment: Deployment = Deployment.UNKNOWN
+    deployment_basis: DeploymentBasis = DeploymentBasis.UNKNOWN
+    namespace: str | None = None
+    region: str | None = None
+
+    def has_kind(self, *kinds: str) -> bool:
+        return any(self.kinds.get(k) for k in kinds)
 
 
 @dataclass(frozen=True)

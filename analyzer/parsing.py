@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.frames import SCHEMAS, conform
-from analyzer.model import BundleProblem, SourceContext, SourceFile
+from analyzer.model import LOCAL_CLOCKS, BundleProblem, SourceContext, SourceFile
 from analyzer.parsers.base import ParseResult, ParserSpec
 from analyzer.parsers.logtime import folded_counts, folded_counts_of, renumber
 from analyzer.sanitize import implausible_times
@@ -152,7 +152,7 @@ def _local_clock(table: str, frame: pd.DataFrame) -> np.ndarray:
     """Per row: its time was read as zone-less local time (for the clock notes)."""
     if table not in ("logs", "log_counts") or "clock" not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
-    local = frame["clock"].astype("string").isin(["local-offset", "local-assumed-utc"])
+    local = frame["clock"].astype("string").isin(LOCAL_CLOCKS)
     return local.to_numpy(dtype=bool)
 
 

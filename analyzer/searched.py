@@ -5,11 +5,13 @@ or above, names a UUID, or matches one of these patterns; every other record is 
 counted per minute. A search for a pattern missing here would find nothing in a large
 log while working on a small one, so ``RuleContext.logs`` refuses unregistered patterns
 and the tests run every rule.
+
+A pattern is registered when the module that searches for it is imported. Those modules
+(the rules, the message families, recovery) sit far above this one, so the registry never
+imports them: ``analyzer.analysis.searched_patterns`` does, and hands the patterns down.
 """
 
 from __future__ import annotations
-
-import importlib
 
 _PATTERNS: dict[str, None] = {}  # an ordered set
 
@@ -24,15 +26,10 @@ def is_registered(pattern: str) -> bool:
     return pattern in _PATTERNS
 
 
-def all_patterns() -> tuple[str, ...]:
-    """Every registered pattern, once the modules that search are imported."""
-    for module in _SEARCHERS:
-        importlib.import_module(module)  # registers its patterns
+def registered_patterns() -> tuple[str, ...]:
+    """The patterns registered so far: all of them only once every module that searches is
+    imported (``analyzer.analysis.searched_patterns`` makes sure of that)."""
     return tuple(_PATTERNS)
-
-
-_SEARCHERS = ("analyzer.rules", "analyzer.timeline.families", "analyzer.recovery")
-"""The modules that search log text (RuleContext.logs refuses any other pattern)."""
 
 
 def union(patterns: tuple[str, ...]) -> str:

@@ -10,8 +10,7 @@ from typer.testing import CliRunner
 from analyzer.cli import build_app
 from analyzer.diagnosis import SymptomRow, rank
 from analyzer.frames import Frames
-from analyzer.ingest import Inventory
-from analyzer.model import FailureClass, Finding
+from analyzer.model import FailureClass, Finding, Inventory
 from analyzer.rules.context import RuleContext
 
 M, R, H = FailureClass.MESSAGING, FailureClass.RESOURCE, FailureClass.HOST

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from analyzer.model import BundleProblem, SourceContext, SourceFile
+from analyzer.model import BundleProblem, Clock, SourceContext, SourceFile
 from analyzer.parsers import logtime as lt
 from analyzer.parsers import oslo_log, pf9_log, rabbitmq_log
 from analyzer.parsers.base import ParseResult, ParserSpec
@@ -142,7 +142,7 @@ def parse_kubectl_batch(batch: Batch) -> tuple[pd.DataFrame, list[BundleProblem]
     stamp = kube_ts.iloc[batch.positions(frame)].reset_index(drop=True)
     has_stamp = stamp.notna()
     frame["timestamp"] = stamp.where(has_stamp, frame["timestamp"]).astype(lt.TS_UTC)
-    frame["clock"] = frame["clock"].where(~has_stamp, "kubectl")
+    frame["clock"] = frame["clock"].where(~has_stamp, Clock.KUBECTL)
     frame["source"] = "kubectl"
     hosts = [pod or f.ctx.host for f, pod in zip(stripped.files, pods, strict=True)]
     frame["host"] = per_row(hosts, file)
@@ -185,7 +185,7 @@ def _generic(inner: pd.Series, prefixed: np.ndarray, path: str) -> pd.DataFrame:
             "level": guess_level(message),
             "message": message,
             "detail": detail,
-            "clock": "kubectl",
+            "clock": Clock.KUBECTL,
             "file": path,
             "line": pd.Series(positions + 1, dtype=lt.INT),
         },

@@ -22,7 +22,7 @@ from pandas.api.types import pandas_dtype
 
 from analyzer.fold import Folded, FoldFormat
 from analyzer.frames import TS
-from analyzer.model import BundleProblem, SourceContext, SourceFile
+from analyzer.model import BundleProblem, Clock, SourceContext, SourceFile
 from analyzer.parsers.base import BatchItem, ParseResult, fail_forward
 from analyzer.parsers.batch import Batch, LogFile, offsets_per_row, per_row
 
@@ -264,8 +264,8 @@ def parse_zoned(stamps: pd.Series, fmt: str = "ISO8601") -> pd.Series:
     return _to_datetime(stamps, fmt, utc=True).astype(TS_UTC)
 
 
-def clock_of(ctx: SourceContext) -> str:
-    return "local-offset" if ctx.utc_offset is not None else "local-assumed-utc"
+def clock_of(ctx: SourceContext) -> Clock:
+    return Clock.LOCAL_OFFSET if ctx.utc_offset is not None else Clock.LOCAL_ASSUMED_UTC
 
 
 def _to_datetime(stamps: pd.Series, fmt: str, utc: bool) -> pd.Series:
@@ -600,7 +600,7 @@ def folded_counts_of(logs: Sequence[tuple[Folded, SourceContext]], fmt: FoldForm
             "records": pd.Series(counts["records"].to_numpy(), dtype=INT),
             "first": first,
             "last": last,
-            "clock": clock.where(~pd.Series(zoned, index=first.index), "zoned"),
+            "clock": clock.where(~pd.Series(zoned, index=first.index), Clock.ZONED),
             "file": per_row([ctx.path for ctx in contexts], index),
         }
     )

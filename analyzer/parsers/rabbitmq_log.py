@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.fold import FoldFormat
-from analyzer.model import BundleProblem, SourceContext, SourceFile
+from analyzer.model import BundleProblem, Clock, SourceContext, SourceFile
 from analyzer.parsers import logtime as lt
 from analyzer.parsers.base import ParseResult, ParserSpec
 
@@ -158,7 +158,9 @@ def parse_rabbitmq_lines(
         ~rec_header, report.map(_REPORT_LEVELS, na_action="ignore").astype(lt.STRING)
     )
     message = rec["message"].where(~rec_header, report_message.reset_index(drop=True))
-    clock = pd.Series(lt.clock_of(ctx), index=rec.index, dtype=lt.STRING).where(~rec_zoned, "zoned")
+    clock = pd.Series(lt.clock_of(ctx), index=rec.index, dtype=lt.STRING).where(
+        ~rec_zoned, Clock.ZONED
+    )
     frame = lt.logs_frame(
         {
             "timestamp": timestamps,

@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.frames import Frames
-from analyzer.ingest import Inventory
-from analyzer.model import Evidence
+from analyzer.model import Evidence, Inventory
 from analyzer.runbook import RECENT, STUCK_AFTER
 from analyzer.searched import is_registered
 from analyzer.textmatch import EncodedText

@@ -24,6 +24,7 @@ import pandas as pd
 from pandas.api.types import pandas_dtype
 
 from analyzer.frames import TS, Frames
+from analyzer.model import Clock
 from analyzer.textmatch import EncodedText
 from analyzer.timeline.families import FAMILIES, role_of
 
@@ -50,8 +51,6 @@ COLUMNS: dict[str, str] = {
 API_LANE = "compute API"
 K8S_LANE = "kubernetes"
 BROKER = r"^(?:rabbitmq|rabbit|broker)"
-# Clocks that need no estimate: exact UTC written by the source or by Kubernetes.
-TRUSTED_CLOCKS = ("zoned", "kubectl", "api", "kubernetes")
 
 
 def empty() -> pd.DataFrame:
@@ -94,7 +93,7 @@ def from_rows(rows: list[dict[str, object]]) -> pd.DataFrame:
     frame = _conform(pd.DataFrame(rows)) if rows else empty()
     frame["read_at"] = frame["timestamp"].where(frame["read_at"].isna(), frame["read_at"])
     frame["role"] = frame["family"].map(role_of, na_action=None).astype(STR)
-    frame["clock"] = frame["clock"].fillna("zoned")
+    frame["clock"] = frame["clock"].fillna(Clock.ZONED)
     return sort(frame)
 
 
@@ -161,7 +160,7 @@ def _servers(frames: Frames) -> pd.DataFrame:
                     "message": text,
                     "file": rows["file"],
                     "line": rows["line"],
-                    "clock": "api",
+                    "clock": Clock.API,
                     "approximate": False,
                 }
             )
@@ -222,7 +221,7 @@ def _pods(frames: Frames) -> pd.DataFrame:
         return empty()
     frame = pd.concat(parts, ignore_index=True)
     frame["source"], frame["service"] = "pod", pd.NA
-    frame["clock"], frame["approximate"] = "kubernetes", False
+    frame["clock"], frame["approximate"] = Clock.KUBERNETES, False
     return _conform(frame)
 
 
@@ -287,7 +286,7 @@ def _events(frames: Frames) -> pd.DataFrame:
     if not parts:
         return empty()
     frame = pd.concat(parts, ignore_index=True)
-    frame["source"], frame["lane"], frame["clock"] = "event", K8S_LANE, "kubernetes"
+    frame["source"], frame["lane"], frame["clock"] = "event", K8S_LANE, Clock.KUBERNETES
     return _conform(frame)
 
 
@@ -314,7 +313,7 @@ def _services(frames: Frames) -> pd.DataFrame:
                 + ")",
                 "file": rows["file"],
                 "line": rows["line"],
-                "clock": "api",
+                "clock": Clock.API,
                 "approximate": False,
             }
         )

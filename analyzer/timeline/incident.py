@@ -18,6 +18,7 @@ history, not the current failure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import pandas as pd
 
@@ -34,6 +35,19 @@ BROKER_FAULTS = ("alarm_set", "broker_down", "broker_oom_killed", "broker_auth")
 BROKER_UP = ("broker_started", "broker_pod_started")
 DETECTION = ("k8s_warning", "broker_oom_killed")
 MAX_ACTIONS = 20
+
+
+class EpisodeStatus(StrEnum):
+    ONGOING = "ongoing"  # not recovered at collection
+    RECOVERED = "recovered"
+    HISTORY = "history"  # recovered more than HISTORY_AFTER before collection
+
+
+class DetectionBasis(StrEnum):
+    """What made the failure visible first (``_detection``)."""
+
+    KUBERNETES_WARNING = "kubernetes-warning"
+    STUCK_BUILD_THRESHOLD = "stuck-build-threshold"
 
 
 @dataclass
@@ -135,12 +149,12 @@ def _first_ends(
     ]
 
 
-def status(ep: Episode, collected_at: pd.Timestamp | None) -> str:
+def status(ep: Episode, collected_at: pd.Timestamp | None) -> EpisodeStatus:
     if ep.recovered_at is None:
-        return "ongoing"
+        return EpisodeStatus.ONGOING
     if collected_at is not None and collected_at - ep.recovered_at > HISTORY_AFTER:
-        return "history"
-    return "recovered"
+        return EpisodeStatus.HISTORY
+    return EpisodeStatus.RECOVERED
 
 
 def primary(eps: list[Episode]) -> Episode | None:
@@ -184,7 +198,7 @@ def incident_document(
     onset_row = ep.faults.iloc[0]
     state = status(ep, collected_at)
     return {
-        "status": state,
+        "status": state.value,
         "onset": iso(ep.onset),
         "onset_event": {
             "family": str(onset_row["family"]),
@@ -196,7 +210,7 @@ def incident_document(
         "first_stuck_vm": iso(first_stuck.first) if first_stuck else None,
         "first_stuck_vm_id": first_stuck.id if first_stuck else None,
         "detected_at": iso(detected_at),
-        "detected_basis": detected_basis,
+        "detected_basis": detected_basis.value if detected_basis else None,
         "last_fault": iso(ep.last_fault),
         "reconnected_at": iso(ep.reconnected_at),
         "broker_running_at": iso(ep.broker_running_at),
@@ -218,7 +232,7 @@ def incident_document(
                 "onset": iso(e.onset),
                 "recovered_at": iso(e.recovered_at),
                 "duration_s": round(((e.recovered_at or e.last_fault) - e.onset).total_seconds()),
-                "status": status(e, collected_at),
+                "status": status(e, collected_at).value,
             }
             for e in eps
             if e is not ep and e.significant and e.onset < ep.onset
@@ -237,19 +251,19 @@ def _first_ok(timeline: pd.DataFrame, ep: Episode) -> pd.Timestamp | None:
 
 def _detection(
     ep: Episode, timeline: pd.DataFrame, first_stuck: Story | None, end: pd.Timestamp
-) -> tuple[pd.Timestamp | None, str | None]:
+) -> tuple[pd.Timestamp | None, DetectionBasis | None]:
     """When the failure became visible: a warning in Kubernetes, or the first VM ten
     minutes in BUILD (the runbook's threshold), whichever came first."""
-    candidates: list[tuple[pd.Timestamp, str]] = []
+    candidates: list[tuple[pd.Timestamp, DetectionBasis]] = []
     warn = timeline[
         timeline["family"].isin(DETECTION)
         & (timeline["timestamp"] >= ep.onset)
         & (timeline["timestamp"] <= end)
     ]
     if not warn.empty:
-        candidates.append((warn["timestamp"].min(), "kubernetes-warning"))
+        candidates.append((warn["timestamp"].min(), DetectionBasis.KUBERNETES_WARNING))
     if first_stuck is not None and first_stuck.first is not None:
-        candidates.append((first_stuck.first + STUCK_AFTER, "stuck-build-threshold"))
+        candidates.append((first_stuck.first + STUCK_AFTER, DetectionBasis.STUCK_BUILD_THRESHOLD))
     if not candidates:
         return None, None
     when, basis = min(candidates, key=lambda c: c[0])

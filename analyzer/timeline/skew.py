@@ -26,11 +26,12 @@ are delivery latency and left alone. Offsets over ``WARN_FROM_S`` are reported a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
-from analyzer.timeline.events import TRUSTED_CLOCKS
+from analyzer.model import TRUSTED_CLOCKS
 
 APPLY_FROM_S = 30.0
 WARN_FROM_S = 60.0
@@ -45,14 +46,25 @@ ALIGN_FAMILIES = ("amqp_unreachable", "amqp_reconnected", "broker_blocked", "los
 BUILD_FAMILIES = ("claim", "build_ok", "build_fail", "schedule_start", "host_selected")
 
 
+class OffsetBasis(StrEnum):
+    """What a lane's offset was estimated from (the numbered list above), best first."""
+
+    REFERENCE = "reference"  # the lane is exact UTC itself
+    REQUEST_ID = "request-id"
+    INSTANCE = "instance"
+    FAULT_EPISODES = "fault-episodes"
+    FAULT_EPISODES_OTHER_HOSTS = "fault-episodes-other-hosts"
+    NONE = "none"  # nothing to pair: the offset is unknown
+
+
 @dataclass(frozen=True)
 class ClockOffset:
     source: str  # the lane: a host, pod or file
     offset_s: float | None  # how far its clock reads ahead of the reference (None: unknown)
-    basis: str  # reference | request-id | instance | fault-episodes | ... | none
+    basis: OffsetBasis
     pairs: int
     spread_s: float | None
-    clock: str  # how ingest placed its times
+    clock: str  # how ingest placed its times (analyzer.model.Clock), as the rows say
     applied: bool
 
     @property
@@ -63,7 +75,7 @@ class ClockOffset:
         return {
             "source": self.source,
             "offset_s": None if self.offset_s is None else round(self.offset_s, 1),
-            "basis": self.basis,
+            "basis": self.basis.value,
             "pairs": self.pairs,
             "spread_s": None if self.spread_s is None else round(self.spread_s, 1),
             "clock": self.clock,
@@ -98,9 +110,9 @@ def estimate_offsets(frame: pd.DataFrame) -> list[ClockOffset]:
     for lane in sorted(clocks):
         clock = clocks[lane]
         if clock in TRUSTED_CLOCKS:
-            out.append(ClockOffset(lane, 0.0, "reference", 0, None, clock, False))
+            out.append(ClockOffset(lane, 0.0, OffsetBasis.REFERENCE, 0, None, clock, False))
         else:
-            out.append(_estimate(lane, clock, direct.get(lane, ([], "none")), refs))
+            out.append(_estimate(lane, clock, direct.get(lane, ([], OffsetBasis.NONE)), refs))
     return out
 
 
@@ -134,16 +146,16 @@ class _Episodes:
                 out[family] = np.sort(np.concatenate([out[family], t])) if family in out else t
         return {family: t[-MAX_EPISODES:] for family, t in out.items()}
 
-    def reference(self, lane: str) -> tuple[list[np.ndarray], list[str], str]:
+    def reference(self, lane: str) -> tuple[list[np.ndarray], list[str], OffsetBasis]:
         """The other lanes' starts to align with: the trusted ones, else the other hosts'.
 
         Per reference lane and family (the busiest MAX_REF_LANES lanes): the most recent
         4 x MAX_EPISODES starts, and the family of each.
         """
         others = (self.lanes != lane).to_numpy(dtype=bool)
-        trusted, basis = True, "fault-episodes"
+        trusted, basis = True, OffsetBasis.FAULT_EPISODES
         if not (others & self.trusted).any():
-            trusted, basis = False, "fault-episodes-other-hosts"
+            trusted, basis = False, OffsetBasis.FAULT_EPISODES_OTHER_HOSTS
         chosen = others & (self.trusted == trusted)
         busiest = set(self.lanes[chosen].value_counts().index[:MAX_REF_LANES].astype(str))
         keys = [k for k in self.times if k[2] == trusted and k[0] in busiest]
@@ -151,7 +163,7 @@ class _Episodes:
 
 
 def _estimate(
-    lane: str, clock: str, direct: tuple[list[float], str], refs: _References
+    lane: str, clock: str, direct: tuple[list[float], OffsetBasis], refs: _References
 ) -> ClockOffset:
     diffs, basis = direct
     if len(diffs) >= 2:
@@ -163,10 +175,10 @@ def _estimate(
         return _result(lane, clock, aligned, episode_basis)
     if diffs:
         return _result(lane, clock, diffs, basis)
-    return ClockOffset(lane, None, "none", 0, None, clock, False)
+    return ClockOffset(lane, None, OffsetBasis.NONE, 0, None, clock, False)
 
 
-def _result(lane: str, clock: str, diffs: list[float], basis: str) -> ClockOffset:
+def _result(lane: str, clock: str, diffs: list[float], basis: OffsetBasis) -> ClockOffset:
     values = np.asarray(diffs, dtype=float)
     offset = float(np.median(values))
     spread = float(np.median(np.abs(values - offset))) if len(values) > 1 else None
@@ -175,23 +187,25 @@ def _result(lane: str, clock: str, diffs: list[float], basis: str) -> ClockOffse
     return ClockOffset(lane, offset, basis, len(values), spread, clock, applied)
 
 
-def _direct_pairs(local: pd.DataFrame, refs: _References) -> dict[str, tuple[list[float], str]]:
+def _direct_pairs(
+    local: pd.DataFrame, refs: _References
+) -> dict[str, tuple[list[float], OffsetBasis]]:
     """Per lane: differences from shared request ids, else from instance UUIDs (build
     lines only). One pass over every lane."""
-    out: dict[str, tuple[list[float], str]] = {}
+    out: dict[str, tuple[list[float], OffsetBasis]] = {}
     rid = local[local["request_id"].notna() & local["lane"].notna()]
-    out.update(_shared(rid, "request_id", refs.first_by_request, "request-id"))
+    out.update(_shared(rid, "request_id", refs.first_by_request, OffsetBasis.REQUEST_ID))
     builds = local[
         local["family"].isin(BUILD_FAMILIES) & local["instance"].notna() & local["lane"].notna()
     ]
     builds = builds[~builds["lane"].isin(list(out))]
-    out.update(_shared(builds, "instance", refs.created_by_instance, "instance"))
+    out.update(_shared(builds, "instance", refs.created_by_instance, OffsetBasis.INSTANCE))
     return out
 
 
 def _shared(
-    rows: pd.DataFrame, key: str, reference: pd.Series, basis: str
-) -> dict[str, tuple[list[float], str]]:
+    rows: pd.DataFrame, key: str, reference: pd.Series, basis: OffsetBasis
+) -> dict[str, tuple[list[float], OffsetBasis]]:
     """Per lane sharing a ``key`` with ``reference``: its first time for each shared key
     minus the reference's (the differences beyond MAX_OFFSET_S dropped)."""
     if rows.empty or reference.empty:

@@ -10,13 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analyzer.analysis import searched_patterns
 from analyzer.fold import Folded, Folder
 from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers import oslo_log
 from analyzer.parsers.logtime import folded_counts, renumber
-from analyzer.searched import all_patterns, union
+from analyzer.searched import union
 
-WANTED = union(all_patterns())
+WANTED = union(searched_patterns())
 VM = "6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13"
 REQ = "req-5e0a9c2d-1f3b-4c6d-8e7f-0a1b2c3d4e5f"
 

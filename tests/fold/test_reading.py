@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.analysis import searched_patterns
 from analyzer.bundle import Limits, read_bundle
-from analyzer.ingest import fold_policy
+from analyzer.jobs import fold_policy
 from tests.fold.test_folder import KEPT, TEXT
 from tests.test_bundle import make_tgz
 
@@ -17,7 +18,7 @@ NOT_A_LOG = b'[{"ID": "x"}]\n' * 50
 
 
 def _files(bundle_path: Path, **kwargs: object) -> dict[str, tuple[bytes, bool]]:
-    bundle = read_bundle(bundle_path, fold=fold_policy(), **kwargs)  # type: ignore[arg-type]
+    bundle = read_bundle(bundle_path, fold=fold_policy(searched_patterns()), **kwargs)  # type: ignore[arg-type]
     return {f.path: (f.data, f.folded is not None) for f in bundle.files}
 
 
@@ -56,7 +57,9 @@ def test_a_directory_bundle_is_folded_too(tmp_path: Path) -> None:
 def test_a_gz_bomb_is_still_refused_when_folding(tmp_path: Path) -> None:
     bomb = gzip.compress(b"2026-03-02 09:00:00.000 1 DEBUG x y\n" * 400_000)
     tgz = make_tgz(tmp_path / "b.tgz", {"hosts/hv-01/ostackhost.log.1.gz": bomb})
-    bundle = read_bundle(tgz, Limits(max_ratio=20), fold=fold_policy(), fold_from=0)
+    bundle = read_bundle(
+        tgz, Limits(max_ratio=20), fold=fold_policy(searched_patterns()), fold_from=0
+    )
     assert bundle.files == []
     assert "ratio" in bundle.problems[0].problem
 
@@ -66,7 +69,12 @@ def test_the_size_budget_counts_folded_bytes(tmp_path: Path) -> None:
     from analyzer.errors import BundleError
 
     with pytest.raises(BundleError, match="size limit"):
-        read_bundle(tgz, Limits(max_total_bytes=len(LOG) // 2), fold=fold_policy(), fold_from=0)
+        read_bundle(
+            tgz,
+            Limits(max_total_bytes=len(LOG) // 2),
+            fold=fold_policy(searched_patterns()),
+            fold_from=0,
+        )
 
 
 def test_the_timeline_command_says_what_it_folded_and_lists_it_on_request(
@@ -107,7 +115,7 @@ def test_a_fault_while_folding_is_that_files_problem(
         tmp_path / "b.tgz",
         {"hosts/hv-01/ostackhost.log": LOG, "openstack/servers.json": NOT_A_LOG},
     )
-    bundle = read_bundle(tgz, fold=fold_policy(), fold_from=1000)
+    bundle = read_bundle(tgz, fold=fold_policy(searched_patterns()), fold_from=1000)
     assert [f.path for f in bundle.files] == ["openstack/servers.json"]
     assert [(p.file, p.problem) for p in bundle.problems] == [
         ("hosts/hv-01/ostackhost.log", "could not be read folded (ValueError: boom)")
@@ -136,7 +144,9 @@ def test_folded_logs_keep_their_place_while_finished_later(
     for i in range(1, 6):
         members[f"hosts/hv-0{i}/ostackhost.log"] = LOG
         members[f"hosts/hv-0{i}/clock.json"] = b'{"utc_offset_s": 0}\n'
-    bundle = read_bundle(make_tgz(tmp_path / "b.tgz", members), fold=fold_policy(), fold_from=1000)
+    bundle = read_bundle(
+        make_tgz(tmp_path / "b.tgz", members), fold=fold_policy(searched_patterns()), fold_from=1000
+    )
     expected = [p for p in members if p != "hosts/hv-03/ostackhost.log"]
     assert [f.path for f in bundle.files] == expected
     assert all(f.folded is not None for f in bundle.files if f.path.endswith(".log"))

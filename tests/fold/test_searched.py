@@ -6,15 +6,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from analyzer.analysis import searched_patterns
 from analyzer.frames import Frames
-from analyzer.ingest import Inventory
+from analyzer.model import Inventory
 from analyzer.rules.context import RuleContext
-from analyzer.searched import all_patterns, is_registered, union
+from analyzer.searched import is_registered, union
 from analyzer.timeline.families import FAMILIES
 
 
 def test_every_family_and_rule_pattern_is_registered() -> None:
-    patterns = all_patterns()
+    patterns = searched_patterns()
     assert all(is_registered(f.pattern) for f in FAMILIES)
     assert r"has not been heard from in a while" in patterns
     assert len(patterns) >= 30
@@ -27,7 +28,7 @@ def test_an_unregistered_search_is_refused() -> None:
 
 
 def test_the_union_is_one_re2_pattern_matching_each_part() -> None:
-    wanted = union(all_patterns())
+    wanted = union(searched_patterns())
     lines = pa.array(
         [
             b"Reconnected to AMQP server on broker:5672",

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from analyzer.bundle import Bundle
 from analyzer.frames import build_frames
-from analyzer.ingest import identify, ingest
+from analyzer.ingest import ingest
+from analyzer.jobs import identify
 from analyzer.manifest import load_clock, load_manifest
 from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers import PARSERS, ParserSpec
