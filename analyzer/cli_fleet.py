@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from analyzer.cli_errors import error, reported_errors
+from analyzer.cli.common import error, reported_errors
 from analyzer.fleet.run import Progress
 from analyzer.fleet.worker import BundleResult
 from analyzer.limits import Limits, parse_size

@@ -17,7 +17,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from analyzer.cli_errors import error, reported_errors
+from analyzer.cli.common import error, reported_errors
 
 EXIT_OK, EXIT_ERROR = 0, 2
 

@@ -23,7 +23,7 @@ import reports
 from analyzer import __version__
 from analyzer.allocator import tune_for_streaming
 from analyzer.bundle import bundle_name
-from analyzer.cli_errors import (
+from analyzer.cli.common import (
     EXIT_FAILURE,
     EXIT_OK,
     error,
