@@ -26,6 +26,7 @@ from analyzer.bundle import bundle_name
 from analyzer.cli.common import (
     EXIT_FAILURE,
     EXIT_OK,
+    command_app,
     error,
     reported_errors,
 )
@@ -191,15 +192,21 @@ def build_app() -> typer.Typer:
     return app
 
 
+def build_timeline_app() -> typer.Typer:
+    """``analyze timeline BUNDLE...``; pandas loads only for this command."""
+    from analyzer.cli.timeline import HELP as TIMELINE_HELP
+    from analyzer.cli.timeline import timeline_command
+
+    return command_app(timeline_command, TIMELINE_HELP)
+
+
 def main() -> None:
     argv = sys.argv[1:]
     if argv == ["--version"]:
         typer.echo(f"analyze {__version__}")
         return
     tune_for_streaming()
-    if argv[:1] == ["timeline"]:  # `analyze timeline BUNDLE...` (analyzer/cli_timeline.py)
-        from analyzer.cli_timeline import build_timeline_app
-
+    if argv[:1] == ["timeline"]:  # `analyze timeline BUNDLE...` (analyzer/cli/timeline.py)
         app, prog, args = build_timeline_app(), "analyze timeline", argv[1:]
     elif argv[:1] == ["fleet"]:  # `analyze fleet DIR... --out DATASET` (analyzer/cli_fleet.py)
         from analyzer.cli_fleet import build_fleet_app
