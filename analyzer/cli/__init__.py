@@ -200,6 +200,14 @@ def build_timeline_app() -> typer.Typer:
     return command_app(timeline_command, TIMELINE_HELP)
 
 
+def build_fleet_app() -> typer.Typer:
+    """``analyze fleet DIR... --out DATASET``; the pool and Parquet load only for this one."""
+    from analyzer.cli.fleet import HELP as FLEET_HELP
+    from analyzer.cli.fleet import fleet_command
+
+    return command_app(fleet_command, FLEET_HELP)
+
+
 def main() -> None:
     argv = sys.argv[1:]
     if argv == ["--version"]:
@@ -208,9 +216,7 @@ def main() -> None:
     tune_for_streaming()
     if argv[:1] == ["timeline"]:  # `analyze timeline BUNDLE...` (analyzer/cli/timeline.py)
         app, prog, args = build_timeline_app(), "analyze timeline", argv[1:]
-    elif argv[:1] == ["fleet"]:  # `analyze fleet DIR... --out DATASET` (analyzer/cli_fleet.py)
-        from analyzer.cli_fleet import build_fleet_app
-
+    elif argv[:1] == ["fleet"]:  # `analyze fleet DIR... --out DATASET` (analyzer/cli/fleet.py)
         app, prog, args = build_fleet_app(), "analyze fleet", argv[1:]
     else:
         app, prog, args = build_app(), "analyze", argv
