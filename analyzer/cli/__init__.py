@@ -6,190 +6,33 @@ unreadable input; 130 interrupted.
 Other commands: `analyze timeline BUNDLE...` prints the merged timeline of the bundles;
 `analyze fleet DIR... --out DATASET_DIR` analyses many bundles into a Parquet dataset.
 Each has its own --help.
+
+One module per command (``analyze``, ``timeline``, ``fleet``), side by side on
+:mod:`analyzer.cli.common`; this module only picks one from the first argument and runs
+it. ``analyze BUNDLE...`` has no command name, so the choice is made here rather than by
+Typer, which would take a bundle for an unknown command. The report command is imported
+with this package, before the allocator is tuned, as it always was; the other two load
+only when named, so that their libraries (pandas, the process pool) cost nothing to a
+report.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from enum import StrEnum
-from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import NoReturn
 
 import typer
 
-import reports
 from analyzer import __version__
 from analyzer.allocator import tune_for_streaming
-from analyzer.bundle import bundle_name
-from analyzer.cli.common import (
-    EXIT_FAILURE,
-    EXIT_OK,
-    command_app,
-    error,
-    reported_errors,
-)
-from analyzer.limits import Limits, parse_size
-from analyzer.progress import status_line
-from reports.worker import ReportWorker
-
-HELP = """Diagnose a PCD support bundle: messaging-layer failure, resource exhaustion or host
-failure, with evidence and the recovery for this deployment.
-
-BUNDLE is a .tgz/.tar.gz/.tar file or an unpacked directory; give several (one from the
-admin workstation, one per hypervisor) to analyse them together.
-
-Writes report.html, report.md and analysis.json into --out (default: a folder named after
-the first bundle, e.g. pcd-bundle-x.tgz -> ./pcd-bundle-x-analysis/).
-
-Exit status: 0 no failure found; 1 a failure diagnosed, or inconclusive; 2 usage error or
-unreadable input; 130 interrupted.
-
-Other commands: `analyze timeline BUNDLE...` prints the merged timeline of the bundles;
-`analyze fleet DIR... --out DATASET_DIR` analyses many bundles into a Parquet dataset.
-Each has its own --help.
-"""
-
-
-class Format(StrEnum):
-    all = "all"
-    json = "json"
-    md = "md"
-    html = "html"
-
-
-def _default_out(first: Path) -> Path:
-    return Path.cwd() / f"{bundle_name(str(first))}-analysis"
-
-
-_error = error
-
-
-def _summary(doc: dict[str, Any]) -> str:
-    from reports.terminal import terminal_summary
-
-    return terminal_summary(doc)
-
-
-def _version_callback(value: bool) -> None:
-    if value:
-        typer.echo(f"analyze {__version__}")
-        raise typer.Exit(EXIT_OK)
-
-
-def analyze_command(
-    bundles: Annotated[
-        list[Path],
-        typer.Argument(
-            help="Bundle files (.tgz/.tar) or directories.", show_default=False, metavar="BUNDLE"
-        ),
-    ],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the reports.")] = None,
-    fmt: Annotated[
-        Format,
-        typer.Option(
-            "--format",
-            "-f",
-            help="all: write the three reports into --out; json/md/html: write only that "
-            "document to standard output.",
-        ),
-    ] = Format.all,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
-    max_members: Annotated[
-        int,
-        typer.Option(
-            "--max-members",
-            help="Refuse a bundle with more archive entries than this (nested archives included).",
-        ),
-    ] = Limits.max_members,
-    max_bytes: Annotated[
-        str,
-        typer.Option(
-            "--max-bytes",
-            help="Refuse a bundle whose content (decompressed) exceeds this size: bytes, or "
-            "with K/M/G/T (binary units).",
-        ),
-    ] = "4G",
-    max_ratio: Annotated[
-        float,
-        typer.Option(
-            "--max-ratio",
-            help="Refuse an archive that expands more than this many times (a gzip bomb); "
-            "a compressed member or nested archive beyond it is skipped and listed.",
-        ),
-    ] = Limits.max_ratio,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version",
-            help="Print the version and exit.",
-            callback=_version_callback,
-            is_eager=True,
-        ),
-    ] = False,
-) -> None:
-    try:
-        limits = Limits(max_members, parse_size(max_bytes), max_ratio)
-    except ValueError as exc:
-        raise _error(f"invalid limit: {exc}") from None
-    target = out or _default_out(bundles[0])
-    # the reports' templates and chart library load on another CPU meanwhile
-    worker = ReportWorker.start(target) if fmt is Format.all else None
-    try:
-        doc = _analyse(bundles, limits, quiet)
-        _write(doc, fmt, target, worker, quiet)
-    finally:
-        if worker is not None:
-            worker.cancel()  # nothing when it is done
-    verdict = doc["verdict"]["class"]
-    raise typer.Exit(EXIT_OK if verdict == "no_failure_found" else EXIT_FAILURE)
-
-
-def _analyse(bundles: list[Path], limits: Limits, quiet: bool) -> dict[str, Any]:
-    from analyzer.analysis import analyse
-
-    status = status_line(sys.stderr, enabled=not quiet)  # only on a terminal, after 1 s
-    try:
-        with reported_errors():
-            doc, _frames, _inv = analyse(bundles, limits, progress=status)
-    finally:
-        if status is not None:
-            status.close()
-    return doc
-
-
-def _write(
-    doc: dict[str, Any], fmt: Format, target: Path, worker: ReportWorker | None, quiet: bool
-) -> None:
-    rendered = {
-        Format.json: lambda: json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
-        Format.md: lambda: reports.render_markdown(doc),  # jinja2 loads on first use
-        Format.html: lambda: reports.render_html(doc),
-    }
-    if fmt is not Format.all:
-        sys.stdout.write(rendered[fmt]())
-        if not quiet:
-            typer.echo(_summary(doc), err=True)
-        return
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        document = rendered[Format.json]()
-        (target / "analysis.json").write_text(document, encoding="utf-8")
-        if worker is None or not worker.finish(document):
-            (target / "report.md").write_text(rendered[Format.md](), encoding="utf-8")
-            (target / "report.html").write_text(rendered[Format.html](), encoding="utf-8")
-    except OSError as exc:
-        raise _error(f"{target}: cannot write reports ({exc.strerror})") from None
-    if not quiet:
-        typer.echo(_summary(doc), err=True)
-        typer.echo(f"Reports: {target}/report.html, report.md, analysis.json", err=True)
+from analyzer.cli.analyze import HELP, analyze_command
+from analyzer.cli.common import EXIT_INTERRUPTED, command_app
 
 
 def build_app() -> typer.Typer:
-    app = typer.Typer(add_completion=False, help=HELP, rich_markup_mode=None)
-    app.command(help=HELP, no_args_is_help=True)(analyze_command)
-    return app
+    """``analyze BUNDLE...``: the report command, run when no other command is named."""
+    return command_app(analyze_command, HELP)
 
 
 def build_timeline_app() -> typer.Typer:
@@ -218,13 +61,13 @@ def main() -> None:
         app, prog, args = build_timeline_app(), "analyze timeline", argv[1:]
     elif argv[:1] == ["fleet"]:  # `analyze fleet DIR... --out DATASET` (analyzer/cli/fleet.py)
         app, prog, args = build_fleet_app(), "analyze fleet", argv[1:]
-    else:
+    else:  # `analyze BUNDLE...` (analyzer/cli/analyze.py)
         app, prog, args = build_app(), "analyze", argv
     try:
         app(args=args, prog_name=prog)
     except KeyboardInterrupt:
         typer.echo("Error: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except SystemExit as exc:
         if prog == "analyze fleet" or not (exc.code is None or isinstance(exc.code, int)):
             raise  # a fleet may hold a cluster that shuts down at exit

@@ -1,0 +1,175 @@
+"""``analyze BUNDLE...``: the diagnosis of one or more bundles, written as three reports.
+
+Thin, like every command: parse the options, call :func:`analyzer.analysis.analyse`, write
+the documents, map errors to one ``Error:`` line and exit status 2
+(:mod:`analyzer.cli.common`). The command runs without a command name: any first argument
+other than ``timeline`` or ``fleet`` is a bundle (:func:`analyzer.cli.main`).
+
+The reports' templates and chart library load in a second process while the bundle is
+read (:mod:`reports.worker`); whatever happens to it, this process writes the reports.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+import reports
+from analyzer import __version__
+from analyzer.bundle import bundle_name
+from analyzer.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    MAX_BYTES,
+    Bundles,
+    Quiet,
+    json_text,
+    parse_limits,
+    reported_errors,
+    write_errors,
+)
+from analyzer.limits import Limits
+from analyzer.progress import status_line
+from reports.worker import ReportWorker
+
+HELP = """Diagnose a PCD support bundle: messaging-layer failure, resource exhaustion or host
+failure, with evidence and the recovery for this deployment.
+
+BUNDLE is a .tgz/.tar.gz/.tar file or an unpacked directory; give several (one from the
+admin workstation, one per hypervisor) to analyse them together.
+
+Writes report.html, report.md and analysis.json into --out (default: a folder named after
+the first bundle, e.g. pcd-bundle-x.tgz -> ./pcd-bundle-x-analysis/).
+
+Exit status: 0 no failure found; 1 a failure diagnosed, or inconclusive; 2 usage error or
+unreadable input; 130 interrupted.
+
+Other commands: `analyze timeline BUNDLE...` prints the merged timeline of the bundles;
+`analyze fleet DIR... --out DATASET_DIR` analyses many bundles into a Parquet dataset.
+Each has its own --help.
+"""
+
+
+class Format(StrEnum):
+    all = "all"
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+def _default_out(first: Path) -> Path:
+    return Path.cwd() / f"{bundle_name(str(first))}-analysis"
+
+
+def _summary(doc: dict[str, Any]) -> str:
+    from reports.terminal import terminal_summary
+
+    return terminal_summary(doc)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"analyze {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+def analyze_command(
+    bundles: Bundles,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the reports.")] = None,
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="all: write the three reports into --out; json/md/html: write only that "
+            "document to standard output.",
+        ),
+    ] = Format.all,
+    quiet: Quiet = False,
+    max_members: Annotated[
+        int,
+        typer.Option(
+            "--max-members",
+            help="Refuse a bundle with more archive entries than this (nested archives included).",
+        ),
+    ] = Limits.max_members,
+    max_bytes: Annotated[
+        str,
+        typer.Option(
+            "--max-bytes",
+            help="Refuse a bundle whose content (decompressed) exceeds this size: bytes, or "
+            "with K/M/G/T (binary units).",
+        ),
+    ] = MAX_BYTES,
+    max_ratio: Annotated[
+        float,
+        typer.Option(
+            "--max-ratio",
+            help="Refuse an archive that expands more than this many times (a gzip bomb); "
+            "a compressed member or nested archive beyond it is skipped and listed.",
+        ),
+    ] = Limits.max_ratio,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_version_callback,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    limits = parse_limits(max_members, max_bytes, max_ratio)
+    target = out or _default_out(bundles[0])
+    # the reports' templates and chart library load on another CPU meanwhile
+    worker = ReportWorker.start(target) if fmt is Format.all else None
+    try:
+        doc = _analyse(bundles, limits, quiet)
+        _write(doc, fmt, target, worker, quiet)
+    finally:
+        if worker is not None:
+            worker.cancel()  # nothing when it is done
+    verdict = doc["verdict"]["class"]
+    raise typer.Exit(EXIT_OK if verdict == "no_failure_found" else EXIT_FAILURE)
+
+
+def _analyse(bundles: list[Path], limits: Limits, quiet: bool) -> dict[str, Any]:
+    from analyzer.analysis import analyse
+
+    status = status_line(sys.stderr, enabled=not quiet)  # only on a terminal, after 1 s
+    try:
+        with reported_errors():
+            doc, _frames, _inv = analyse(bundles, limits, progress=status)
+    finally:
+        if status is not None:
+            status.close()
+    return doc
+
+
+def _write(
+    doc: dict[str, Any], fmt: Format, target: Path, worker: ReportWorker | None, quiet: bool
+) -> None:
+    rendered = {
+        Format.json: lambda: json_text(doc),
+        Format.md: lambda: reports.render_markdown(doc),  # jinja2 loads on first use
+        Format.html: lambda: reports.render_html(doc),
+    }
+    if fmt is not Format.all:
+        sys.stdout.write(rendered[fmt]())
+        if not quiet:
+            typer.echo(_summary(doc), err=True)
+        return
+    with write_errors(target, "cannot write reports"):
+        target.mkdir(parents=True, exist_ok=True)
+        document = rendered[Format.json]()
+        (target / "analysis.json").write_text(document, encoding="utf-8")
+        if worker is None or not worker.finish(document):
+            (target / "report.md").write_text(rendered[Format.md](), encoding="utf-8")
+            (target / "report.html").write_text(rendered[Format.html](), encoding="utf-8")
+    if not quiet:
+        typer.echo(_summary(doc), err=True)
+        typer.echo(f"Reports: {target}/report.html, report.md, analysis.json", err=True)
