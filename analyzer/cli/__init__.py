@@ -11,9 +11,8 @@ One module per command (``analyze``, ``timeline``, ``fleet``), side by side on
 :mod:`analyzer.cli.common`; this module only picks one from the first argument and runs
 it. ``analyze BUNDLE...`` has no command name, so the choice is made here rather than by
 Typer, which would take a bundle for an unknown command. The report command is imported
-with this package, before the allocator is tuned, as it always was; the other two load
-only when named, so that their libraries (pandas, the process pool) cost nothing to a
-report.
+with this package, before the allocator is tuned; the other two are imported only when
+named, so that what they import at once (pandas, the fleet's pool) costs a report nothing.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ def build_app() -> typer.Typer:
 
 
 def build_timeline_app() -> typer.Typer:
-    """``analyze timeline BUNDLE...``; pandas loads only for this command."""
+    """``analyze timeline BUNDLE...``, imported only when named (it imports pandas)."""
     from analyzer.cli.timeline import HELP as TIMELINE_HELP
     from analyzer.cli.timeline import timeline_command
 
@@ -44,7 +43,7 @@ def build_timeline_app() -> typer.Typer:
 
 
 def build_fleet_app() -> typer.Typer:
-    """``analyze fleet DIR... --out DATASET``; the pool and Parquet load only for this one."""
+    """``analyze fleet DIR... --out DATASET``, imported only when named."""
     from analyzer.cli.fleet import HELP as FLEET_HELP
     from analyzer.cli.fleet import fleet_command
 
