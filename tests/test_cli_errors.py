@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import typer
 
-from analyzer.cli_errors import EXIT_ERROR, EXIT_INTERRUPTED, reported_errors
+from analyzer.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, reported_errors
 from analyzer.errors import BundleError
 
 

@@ -1,6 +1,6 @@
 """Fleet analysis: many bundles in parallel into one Parquet dataset and a summary.
 
-``analyze fleet DIR... --out DATASET`` (``analyzer/cli_fleet.py``) calls
+``analyze fleet DIR... --out DATASET`` (``analyzer/cli/fleet.py``) calls
 :func:`run_fleet`; the modules are one concern each: ``discover`` (which bundles),
 ``worker`` (one bundle, never raising), ``rows``/``tables`` (what is stored),
 ``executors`` (process pool or Dask), ``dataset`` (the Parquet files), ``summary``.

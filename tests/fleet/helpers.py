@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 from typer.testing import CliRunner
 
-from analyzer.cli_fleet import build_fleet_app
+from analyzer.cli import build_fleet_app
 
 ROOT = Path(__file__).resolve().parents[2]
 

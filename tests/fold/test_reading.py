@@ -82,7 +82,7 @@ def test_the_timeline_command_says_what_it_folded_and_lists_it_on_request(
 ) -> None:
     from typer.testing import CliRunner
 
-    from analyzer.cli_timeline import build_timeline_app
+    from analyzer.cli import build_timeline_app
 
     big = b"\n".join([TEXT] * 2000) + b"\n"  # over the 512 KiB threshold
     tgz = make_tgz(tmp_path / "b.tgz", {"hosts/hv-01/ostackhost.log": big})

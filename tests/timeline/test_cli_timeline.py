@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analyzer.cli_timeline import build_timeline_app
+from analyzer.cli import build_timeline_app
 
 ROOT = Path(__file__).resolve().parents[2]
 OOM = ROOT / "fixtures" / "bundles" / "selfhosted-broker-oom.tgz"

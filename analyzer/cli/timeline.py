@@ -1,9 +1,10 @@
 """``analyze timeline BUNDLE...``: the merged, skew-corrected timeline of every source.
 
-Thin like :mod:`analyzer.cli`: parse the options, call the library, map errors to one
-``Error:`` line and exit status 2. ``analyze BUNDLE...`` stays the report command; the
-first argument ``timeline`` selects this one (a bundle literally named ``timeline`` is
-given as ``./timeline``).
+Thin, like every command: parse the options, call the library, map errors to one
+``Error:`` line and exit status 2 (:mod:`analyzer.cli.common`). ``analyze BUNDLE...``
+stays the report command; the first argument ``timeline`` selects this one
+(:func:`analyzer.cli.main`; a bundle literally named ``timeline`` is given as
+``./timeline``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from analyzer.cli_errors import error, reported_errors
-
-EXIT_OK, EXIT_ERROR = 0, 2
+from analyzer.cli.common import EXIT_OK, Bundles, error, reported_errors, write_errors
 
 HELP = """Print the merged timeline of one or more bundles: every event of every source
 (logs, servers, pods, Kubernetes events, services) on one UTC clock, each source's
@@ -44,28 +43,20 @@ class TimelineFormat(StrEnum):
     parquet = "parquet"
 
 
-_error = error
-
-
 def _when(value: str | None, option: str) -> pd.Timestamp | None:
     if value is None:
         return None
     if not re.match(r"\d{4}-\d\d-\d\d", value):  # a bare "09:07" would mean today
-        raise _error(f"{option}: not an ISO 8601 time with a date: {value!r}")
+        raise error(f"{option}: not an ISO 8601 time with a date: {value!r}")
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError, OverflowError):
-        raise _error(f"{option}: not an ISO 8601 time: {value!r}") from None
+        raise error(f"{option}: not an ISO 8601 time: {value!r}") from None
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def timeline_command(
-    bundles: Annotated[
-        list[Path],
-        typer.Argument(
-            help="Bundle files (.tgz/.tar) or directories.", show_default=False, metavar="BUNDLE"
-        ),
-    ],
+    bundles: Bundles,
     since: Annotated[str | None, typer.Option("--since", help="Keep rows from this time.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Keep rows up to this time.")] = None,
     grep: Annotated[
@@ -90,7 +81,7 @@ def timeline_command(
 
     start, stop = _when(since, "--since"), _when(until, "--until")
     if fmt is TimelineFormat.parquet and out is None:
-        raise _error("--format parquet writes a binary file: give --out FILE")
+        raise error("--format parquet writes a binary file: give --out FILE")
     with reported_errors():
         fold = not (all_records or grep)
         frames, _inv = ingest(read_bundles(bundles, fold=fold), prefix_bundle=len(bundles) > 1)
@@ -101,7 +92,7 @@ def timeline_command(
             f"analyze: {folded:,} routine records of large logs are counted, not listed "
             "(--all-records lists them)\n"
         )
-    try:
+    with write_errors(out, "cannot write"):
         if fmt is TimelineFormat.parquet:
             assert out is not None
             write_parquet(frame, out)
@@ -111,12 +102,4 @@ def timeline_command(
                 sys.stdout.write(text)
             else:
                 out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise _error(f"{out}: cannot write ({exc.strerror})") from None
     raise typer.Exit(EXIT_OK)
-
-
-def build_timeline_app() -> typer.Typer:
-    app = typer.Typer(add_completion=False, help=HELP, rich_markup_mode=None)
-    app.command(help=HELP, no_args_is_help=True)(timeline_command)
-    return app

@@ -1,35 +1,38 @@
-"""The `analyze` command line. Thin: parse arguments, call the library, map errors to exits.
+"""``analyze BUNDLE...``: the diagnosis of one or more bundles, written as three reports.
 
-Exit status: 0 no failure found; 1 a failure diagnosed, or inconclusive; 2 usage error or
-unreadable input; 130 interrupted.
+Thin, like every command: parse the options, call :func:`analyzer.analysis.analyse`, write
+the documents, map errors to one ``Error:`` line and exit status 2
+(:mod:`analyzer.cli.common`). The command runs without a command name: any first argument
+other than ``timeline`` or ``fleet`` is a bundle (:func:`analyzer.cli.main`).
 
-Other commands: `analyze timeline BUNDLE...` prints the merged timeline of the bundles;
-`analyze fleet DIR... --out DATASET_DIR` analyses many bundles into a Parquet dataset.
-Each has its own --help.
+The reports' templates and chart library load in a second process while the bundle is
+read (:mod:`reports.worker`); whatever happens to it, this process writes the reports.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
 import reports
 from analyzer import __version__
-from analyzer.allocator import tune_for_streaming
 from analyzer.bundle import bundle_name
-from analyzer.cli_errors import (
+from analyzer.cli.common import (
     EXIT_FAILURE,
     EXIT_OK,
-    error,
+    MAX_BYTES,
+    Bundles,
+    Quiet,
+    json_text,
+    parse_limits,
     reported_errors,
+    write_errors,
 )
-from analyzer.limits import Limits, parse_size
+from analyzer.limits import Limits
 from analyzer.progress import status_line
 from reports.worker import ReportWorker
 
@@ -62,9 +65,6 @@ def _default_out(first: Path) -> Path:
     return Path.cwd() / f"{bundle_name(str(first))}-analysis"
 
 
-_error = error
-
-
 def _summary(doc: dict[str, Any]) -> str:
     from reports.terminal import terminal_summary
 
@@ -78,12 +78,7 @@ def _version_callback(value: bool) -> None:
 
 
 def analyze_command(
-    bundles: Annotated[
-        list[Path],
-        typer.Argument(
-            help="Bundle files (.tgz/.tar) or directories.", show_default=False, metavar="BUNDLE"
-        ),
-    ],
+    bundles: Bundles,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the reports.")] = None,
     fmt: Annotated[
         Format,
@@ -94,7 +89,7 @@ def analyze_command(
             "document to standard output.",
         ),
     ] = Format.all,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    quiet: Quiet = False,
     max_members: Annotated[
         int,
         typer.Option(
@@ -109,7 +104,7 @@ def analyze_command(
             help="Refuse a bundle whose content (decompressed) exceeds this size: bytes, or "
             "with K/M/G/T (binary units).",
         ),
-    ] = "4G",
+    ] = MAX_BYTES,
     max_ratio: Annotated[
         float,
         typer.Option(
@@ -128,10 +123,7 @@ def analyze_command(
         ),
     ] = False,
 ) -> None:
-    try:
-        limits = Limits(max_members, parse_size(max_bytes), max_ratio)
-    except ValueError as exc:
-        raise _error(f"invalid limit: {exc}") from None
+    limits = parse_limits(max_members, max_bytes, max_ratio)
     target = out or _default_out(bundles[0])
     # the reports' templates and chart library load on another CPU meanwhile
     worker = ReportWorker.start(target) if fmt is Format.all else None
@@ -162,7 +154,7 @@ def _write(
     doc: dict[str, Any], fmt: Format, target: Path, worker: ReportWorker | None, quiet: bool
 ) -> None:
     rendered = {
-        Format.json: lambda: json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
+        Format.json: lambda: json_text(doc),
         Format.md: lambda: reports.render_markdown(doc),  # jinja2 loads on first use
         Format.html: lambda: reports.render_html(doc),
     }
@@ -171,63 +163,13 @@ def _write(
         if not quiet:
             typer.echo(_summary(doc), err=True)
         return
-    try:
+    with write_errors(target, "cannot write reports"):
         target.mkdir(parents=True, exist_ok=True)
         document = rendered[Format.json]()
         (target / "analysis.json").write_text(document, encoding="utf-8")
         if worker is None or not worker.finish(document):
             (target / "report.md").write_text(rendered[Format.md](), encoding="utf-8")
             (target / "report.html").write_text(rendered[Format.html](), encoding="utf-8")
-    except OSError as exc:
-        raise _error(f"{target}: cannot write reports ({exc.strerror})") from None
     if not quiet:
         typer.echo(_summary(doc), err=True)
         typer.echo(f"Reports: {target}/report.html, report.md, analysis.json", err=True)
-
-
-def build_app() -> typer.Typer:
-    app = typer.Typer(add_completion=False, help=HELP, rich_markup_mode=None)
-    app.command(help=HELP, no_args_is_help=True)(analyze_command)
-    return app
-
-
-def main() -> None:
-    argv = sys.argv[1:]
-    if argv == ["--version"]:
-        typer.echo(f"analyze {__version__}")
-        return
-    tune_for_streaming()
-    if argv[:1] == ["timeline"]:  # `analyze timeline BUNDLE...` (analyzer/cli_timeline.py)
-        from analyzer.cli_timeline import build_timeline_app
-
-        app, prog, args = build_timeline_app(), "analyze timeline", argv[1:]
-    elif argv[:1] == ["fleet"]:  # `analyze fleet DIR... --out DATASET` (analyzer/cli_fleet.py)
-        from analyzer.cli_fleet import build_fleet_app
-
-        app, prog, args = build_fleet_app(), "analyze fleet", argv[1:]
-    else:
-        app, prog, args = build_app(), "analyze", argv
-    try:
-        app(args=args, prog_name=prog)
-    except KeyboardInterrupt:
-        typer.echo("Error: interrupted", err=True)
-        sys.exit(130)
-    except SystemExit as exc:
-        if prog == "analyze fleet" or not (exc.code is None or isinstance(exc.code, int)):
-            raise  # a fleet may hold a cluster that shuts down at exit
-        _end(exc.code or 0)
-
-
-def _end(code: int) -> NoReturn:
-    """Exit without Python's teardown once the reports are written and closed.
-
-    Freeing every frame, array and module one by one takes about 0.1 s after an analysis
-    (a tenth of a small bundle's run) and does nothing the end of the process does not.
-    Only the standard streams are still open: they are flushed first.
-    """
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe or stream: nothing more to say
-            code = code or 120  # what Python's own exit gives when stdout cannot be flushed
-    os._exit(code)

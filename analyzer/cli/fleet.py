@@ -1,26 +1,32 @@
 """``analyze fleet DIR... --out DATASET``: many bundles into one Parquet dataset and a summary.
 
-Thin like :mod:`analyzer.cli`: parse the options, call :func:`analyzer.fleet.run_fleet`,
-write the summary documents, map errors to one ``Error:`` line and exit status 2. A bundle
-that cannot be analysed is not an error of the run: it is a failed row in the dataset and
-a line in the summary.
+Thin, like every command: parse the options, call :func:`analyzer.fleet.run_fleet`, write
+the summary documents, map errors to one ``Error:`` line and exit status 2
+(:mod:`analyzer.cli.common`). A bundle that cannot be analysed is not an error of the run:
+it is a failed row in the dataset and a line in the summary.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from analyzer.cli_errors import error, reported_errors
+from analyzer.cli.common import (
+    EXIT_OK,
+    MAX_BYTES,
+    Quiet,
+    error,
+    json_text,
+    parse_limits,
+    reported_errors,
+    write_errors,
+)
 from analyzer.fleet.run import Progress
 from analyzer.fleet.worker import BundleResult
-from analyzer.limits import Limits, parse_size
-
-EXIT_OK, EXIT_ERROR = 0, 2
+from analyzer.limits import Limits
 
 HELP = """Analyse every bundle under the given folders in parallel and write a Parquet
 dataset, partitioned by bundle (bundle=<name>/ folders), with the tables verdicts,
@@ -37,9 +43,6 @@ Bundles are analysed in a local process pool (--workers, default one per CPU) or
 Exit status: 0 dataset written (bundles that could not be analysed are recorded as
 failed); 2 usage error.
 """
-
-
-_error = error
 
 
 def _progress(quiet: bool) -> Progress:
@@ -80,11 +83,11 @@ def fleet_command(
         str | None,
         typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    quiet: Quiet = False,
     max_members: Annotated[
         int, typer.Option("--max-members", help="As for `analyze`, per bundle.")
     ] = Limits.max_members,
-    max_bytes: Annotated[str, typer.Option("--max-bytes", help="As for `analyze`.")] = "4G",
+    max_bytes: Annotated[str, typer.Option("--max-bytes", help="As for `analyze`.")] = MAX_BYTES,
     max_ratio: Annotated[
         float, typer.Option("--max-ratio", help="As for `analyze`.")
     ] = Limits.max_ratio,
@@ -93,11 +96,8 @@ def fleet_command(
     from reports.fleet import render_fleet_html, render_fleet_markdown
 
     if workers is not None and scheduler:
-        raise _error("--workers is for the local pool; the Dask cluster sizes itself")
-    try:
-        limits = Limits(max_members, parse_size(max_bytes), max_ratio)
-    except ValueError as exc:
-        raise _error(f"invalid limit: {exc}") from None
+        raise error("--workers is for the local pool; the Dask cluster sizes itself")
+    limits = parse_limits(max_members, max_bytes, max_ratio)
     with reported_errors():
         try:
             summary = run_fleet(
@@ -109,23 +109,13 @@ def fleet_command(
                 progress=_progress(quiet),
             )
         except OSError as exc:  # the dataset's own writes: a bundle's read errors are contained
-            raise _error(f"{out}: cannot write the dataset ({exc.strerror or exc})") from None
-    try:
-        (out / "summary.json").write_text(
-            json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+            raise error(f"{out}: cannot write the dataset ({exc.strerror or exc})") from None
+    with write_errors(out, "cannot write the summary"):
+        (out / "summary.json").write_text(json_text(summary), encoding="utf-8")
         (out / "summary.md").write_text(render_fleet_markdown(summary), encoding="utf-8")
         (out / "summary.html").write_text(render_fleet_html(summary), encoding="utf-8")
-    except OSError as exc:
-        raise _error(f"{out}: cannot write the summary ({exc.strerror})") from None
     if not quiet:
         counts = ", ".join(f"{v['bundles']} {v['class']}" for v in summary["verdicts"])
         typer.echo(f"{summary['bundles']} bundles ({summary['failed']} failed): {counts}", err=True)
         typer.echo(f"Dataset: {out}/  Summary: {out}/summary.html, summary.md", err=True)
     raise typer.Exit(EXIT_OK)
-
-
-def build_fleet_app() -> typer.Typer:
-    app = typer.Typer(add_completion=False, help=HELP, rich_markup_mode=None)
-    app.command(help=HELP, no_args_is_help=True)(fleet_command)
-    return app

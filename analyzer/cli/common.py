@@ -1,0 +1,89 @@
+"""What the commands of ``analyze`` share at the command-line boundary.
+
+Errors become one ``Error: ...`` line and a documented exit status, so every command turns
+the same failures into the same words and codes, and none ever prints a traceback. The
+arguments and options that mean the same thing in several commands are declared once
+here, and so is the way the size limits are parsed and the way a document is written, so
+that ``analyze``, ``analyze timeline`` and ``analyze fleet`` cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeAlias
+
+import typer
+
+from analyzer.errors import AnalyzerError
+from analyzer.limits import Limits, parse_size
+
+EXIT_OK, EXIT_FAILURE, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130
+
+MAX_BYTES = "4G"  # --max-bytes as typed, so that --help shows it as the user writes it
+
+Bundles: TypeAlias = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Bundle files (.tgz/.tar) or directories.", show_default=False, metavar="BUNDLE"
+    ),
+]
+Quiet: TypeAlias = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
+
+
+def error(message: str, code: int = EXIT_ERROR) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Run the library; its failures become one line and exit status 2 (130 on Ctrl-C)."""
+    try:
+        yield
+    except typer.Exit:  # already one line and a status (it is an Exception subclass)
+        raise
+    except KeyboardInterrupt:
+        raise error("interrupted", EXIT_INTERRUPTED) from None
+    except AnalyzerError as exc:
+        raise error(str(exc)) from None
+    except MemoryError:
+        raise error("out of memory while reading the bundle") from None
+    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, never a traceback
+        raise error(f"internal error ({type(exc).__name__}: {exc}); please report it") from None
+
+
+def parse_limits(max_members: int, max_bytes: str, max_ratio: float) -> Limits:
+    """The --max-members, --max-bytes and --max-ratio options; a bad one is a usage error."""
+    try:
+        return Limits(max_members, parse_size(max_bytes), max_ratio)
+    except ValueError as exc:
+        raise error(f"invalid limit: {exc}") from None
+
+
+@contextmanager
+def write_errors(target: Path | None, failure: str) -> Iterator[None]:
+    """A write that fails is an error of the run: ``Error: TARGET: FAILURE (reason)``."""
+    try:
+        yield
+    except OSError as exc:
+        raise error(f"{target}: {failure} ({exc.strerror})") from None
+
+
+def json_text(doc: dict[str, Any]) -> str:
+    """A JSON document as every command writes it: indented, UTF-8, one final newline."""
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def command_app(command: Callable[..., None], text: str) -> typer.Typer:
+    """An app of one command, with ``text`` as its help, shown too when no argument is given.
+
+    One command per app: ``analyze BUNDLE...`` must run without a command name, so
+    :func:`analyzer.cli.main` picks the app from the first argument instead of Typer.
+    """
+    app = typer.Typer(add_completion=False, help=text, rich_markup_mode=None)
+    app.command(help=text, no_args_is_help=True)(command)
+    return app
