@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.analysis import analyse
+from analyzer.document import to_builtins
 from analyzer.rules import RULES
 
 COLLECTED = "2026-03-02T09:31:00Z"
@@ -107,12 +108,12 @@ def write(tmp: Path, files: dict[str, object]) -> Path:
 
 def findings(tmp: Path, files: dict[str, object]) -> dict[str, dict[str, object]]:
     doc, _frames, _inv = analyse([write(tmp, files)])
-    return {f["key"]: f for f in doc["findings"]}
+    return {f["key"]: f for f in to_builtins(doc)["findings"]}
 
 
 def history(tmp: Path, files: dict[str, object]) -> set[str]:
     doc, _frames, _inv = analyse([write(tmp, files)])
-    return {f["key"] for f in doc["history"]}
+    return {f.key for f in doc.history}
 
 
 SHOW = f"openstack/server-show/{VM}.json"
