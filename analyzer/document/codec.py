@@ -16,7 +16,6 @@ import msgspec
 from analyzer.document.root import AnalysisDocument
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "analysis-schema.json"
-SCHEMA_ID = "https://platform9.com/schemas/pcd-analysis-1.json"
 
 
 def to_builtins(doc: AnalysisDocument) -> dict[str, Any]:
@@ -45,7 +44,6 @@ def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of analysis.json, generated from the types."""
     schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
         "title": "analysis.json (pcd-analysis/1)",
         **msgspec.json.schema(AnalysisDocument),
     }
