@@ -17,7 +17,7 @@ Analysed = tuple[dict[str, Any], dict[str, object]]
 
 @pytest.fixture(scope="session")
 def analysed(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Analysed]:
-    """``analysed(scenario, **overrides)`` -> (analysis.json document, generator facts)."""
+    """``analysed(scenario, **overrides)`` -> (analysis.json as parsed JSON, generator facts)."""
     cache: dict[tuple[str, str], Analysed] = {}
 
     def run(name: str, **overrides: object) -> Analysed:
