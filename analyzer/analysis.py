@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from analyzer import __version__, recovery, rules
+from analyzer import document as d
 from analyzer.bundle import Bundle, Limits, read_bundle
 from analyzer.diagnosis import Diagnosis, diagnose
+from analyzer.document import SCHEMA, AnalysisDocument
+from analyzer.finding_entries import finding_entry
 from analyzer.fold import FOLD_FROM
 from analyzer.frames import Frames
 from analyzer.ingest import ingest
 from analyzer.jobs import fold_policy
-from analyzer.model import Finding, Inventory, iso
+from analyzer.model import FailureClass, Finding, Inventory, iso
 from analyzer.recovery import cleanup, prevention, recovery_plan, stuck_vm_rows
 from analyzer.rules import RULES
 from analyzer.rules.context import RuleContext
@@ -22,7 +24,6 @@ from analyzer.searched import registered_patterns
 from analyzer.timeline import families
 from analyzer.timeline.document import timeline_sections
 
-SCHEMA = "pcd-analysis/1"
 DESCRIPTIONS = {rule.key: rule.description for rule in RULES}
 SEARCHERS = (rules, families, recovery)
 """The modules that search log text: importing one registers its patterns
@@ -66,7 +67,7 @@ def analyse(
     *,
     fold: bool = True,
     fold_from: int = FOLD_FROM,
-) -> tuple[dict[str, Any], Frames, Inventory]:
+) -> tuple[AnalysisDocument, Frames, Inventory]:
     report = progress or (lambda _msg: None)
     report("reading bundles")
     bundles = read_bundles(locations, limits, fold=fold, fold_from=fold_from)
@@ -77,7 +78,8 @@ def analyse(
     ctx = RuleContext(frames, inventory)
     dx = diagnose(ctx)
     report("building the timeline and report")
-    return displayable(document(ctx, dx)), frames, inventory
+    clean: AnalysisDocument = displayable(document(ctx, dx))
+    return clean, frames, inventory
 
 
 def folded_records(frames: Frames) -> int:
@@ -85,79 +87,115 @@ def folded_records(frames: Frames) -> int:
     return int(counts["records"].sum()) if not counts.empty else 0
 
 
-def _finding(f: Finding) -> dict[str, Any]:
-    d = f.to_dict()
-    d["description"] = DESCRIPTIONS.get(f.key, "")
-    return d
-
-
-def document(ctx: RuleContext, dx: Diagnosis) -> dict[str, Any]:
-    inv, frames = ctx.inventory, ctx.frames
-    servers = ctx.servers
-    status = servers["status"].fillna("") if not servers.empty else None
-    return {
-        "schema": SCHEMA,
-        "generator": {"name": "analyze", "version": __version__},
-        "bundles": [
-            {
-                "name": b.name,
-                "files": b.files,
-                "collected_at": iso(b.collected_at),
-                "collected_at_basis": b.collected_at_basis.value,
-                "collector": b.manifest.collector if b.manifest else None,
-                "utc_offset_s": b.utc_offset.total_seconds() if b.utc_offset is not None else None,
-            }
+def document(ctx: RuleContext, dx: Diagnosis) -> AnalysisDocument:
+    inv = ctx.inventory
+    timeline = timeline_sections(ctx)
+    return AnalysisDocument(
+        schema=SCHEMA,
+        generator=d.Generator(name="analyze", version=__version__),
+        bundles=[
+            d.BundleEntry(
+                name=b.name,
+                files=b.files,
+                collected_at=iso(b.collected_at),
+                collected_at_basis=b.collected_at_basis,
+                collector=b.manifest.collector if b.manifest else None,
+                utc_offset_s=b.utc_offset.total_seconds() if b.utc_offset is not None else None,
+            )
             for b in inv.bundles
         ],
-        "collected_at": iso(inv.collected_at),
-        "collected_at_basis": inv.collected_at_basis.value,
-        "deployment": inv.deployment.value,
-        "deployment_basis": inv.deployment_basis.value,
-        "region": inv.region,
-        "namespace": inv.namespace,
-        "verdict": {
-            "class": dx.verdict.cls.value,
-            "confidence": dx.verdict.confidence,
-            "subcauses": dx.verdict.subcauses,
-            "scores": {c.value: round(s, 3) for c, s in dx.verdict.scores.items()},
-        },
-        "symptoms": [
-            {
-                "key": r.key,
-                "symptom": r.symptom,
-                "observed": r.observed,
-                "matches": [c.value for c in r.matches],
-                "expected": {c.value: text for c, text in r.expected.items()},
-            }
+        collected_at=iso(inv.collected_at),
+        collected_at_basis=inv.collected_at_basis,
+        deployment=inv.deployment,
+        deployment_basis=inv.deployment_basis,
+        region=inv.region,
+        namespace=inv.namespace,
+        verdict=d.Verdict(
+            cls=dx.verdict.cls,
+            confidence=dx.verdict.confidence,
+            subcauses=dx.verdict.subcauses,
+            scores={c: round(s, 3) for c, s in dx.verdict.scores.items()},
+        ),
+        symptoms=[
+            d.Symptom(
+                key=r.key,
+                symptom=r.symptom,
+                observed=r.observed,
+                matches=list(r.matches),
+                expected=dict(r.expected),
+            )
             for r in dx.symptoms
         ],
-        "findings": [_finding(f) for f in sorted(dx.findings, key=lambda f: -f.strength)],
-        "history": [_finding(f) for f in dx.history],
-        "counter_evidence": dx.counter_evidence,
-        "stuck_vms": stuck_vm_rows(ctx.stuck_vms),
-        "recovery": recovery_plan(ctx, dx),
-        "cleanup": cleanup(ctx),
-        "prevention": prevention(ctx),
-        "missing_sources": dx.missing,
-        "problems": [
-            {"file": p.file, "problem": p.problem, "skipped": p.skipped} for p in inv.problems
+        findings=[_finding(f) for f in sorted(dx.findings, key=lambda f: -f.strength)],
+        history=[_finding(f) for f in dx.history],
+        counter_evidence=[_counter(c) for c in dx.counter_evidence],
+        stuck_vms=stuck_vm_rows(ctx.stuck_vms),
+        recovery=recovery_plan(ctx, dx),
+        cleanup=cleanup(ctx),
+        prevention=prevention(ctx),
+        missing_sources=[
+            d.MissingSource(source=m["source"], what=m["what"], command=m["command"])
+            for m in dx.missing
         ],
-        "unrecognised_files": inv.unrecognised,
-        "failed_collections": inv.failed_collections,
-        "clock_assumptions": inv.clock_assumptions,
-        # incident, clock_offsets, vm_stories, burst, key_events, charts (analyzer/timeline)
-        **timeline_sections(ctx),
-        "counts": {
-            "servers": len(servers),
-            "build": int((status == "BUILD").sum()) if status is not None else 0,
-            "error": int((status == "ERROR").sum()) if status is not None else 0,
-            "active": int((status == "ACTIVE").sum()) if status is not None else 0,
-            "compute_services": len(frames.services),
-            "services_down": len(ctx.down_hosts),
-            # every record read; folded ones (routine lines of large logs) are only counted
-            "log_records": len(frames.logs) + folded_records(frames),
-            "log_records_folded": folded_records(frames),
-            "pods": int(frames.pods["pod"].nunique()) if frames.has("pods") else 0,
-            "events": len(frames.events),
-        },
-    }
+        problems=[
+            d.Problem(file=p.file, problem=p.problem, skipped=p.skipped) for p in inv.problems
+        ],
+        unrecognised_files=inv.unrecognised,
+        failed_collections=[_failed(f) for f in inv.failed_collections],
+        clock_assumptions=inv.clock_assumptions,
+        incident=timeline.incident,
+        clock_offsets=timeline.clock_offsets,
+        vm_stories=timeline.vm_stories,
+        burst=timeline.burst,
+        key_events=timeline.key_events,
+        charts=timeline.charts,
+        timeline_error=timeline.error,
+        counts=counts(ctx),
+    )
+
+
+def _finding(f: Finding) -> d.Finding:
+    return finding_entry(f, DESCRIPTIONS.get(f.key, ""))
+
+
+def _counter(entry: dict[str, object]) -> d.CounterEvidence:
+    """analyzer.diagnosis writes counter-evidence as plain dicts: typed here."""
+    against = entry["against"]
+    assert isinstance(against, list)
+    return d.CounterEvidence(
+        cls=FailureClass(str(entry["class"])),
+        against=[
+            d.CounterRow(symptom=r["symptom"], observed=r["observed"], expected=r["expected"])
+            for r in against
+        ],
+    )
+
+
+def _failed(item: dict[str, object]) -> d.FailedCollection:
+    """analyzer.ingest lists failed collections as plain dicts: typed here."""
+    command, exit_code, error = item["command"], item["exit_code"], item["error"]
+    return d.FailedCollection(
+        path=str(item["path"]),
+        command=None if command is None else str(command),
+        exit_code=exit_code if isinstance(exit_code, int) else None,
+        timed_out=bool(item["timed_out"]),
+        error=None if error is None else str(error),
+    )
+
+
+def counts(ctx: RuleContext) -> d.Counts:
+    frames, servers = ctx.frames, ctx.servers
+    status = servers["status"].fillna("") if not servers.empty else None
+    return d.Counts(
+        servers=len(servers),
+        build=int((status == "BUILD").sum()) if status is not None else 0,
+        error=int((status == "ERROR").sum()) if status is not None else 0,
+        active=int((status == "ACTIVE").sum()) if status is not None else 0,
+        compute_services=len(frames.services),
+        services_down=len(ctx.down_hosts),
+        # every record read; folded ones (routine lines of large logs) are only counted
+        log_records=len(frames.logs) + folded_records(frames),
+        log_records_folded=folded_records(frames),
+        pods=int(frames.pods["pod"].nunique()) if frames.has("pods") else 0,
+        events=len(frames.events),
+    )

@@ -167,14 +167,6 @@ class Evidence:
     timestamp: datetime | None
     text: str
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "timestamp": iso(self.timestamp),
-            "text": self.text,
-        }
-
 
 @dataclass
 class Finding:
@@ -190,16 +182,6 @@ class Finding:
     facts: dict[str, object] = field(default_factory=dict)
     evidence: list[Evidence] = field(default_factory=list)
     subcause: bool = True
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "key": self.key,
-            "supports": self.supports.value,
-            "strength": round(self.strength, 3),
-            "subcause": self.subcause,
-            "facts": {k: jsonable(v) for k, v in self.facts.items()},
-            "evidence": [e.to_dict() for e in self.evidence],
-        }
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
+from analyzer import document as doc
 from analyzer.diagnosis import Diagnosis
+from analyzer.finding_entries import evidence_entry
 from analyzer.model import Deployment, FailureClass, iso
 from analyzer.rules.context import RuleContext, log_evidence
 from analyzer.runbook import BATCH
@@ -27,70 +27,76 @@ def _pods_like(ctx: RuleContext, pattern: str) -> list[str]:
     return sorted(set(names[names.str.match(pattern)]))
 
 
-def recovery_plan(ctx: RuleContext, dx: Diagnosis) -> dict[str, Any]:
+def recovery_plan(ctx: RuleContext, dx: Diagnosis) -> doc.Recovery:
     inv = ctx.inventory
-    ns = inv.namespace or "<namespace>"
     brokers = (
         sorted(set(ctx.broker_pods["pod"].dropna().astype(str)))
         if not ctx.broker_pods.empty
         else []
     )
-    plan: dict[str, Any] = {
-        "deployment": inv.deployment.value,
-        "namespace": inv.namespace,
-        "broker_pods": brokers,
-        "steps": [],
-        "escalation": None,
-        "notes": [],
-    }
-    if dx.verdict.cls is not FailureClass.MESSAGING:
-        return plan
-    if inv.deployment is not Deployment.SAAS:
-        targets = brokers or ["<broker-pod>"]
-        conductors = _pods_like(ctx, CONDUCTOR) or ["<nova-conductor-pod>"]
-        plan["steps"] = [
-            {
-                "key": "check_pods",
-                "commands": [f"kubectl -n {ns} get pods -o wide | grep -Ei 'rabbit|broker'"],
-            },
-            {
-                "key": "restart_broker",
-                "commands": [f"kubectl -n {ns} delete pod {p}" for p in targets],
-            },
-            {
-                "key": "wait_ready",
-                "commands": [
-                    f"kubectl -n {ns} wait --for=condition=Ready pod/{p} --timeout=300s"
-                    for p in targets
-                ],
-            },
-            {
-                "key": "verify_reconnect",
-                "commands": [
-                    f"kubectl -n {ns} logs {c} --since=10m | grep 'Reconnected to AMQP'"
-                    for c in conductors
-                ],
-            },
-            {
-                "key": "verify_create",
-                "commands": ["pcdctl server list --all-projects --status BUILD"],
-            },
-        ]
+    steps: list[doc.Step] = []
+    notes: list[str] = []
+    escalation = None
+    messaging = dx.verdict.cls is FailureClass.MESSAGING
+    if messaging and inv.deployment is not Deployment.SAAS:
+        steps = _steps(ctx, brokers)
         subcauses = set(dx.verdict.subcauses)
         if subcauses & {"broker_pod_oomkilled", "broker_memory_alarm"}:
-            plan["notes"].append("oom")
+            notes.append("oom")
         if "broker_disk_alarm" in subcauses:
-            plan["notes"].append("disk")
+            notes.append("disk")
         if "broker_auth_failure" in subcauses:
-            plan["notes"].append("auth")
+            notes.append("auth")
         if "broker_partition" in subcauses:
-            plan["notes"].append("partition")
-    if inv.deployment is not Deployment.SELF_HOSTED:
-        plan["escalation"] = escalation_packet(ctx, dx)
-    return plan
+            notes.append("partition")
+    if messaging and inv.deployment is not Deployment.SELF_HOSTED:
+        escalation = escalation_packet(ctx, dx)
+    return doc.Recovery(
+        deployment=inv.deployment,
+        namespace=inv.namespace,
+        broker_pods=brokers,
+        steps=steps,
+        escalation=escalation,
+        notes=notes,
+    )
 
 
-def escalation_packet(ctx: RuleContext, dx: Diagnosis) -> dict[str, Any]:
+def _steps(ctx: RuleContext, brokers: list[str]) -> list[doc.Step]:
+    """The runbook's Self-Hosted recovery: restart the broker, then check the clients."""
+    ns = ctx.inventory.namespace or "<namespace>"
+    targets = brokers or ["<broker-pod>"]
+    conductors = _pods_like(ctx, CONDUCTOR) or ["<nova-conductor-pod>"]
+    return [
+        doc.Step(
+            key="check_pods",
+            commands=[f"kubectl -n {ns} get pods -o wide | grep -Ei 'rabbit|broker'"],
+        ),
+        doc.Step(
+            key="restart_broker",
+            commands=[f"kubectl -n {ns} delete pod {p}" for p in targets],
+        ),
+        doc.Step(
+            key="wait_ready",
+            commands=[
+                f"kubectl -n {ns} wait --for=condition=Ready pod/{p} --timeout=300s"
+                for p in targets
+            ],
+        ),
+        doc.Step(
+            key="verify_reconnect",
+            commands=[
+                f"kubectl -n {ns} logs {c} --since=10m | grep 'Reconnected to AMQP'"
+                for c in conductors
+            ],
+        ),
+        doc.Step(
+            key="verify_create",
+            commands=["pcdctl server list --all-projects --status BUILD"],
+        ),
+    ]
+
+
+def escalation_packet(ctx: RuleContext, dx: Diagnosis) -> doc.Escalation:
     """What the runbook tells SaaS customers to send Platform9 Support."""
     starts: list[pd.Timestamp] = [
         first for f in dx.findings if isinstance(first := f.facts.get("first"), pd.Timestamp)
@@ -107,37 +113,37 @@ def escalation_packet(ctx: RuleContext, dx: Diagnosis) -> dict[str, Any]:
             PACKET_LINES[len("(?i)") :], case=False, na=False
         )
         compute_logs = ctx.only_recent(compute_logs[relevant]).sort_values("timestamp")
-    return {
-        "time_range": {"start": iso(start), "end": iso(ctx.inventory.collected_at)},
-        "build_servers": stuck_vm_rows(ctx.build_vms),
-        "services": [
-            {
-                "binary": r["binary"],
-                "host": r["host"],
-                "status": r["status"],
-                "state": r["state"],
-                "updated_at": iso(r["updated_at"]),
-            }
+    return doc.Escalation(
+        time_range=doc.TimeRange(start=iso(start), end=iso(ctx.inventory.collected_at)),
+        build_servers=stuck_vm_rows(ctx.build_vms),
+        services=[
+            doc.ServiceState(
+                binary=_s(r["binary"]),
+                host=_s(r["host"]),
+                status=_s(r["status"]),
+                state=_s(r["state"]),
+                updated_at=iso(r["updated_at"]),
+            )
             for _, r in svc.iterrows()
         ],
-        "ostackhost_lines": [e.to_dict() for e in log_evidence(compute_logs, MAX_PACKET_LINES)],
-    }
+        ostackhost_lines=[evidence_entry(e) for e in log_evidence(compute_logs, MAX_PACKET_LINES)],
+    )
 
 
-def stuck_vm_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def stuck_vm_rows(frame: pd.DataFrame) -> list[doc.StuckVm]:
     rows = []
     for _, r in frame.iterrows():
         age = r.get("age")
         rows.append(
-            {
-                "id": _s(r["id"]),
-                "name": _s(r["name"]),
-                "status": _s(r["status"]),
-                "task_state": _s(r["task_state"]),
-                "host": _s(r["host"]),
-                "created_at": iso(r["created_at"]),
-                "age_s": float(age.total_seconds()) if isinstance(age, pd.Timedelta) else None,
-            }
+            doc.StuckVm(
+                id=_s(r["id"]),
+                name=_s(r["name"]),
+                status=_s(r["status"]),
+                task_state=_s(r["task_state"]),
+                host=_s(r["host"]),
+                created_at=iso(r["created_at"]),
+                age_s=float(age.total_seconds()) if isinstance(age, pd.Timedelta) else None,
+            )
         )
     return rows
 
@@ -145,42 +151,45 @@ def stuck_vm_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 _s = opt_str
 
 
-def cleanup(ctx: RuleContext) -> dict[str, Any]:
-    return {
-        "check": "pcdctl server list --all-projects --status BUILD",
-        "commands": [
-            {
-                "id": vm["id"],
-                "name": vm["name"],
-                "commands": [
-                    f"pcdctl server set --state error {vm['id']}",
-                    f"pcdctl server delete {vm['id']}",
+def cleanup(ctx: RuleContext) -> doc.Cleanup:
+    return doc.Cleanup(
+        check="pcdctl server list --all-projects --status BUILD",
+        commands=[
+            doc.CleanupVm(
+                id=vm.id,
+                name=vm.name,
+                commands=[
+                    f"pcdctl server set --state error {vm.id}",
+                    f"pcdctl server delete {vm.id}",
                 ],
-            }
+            )
             for vm in stuck_vm_rows(ctx.stuck_vms)
         ],
-    }
+    )
 
 
-def prevention(ctx: RuleContext) -> dict[str, Any]:
+def prevention(ctx: RuleContext) -> doc.Prevention:
     """Batch advice, with this bundle's creation burst when the data shows one."""
-    out: dict[str, Any] = {"batch_size": list(BATCH), "burst": None}
+    return doc.Prevention(batch_size=list(BATCH), burst=_creation_burst(ctx))
+
+
+def _creation_burst(ctx: RuleContext) -> doc.PreventionBurst | None:
     s = ctx.servers
     if s.empty or s["created_at"].isna().all():
-        return out
+        return None
     created = s["created_at"].dropna().sort_values()
     anchor = ctx.stuck_vms["created_at"].min() if not ctx.stuck_vms.empty else None
     if anchor is None or pd.isna(anchor):
-        return out
+        return None
     window = pd.Timedelta(minutes=10)
     burst = created[(created >= anchor - window) & (created <= anchor + window)]
-    if len(burst) >= 2:
-        span = (burst.max() - burst.min()).total_seconds()
-        out["burst"] = {
-            "creates": len(burst),
-            "window_s": float(span),
-            "first": iso(burst.min()),
-            "last": iso(burst.max()),
-            "over_batch": bool(len(burst) > BATCH[1]),
-        }
-    return out
+    if len(burst) < 2:
+        return None
+    span = (burst.max() - burst.min()).total_seconds()
+    return doc.PreventionBurst(
+        creates=len(burst),
+        window_s=float(span),
+        first=iso(burst.min()),
+        last=iso(burst.max()),
+        over_batch=bool(len(burst) > BATCH[1]),
+    )

@@ -18,6 +18,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pandas as pd
 
 from analyzer.frames import row_files
@@ -104,7 +105,11 @@ def _picture(match: re.Match[str]) -> str:
 
 
 def displayable(value: Any) -> Any:
-    """A copy of a JSON-like document whose every string is safe to write and to show."""
+    """A copy of a JSON-like document (typed, ``analyzer.document``, or plain) whose every
+    string is safe to write and to show."""
+    if isinstance(value, msgspec.Struct):
+        fields = value.__struct_fields__
+        return msgspec.structs.replace(value, **{f: displayable(getattr(value, f)) for f in fields})
     if isinstance(value, str):
         return _text(value)
     if isinstance(value, dict):

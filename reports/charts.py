@@ -17,12 +17,13 @@ import io
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from markupsafe import Markup
 
+from analyzer.document import Charts
 from reports import wording as w
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -131,14 +132,13 @@ def _num(value: object) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _counts(value: object, n: int) -> list[float]:
-    items = value if isinstance(value, list) else []
+def _counts(items: list[int], n: int) -> list[float]:
     out = [max(0.0, _num(v) or 0.0) for v in items[:n]]
     return out + [0.0] * (n - len(out))
 
 
-def _time(value: object) -> datetime | None:
-    if not isinstance(value, str):
+def _time(value: str | None) -> datetime | None:
+    if value is None:
         return None
     try:
         ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -150,15 +150,15 @@ def _time(value: object) -> datetime | None:
 class _Axis:
     """Bins of the chart window: times to bin positions and tick labels."""
 
-    def __init__(self, charts: Mapping[str, Any]) -> None:
-        start = _time(charts.get("start"))
-        bin_s = _num(charts.get("bin_s")) or 60.0
-        bins = int(_num(charts.get("bins")) or 0)
+    def __init__(self, charts: Charts) -> None:
+        start = _time(charts.start)
+        bin_s = _num(charts.bin_s) or 60.0
+        bins = charts.bins
         if start is None or bins <= 0 or bins > 2000 or bin_s <= 0:
             raise ValueError("no usable chart window")
         self.start, self.bin_s, self.bins = start, bin_s, bins
 
-    def pos(self, value: object) -> float | None:
+    def pos(self, value: str | None) -> float | None:
         ts = _time(value)
         if ts is None:
             return None
@@ -202,23 +202,23 @@ def _svg(fig: Any) -> Markup:
     return Markup(sanitise(buffer.getvalue()))  # noqa: S704
 
 
-def _shade(ax: Any, axis: _Axis, charts: Mapping[str, Any]) -> None:
-    window = charts.get("incident")
-    if not isinstance(window, dict):
+def _shade(ax: Any, axis: _Axis, charts: Charts) -> None:
+    window = charts.incident
+    if window is None:
         return
-    a, b = axis.pos(window.get("start")), axis.pos(window.get("end"))
+    a, b = axis.pos(window.start), axis.pos(window.end)
     if a is not None and b is not None and b >= a:
         ax.axvspan(a, max(b, a + 0.3), color=COLOURS["window"], alpha=0.35, lw=0, zorder=0)
 
 
-def timeline_chart(charts: Mapping[str, Any]) -> Markup | None:
+def timeline_chart(charts: Charts) -> Markup | None:
     """Creates and errors per bin, broker restarts and alarms as markers, incident shaded."""
     try:
         axis = _Axis(charts)
     except ValueError:
         return None
-    creates = _counts(charts.get("creates"), axis.bins)
-    errors = _counts(charts.get("errors"), axis.bins)
+    creates = _counts(charts.creates, axis.bins)
+    errors = _counts(charts.errors, axis.bins)
     fig = _figure(10, 3.2)
     ax = fig.add_axes((0.07, 0.2, 0.86, 0.68))
     _shade(ax, axis, charts)
@@ -244,12 +244,9 @@ def timeline_chart(charts: Mapping[str, Any]) -> Markup | None:
     right.set_ylabel(w.CHART_ERRORS_AXIS)
     right.yaxis.set_major_locator(MaxNLocator(integer=True))
     seen: set[str] = set()
-    markers = charts.get("markers")
-    for marker in markers if isinstance(markers, list) else []:
-        if not isinstance(marker, dict):
-            continue
-        kind = str(marker.get("kind"))
-        x = axis.pos(marker.get("at"))
+    for marker in charts.markers:
+        kind = marker.kind
+        x = axis.pos(marker.at)
         if x is None or kind not in w.CHART_MARKERS:
             continue
         label = w.CHART_MARKERS[kind] if kind not in seen else None
@@ -264,7 +261,7 @@ def timeline_chart(charts: Mapping[str, Any]) -> Markup | None:
         handles.append(handles.pop(i))
         names.append(names.pop(i))
     more, more_names = right.get_legend_handles_labels()
-    if charts.get("incident"):
+    if charts.incident:
         from matplotlib.patches import Patch
 
         handles.append(Patch(color=COLOURS["window"], alpha=0.45))
@@ -298,13 +295,13 @@ def _runs(counts: Sequence[float]) -> list[tuple[float, float, int]]:
     return [r for r in out if r[2] > 0]
 
 
-def swimlane_chart(charts: Mapping[str, Any]) -> Markup | None:
+def swimlane_chart(charts: Charts) -> Markup | None:
     """One row per source (host, pod, API): when it logged errors, warnings, other lines."""
     try:
         axis = _Axis(charts)
     except ValueError:
         return None
-    lanes = [ln for ln in charts.get("lanes") or [] if isinstance(ln, dict)][:24]
+    lanes = charts.lanes[:24]
     if not lanes:
         return None
     height = 0.75 + 0.32 * len(lanes) + 0.4  # inches: axis labels, lanes, legend
@@ -319,18 +316,18 @@ def swimlane_chart(charts: Mapping[str, Any]) -> Markup | None:
     bars: list[list[tuple[float, float]]] = []
     colours: list[tuple[float, float, float, float]] = []
     for row, lane in enumerate(reversed(lanes)):
-        for key, colour_key, height in (
-            ("events", "event", 0.5),
-            ("warnings", "warning", 0.62),
-            ("errors", "error", 0.74),
+        for counts, colour_key, height in (
+            (lane.events, "event", 0.5),
+            (lane.warnings, "warning", 0.62),
+            (lane.errors, "error", 0.74),
         ):
             low, high = row - height / 2, row + height / 2
-            for start, width, level in _runs(_counts(lane.get(key), axis.bins)):
+            for start, width, level in _runs(_counts(counts, axis.bins)):
                 bars.append(_box(start, start + width, low, high))
                 colours.append(to_rgba(COLOURS[colour_key], alpha[level]))
     if bars:
         ax.add_collection(PolyCollection(bars, facecolors=colours, linewidths=0))
-    ax.set_yticks(range(len(lanes)), [str(ln.get("lane", "?"))[:40] for ln in reversed(lanes)])
+    ax.set_yticks(range(len(lanes)), [ln.lane[:40] for ln in reversed(lanes)])
     ax.set_ylim(-0.6, len(lanes) - 0.4)
     ax.set_xlim(0, axis.bins)
     ticks, labels = axis.ticks()
@@ -340,7 +337,7 @@ def swimlane_chart(charts: Mapping[str, Any]) -> Markup | None:
     from matplotlib.patches import Patch
 
     legend = [(COLOURS[k], text) for k, text in w.CHART_LANE_KEYS]
-    if charts.get("incident"):
+    if charts.incident:
         legend.append((COLOURS["window"], w.CHART_WINDOW))
     fig.legend(
         [Patch(color=c) for c, _ in legend],

@@ -5,18 +5,18 @@ on (every document value is escaped; only constant wording is ever marked safe, 
 parameters escaped), Markdown with filters that escape document text for GitHub-flavoured
 Markdown (table pipes, newlines, inline markup, code fences longer than any backtick run).
 Both use ``StrictUndefined``: the templates read only the view built in
-:mod:`reports.view`, which fills every key the document may lack.
+:mod:`reports.view` and :mod:`reports.timeline_view` from the typed document.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from analyzer.document import AnalysisDocument
 from reports.timeline_view import timeline_view
 from reports.view import build
 
@@ -135,13 +135,13 @@ def environment() -> Environment:
     return env
 
 
-def render_markdown(doc: dict[str, Any]) -> str:
+def render_markdown(doc: AnalysisDocument) -> str:
     """``report.md``: GitHub-flavoured Markdown, ready to paste into a ticket."""
     template = environment().get_template("report.md.j2")
     return template.render(r=build(doc), t=timeline_view(doc))
 
 
-def render_html(doc: dict[str, Any]) -> str:
+def render_html(doc: AnalysisDocument) -> str:
     """``report.html``: one self-contained file, inline CSS, no JavaScript."""
     template = environment().get_template("report.html.j2")
     return template.render(r=build(doc), t=timeline_view(doc))

@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analyzer.runbook import STUCK_AFTER_WORDS
 from reports.wording import CLASS_NAMES, confidence_label
 
+if TYPE_CHECKING:
+    from analyzer.document import AnalysisDocument
 
-def terminal_summary(doc: dict[str, Any]) -> str:
-    verdict = doc.get("verdict", {})
-    cls = str(verdict.get("class", "inconclusive"))
-    confidence = float(verdict.get("confidence") or 0.0)
+
+def terminal_summary(doc: AnalysisDocument) -> str:
+    verdict = doc.verdict
+    cls = verdict.cls.value
+    confidence = verdict.confidence
     label = confidence_label(confidence)
     lines = [f"{CLASS_NAMES.get(cls, cls)} ({cls}), confidence {confidence:.0%} ({label})"]
-    subcauses = verdict.get("subcauses") or []
-    if subcauses:
-        lines.append("  sub-causes: " + ", ".join(str(s) for s in subcauses))
-    stuck = doc.get("stuck_vms") or []
-    if stuck:
-        lines.append(f"  {len(stuck)} VM(s) stuck in BUILD for over {STUCK_AFTER_WORDS}")
-    missing = doc.get("missing_sources") or []
-    if missing:
-        lines.append("  missing: " + ", ".join(str(m.get("what")) for m in missing))
-    problems = doc.get("problems") or []
-    if problems:
-        lines.append(f"  {len(problems)} bundle problem(s) listed in the report")
-    basis = doc.get("collected_at_basis")
+    if verdict.subcauses:
+        lines.append("  sub-causes: " + ", ".join(verdict.subcauses))
+    if doc.stuck_vms:
+        lines.append(f"  {len(doc.stuck_vms)} VM(s) stuck in BUILD for over {STUCK_AFTER_WORDS}")
+    if doc.missing_sources:
+        lines.append("  missing: " + ", ".join(m.what for m in doc.missing_sources))
+    if doc.problems:
+        lines.append(f"  {len(doc.problems)} bundle problem(s) listed in the report")
+    basis = doc.collected_at_basis
     if basis and basis != "manifest":
-        lines.append(f"  no manifest: collection time {doc.get('collected_at')} ({basis})")
+        lines.append(f"  no manifest: collection time {doc.collected_at} ({basis})")
     return "\n".join(lines)

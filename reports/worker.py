@@ -12,7 +12,6 @@ the worker can only save time, never change a report or lose one.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import subprocess
 import sys
@@ -77,19 +76,20 @@ def _cpus() -> int:
 
 def _warm_up() -> None:
     """Draw two tiny charts: matplotlib's first drawing loads fonts and text layout."""
+    from analyzer.document import Charts, Lane
     from reports import charts
 
-    lane = {"lane": "warm-up", "events": [1, 0], "warnings": [0, 1], "errors": [1, 1]}
-    tiny = {
-        "start": "2026-01-01T00:00:00Z",
-        "bin_s": 60,
-        "bins": 2,
-        "creates": [1, 2],
-        "errors": [0, 1],
-        "markers": [],
-        "incident": None,
-        "lanes": [lane],
-    }
+    lane = Lane(lane="warm-up", clock=None, events=[1, 0], warnings=[0, 1], errors=[1, 1])
+    tiny = Charts(
+        start="2026-01-01T00:00:00Z",
+        bin_s=60.0,
+        bins=2,
+        creates=[1, 2],
+        errors=[0, 1],
+        markers=[],
+        incident=None,
+        lanes=[lane],
+    )
     charts.timeline_chart(tiny)
     charts.swimlane_chart(tiny)
 
@@ -103,6 +103,7 @@ def main(argv: list[str]) -> int:
     import matplotlib.figure  # noqa: F401
     from matplotlib.backends import backend_svg  # noqa: F401
 
+    from analyzer.document import from_json
     from reports.render import environment, render_html, render_markdown
 
     for name in ("report.md.j2", "report.html.j2"):
@@ -111,7 +112,9 @@ def main(argv: list[str]) -> int:
     data = sys.stdin.buffer.read()
     if not data.strip():
         return 1  # the analysis ended without a document: nothing to write
-    doc = json.loads(data)
+    # the document of this run, in this version's schema (a mismatch fails the worker,
+    # and the caller renders the reports itself)
+    doc = from_json(data)
     (out / "report.md").write_text(render_markdown(doc), encoding="utf-8")
     (out / "report.html").write_text(render_html(doc), encoding="utf-8")
     return 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -27,7 +27,6 @@ from analyzer.cli.common import (
     MAX_BYTES,
     Bundles,
     Quiet,
-    json_text,
     parse_limits,
     reported_errors,
     write_errors,
@@ -35,6 +34,9 @@ from analyzer.cli.common import (
 from analyzer.limits import Limits
 from analyzer.progress import status_line
 from reports.worker import ReportWorker
+
+if TYPE_CHECKING:
+    from analyzer.document import AnalysisDocument
 
 HELP = """Diagnose a PCD support bundle: messaging-layer failure, resource exhaustion or host
 failure, with evidence and the recovery for this deployment.
@@ -65,7 +67,7 @@ def _default_out(first: Path) -> Path:
     return Path.cwd() / f"{bundle_name(str(first))}-analysis"
 
 
-def _summary(doc: dict[str, Any]) -> str:
+def _summary(doc: AnalysisDocument) -> str:
     from reports.terminal import terminal_summary
 
     return terminal_summary(doc)
@@ -133,11 +135,11 @@ def analyze_command(
     finally:
         if worker is not None:
             worker.cancel()  # nothing when it is done
-    verdict = doc["verdict"]["class"]
+    verdict = doc.verdict.cls
     raise typer.Exit(EXIT_OK if verdict == "no_failure_found" else EXIT_FAILURE)
 
 
-def _analyse(bundles: list[Path], limits: Limits, quiet: bool) -> dict[str, Any]:
+def _analyse(bundles: list[Path], limits: Limits, quiet: bool) -> AnalysisDocument:
     from analyzer.analysis import analyse
 
     status = status_line(sys.stderr, enabled=not quiet)  # only on a terminal, after 1 s
@@ -151,10 +153,12 @@ def _analyse(bundles: list[Path], limits: Limits, quiet: bool) -> dict[str, Any]
 
 
 def _write(
-    doc: dict[str, Any], fmt: Format, target: Path, worker: ReportWorker | None, quiet: bool
+    doc: AnalysisDocument, fmt: Format, target: Path, worker: ReportWorker | None, quiet: bool
 ) -> None:
+    from analyzer.document import to_json
+
     rendered = {
-        Format.json: lambda: json_text(doc),
+        Format.json: lambda: to_json(doc),
         Format.md: lambda: reports.render_markdown(doc),  # jinja2 loads on first use
         Format.html: lambda: reports.render_html(doc),
     }

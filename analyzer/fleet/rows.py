@@ -1,7 +1,7 @@
 """One bundle's analysis as rows of the fleet tables (:mod:`analyzer.fleet.tables`).
 
-Pure functions of what :func:`analyzer.analysis.analyse` returns: the document (already
-made displayable) and the frames. A failed bundle is one ``verdicts`` row with status
+Pure functions of what :func:`analyzer.analysis.analyse` returns: the typed document
+(already made displayable) and the frames. A failed bundle is one ``verdicts`` row with status
 ``failed`` and the reason, and no rows elsewhere.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]  # no stubs in pyarrow itself
 
+from analyzer.document import AnalysisDocument
 from analyzer.fleet.tables import TABLES
 from analyzer.frames import Frames
 
@@ -38,42 +39,32 @@ def iso_week(when: datetime | None) -> str | None:
     return f"{year}-W{week:02d}"
 
 
-def _int(value: object) -> int | None:
-    return int(value) if isinstance(value, int | float) and value == value else None
-
-
-def _float(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and value == value else None
-
-
-def verdict_row(doc: dict[str, Any], source: str, seconds: float) -> dict[str, Any]:
-    verdict = doc.get("verdict") or {}
-    counts = doc.get("counts") or {}
-    incident = doc.get("incident") or {}
-    collected = timestamp(doc.get("collected_at"))
+def verdict_row(doc: AnalysisDocument, source: str, seconds: float) -> dict[str, Any]:
+    verdict, counts, incident = doc.verdict, doc.counts, doc.incident
+    collected = timestamp(doc.collected_at)
     return {
         "status": "analysed",
         "error": None,
         "source": source,
-        "verdict": verdict.get("class"),
-        "confidence": _float(verdict.get("confidence")),
-        "subcauses": list(verdict.get("subcauses") or []),
-        "region": doc.get("region"),
-        "deployment": doc.get("deployment"),
-        "namespace": doc.get("namespace"),
+        "verdict": verdict.cls.value,
+        "confidence": float(verdict.confidence),
+        "subcauses": list(verdict.subcauses),
+        "region": doc.region,
+        "deployment": doc.deployment.value,
+        "namespace": doc.namespace,
         "collected_at": collected,
         "collected_week": iso_week(collected),
-        "findings": len(doc.get("findings") or []),
-        "stuck_vms": len(doc.get("stuck_vms") or []),
-        "servers": _int(counts.get("servers")),
-        "build_vms": _int(counts.get("build")),
-        "error_vms": _int(counts.get("error")),
-        "services_down": _int(counts.get("services_down")),
-        "problems": len(doc.get("problems") or []),
-        "incident_status": incident.get("status"),
-        "incident_onset": timestamp(incident.get("onset")),
-        "incident_duration_s": _float(incident.get("duration_s")),
-        "vms_affected": _int(incident.get("vms_affected")),
+        "findings": len(doc.findings),
+        "stuck_vms": len(doc.stuck_vms),
+        "servers": counts.servers,
+        "build_vms": counts.build,
+        "error_vms": counts.error,
+        "services_down": counts.services_down,
+        "problems": len(doc.problems),
+        "incident_status": incident.status if incident else None,
+        "incident_onset": timestamp(incident.onset) if incident else None,
+        "incident_duration_s": float(incident.duration_s) if incident else None,
+        "vms_affected": incident.vms_affected if incident else None,
         "seconds": seconds,
     }
 
@@ -84,54 +75,53 @@ def failed_row(source: str, error: str, seconds: float) -> dict[str, Any]:
     return row
 
 
-def finding_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+def finding_rows(doc: AnalysisDocument) -> list[dict[str, Any]]:
     rows = []
-    for current, section in ((True, "findings"), (False, "history")):
-        for f in doc.get(section) or []:
-            evidence = f.get("evidence") or []
-            first = evidence[0] if evidence else {}
+    for current, section in ((True, doc.findings), (False, doc.history)):
+        for f in section:
+            first = f.evidence[0] if f.evidence else None
             rows.append(
                 {
-                    "key": f.get("key"),
-                    "supports": f.get("supports"),
-                    "strength": _float(f.get("strength")),
-                    "subcause": bool(f.get("subcause")),
+                    "key": f.key,
+                    "supports": f.supports.value,
+                    "strength": float(f.strength),
+                    "subcause": f.subcause,
                     "current": current,
-                    "description": f.get("description"),
-                    "facts": json.dumps(f.get("facts") or {}, ensure_ascii=False, default=str),
-                    "evidence_count": len(evidence),
-                    "first_file": first.get("file"),
-                    "first_line": _int(first.get("line")),
-                    "first_timestamp": timestamp(first.get("timestamp")),
-                    "first_text": first.get("text"),
+                    "description": f.description,
+                    "facts": json.dumps(f.facts, ensure_ascii=False, default=str),
+                    "evidence_count": len(f.evidence),
+                    "first_file": first.file if first else None,
+                    "first_line": first.line if first else None,
+                    "first_timestamp": timestamp(first.timestamp) if first else None,
+                    "first_text": first.text if first else None,
                 }
             )
     return rows
 
 
-def stuck_vm_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+def stuck_vm_rows(doc: AnalysisDocument) -> list[dict[str, Any]]:
     return [
         {
-            "id": vm.get("id"),
-            "name": vm.get("name"),
-            "status": vm.get("status"),
-            "task_state": vm.get("task_state"),
-            "host": vm.get("host"),
-            "created_at": timestamp(vm.get("created_at")),
-            "age_s": _float(vm.get("age_s")),
+            "id": vm.id,
+            "name": vm.name,
+            "status": vm.status,
+            "task_state": vm.task_state,
+            "host": vm.host,
+            "created_at": timestamp(vm.created_at),
+            "age_s": vm.age_s,
         }
-        for vm in doc.get("stuck_vms") or []
+        for vm in doc.stuck_vms
     ]
 
 
-def timeline_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+def timeline_rows(doc: AnalysisDocument) -> list[dict[str, Any]]:
     return [
         {
-            "at": timestamp(e.get("at")),
-            "event": e.get("event"),
-            "detail": None if e.get("detail") is None else str(e.get("detail")),
+            "at": timestamp(e.at),
+            "event": e.event,
+            "detail": None if e.detail is None else str(e.detail),
         }
-        for e in doc.get("key_events") or []
+        for e in doc.key_events
     ]
 
 
@@ -146,7 +136,7 @@ def _frame_table(name: str, frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
 
 
-def analysed_tables(doc: dict[str, Any], frames: Frames, source: str, seconds: float) -> Tables:
+def analysed_tables(doc: AnalysisDocument, frames: Frames, source: str, seconds: float) -> Tables:
     return {
         "verdicts": _table("verdicts", [verdict_row(doc, source, seconds)]),
         "findings": _table("findings", finding_rows(doc)),

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 
+from analyzer.document import timeline as doc
+from analyzer.document.recovery import TimeRange
 from analyzer.frames import TS
 from analyzer.model import iso
 from analyzer.runbook import BATCH
@@ -88,7 +90,7 @@ def burst_document(
     end: pd.Timestamp | None,
     collected_at: pd.Timestamp | None,
     servers: pd.DataFrame,
-) -> dict[str, object] | None:
+) -> doc.Burst | None:
     made = creates(timeline)
     if made.empty or onset is None:
         return None
@@ -112,29 +114,29 @@ def burst_document(
     batch = max(1, min(BATCH[1], len(before) - 1)) if preceded else None
     project, instances = _project(before, servers)
     span = (before["at"].max() - before["at"].min()).total_seconds() if len(before) > 1 else 0.0
-    return {
-        "window": {"start": iso(start), "end": iso(stop)},
-        "creates": len(window),
-        "creates_before_onset": len(before),
-        "before_onset_s": BEFORE.total_seconds(),
-        "burst_first": iso(before["at"].min()) if not before.empty else None,
-        "burst_last": iso(before["at"].max()) if not before.empty else None,
-        "burst_span_s": round(span, 1),
-        "peak_rate_per_min": int(per_minute.max()) if not per_minute.empty else 0,
-        "peak_rate_at": iso(per_minute.idxmax()) if not per_minute.empty else None,
-        "peak_concurrent_build": peak,
-        "peak_concurrent_at": iso(peak_at),
-        "concurrent_at_onset": at_onset,
-        "peak_concurrent_before_onset": peak_before,
-        "preceded_failure": preceded,
-        "runbook_batch": list(BATCH),
-        "versus_runbook": _versus(len(before)),
-        "suggested_batch": batch,
-        "project_id": project,
-        "suggested_instance_quota": instances + batch
+    return doc.Burst(
+        window=TimeRange(start=iso(start), end=iso(stop)),
+        creates=len(window),
+        creates_before_onset=len(before),
+        before_onset_s=BEFORE.total_seconds(),
+        burst_first=iso(before["at"].min()) if not before.empty else None,
+        burst_last=iso(before["at"].max()) if not before.empty else None,
+        burst_span_s=round(span, 1),
+        peak_rate_per_min=int(per_minute.max()) if not per_minute.empty else 0,
+        peak_rate_at=iso(per_minute.idxmax()) if not per_minute.empty else None,
+        peak_concurrent_build=peak,
+        peak_concurrent_at=iso(peak_at),
+        concurrent_at_onset=at_onset,
+        peak_concurrent_before_onset=peak_before,
+        preceded_failure=preceded,
+        runbook_batch=list(BATCH),
+        versus_runbook=_versus(len(before)),
+        suggested_batch=batch,
+        project_id=project,
+        suggested_instance_quota=instances + batch
         if batch is not None and instances is not None
         else None,
-    }
+    )
 
 
 def _versus(n: int) -> str:

@@ -22,6 +22,7 @@ from enum import StrEnum
 
 import pandas as pd
 
+from analyzer.document import timeline as doc
 from analyzer.model import iso
 from analyzer.timeline.families import RECOVERS
 from analyzer.timeline.stitching import STUCK_AFTER, Story
@@ -172,7 +173,7 @@ def incident_document(
     timeline: pd.DataFrame,
     vm_stories: list[Story],
     collected_at: pd.Timestamp | None,
-) -> dict[str, object] | None:
+) -> doc.Incident | None:
     if ep is None:
         return None
     end = ep.recovered_at or collected_at or ep.last_fault
@@ -197,47 +198,54 @@ def incident_document(
     detected_at, detected_basis = _detection(ep, timeline, first_stuck, end)
     onset_row = ep.faults.iloc[0]
     state = status(ep, collected_at)
-    return {
-        "status": state.value,
-        "onset": iso(ep.onset),
-        "onset_event": {
-            "family": str(onset_row["family"]),
-            "lane": _s(onset_row["lane"]),
-            "file": _s(onset_row["file"]),
-            "line": None if pd.isna(onset_row["line"]) else int(onset_row["line"]),
-            "text": _s(onset_row["message"]) or "",
-        },
-        "first_stuck_vm": iso(first_stuck.first) if first_stuck else None,
-        "first_stuck_vm_id": first_stuck.id if first_stuck else None,
-        "detected_at": iso(detected_at),
-        "detected_basis": detected_basis.value if detected_basis else None,
-        "last_fault": iso(ep.last_fault),
-        "reconnected_at": iso(ep.reconnected_at),
-        "broker_running_at": iso(ep.broker_running_at),
-        "first_create_ok_at": iso(_first_ok(timeline, ep)),
-        "recovered_at": iso(ep.recovered_at),
-        "end": iso(end),
-        "duration_s": round((end - ep.onset).total_seconds(), 1),
-        "vms_affected": len(in_window),
-        "stuck_vm_ids": [s.id for s in stuck if s.id],
-        "hung_requests": sum(1 for s in in_window if s.id is None),
-        "lanes": sorted({str(x) for x in ep.faults["lane"].dropna()}),
-        "fault_counts": {
+    return doc.Incident(
+        status=state,
+        onset=_at(ep.onset),
+        onset_event=doc.IncidentEvent(
+            family=str(onset_row["family"]),
+            lane=_s(onset_row["lane"]),
+            file=_s(onset_row["file"]),
+            line=None if pd.isna(onset_row["line"]) else int(onset_row["line"]),
+            text=_s(onset_row["message"]) or "",
+        ),
+        first_stuck_vm=iso(first_stuck.first) if first_stuck else None,
+        first_stuck_vm_id=first_stuck.id if first_stuck else None,
+        detected_at=iso(detected_at),
+        detected_basis=detected_basis,
+        last_fault=_at(ep.last_fault),
+        reconnected_at=iso(ep.reconnected_at),
+        broker_running_at=iso(ep.broker_running_at),
+        first_create_ok_at=iso(_first_ok(timeline, ep)),
+        recovered_at=iso(ep.recovered_at),
+        end=_at(end),
+        duration_s=round((end - ep.onset).total_seconds(), 1),
+        vms_affected=len(in_window),
+        stuck_vm_ids=[s.id for s in stuck if s.id],
+        hung_requests=sum(1 for s in in_window if s.id is None),
+        lanes=sorted({str(x) for x in ep.faults["lane"].dropna()}),
+        fault_counts={
             str(k): int(v) for k, v in ep.faults["family"].value_counts().sort_index().items()
         },
-        "unrecovered": ep.unrecovered,
-        "actions": _actions(timeline, ep.onset, collected_at),
-        "earlier": [
-            {
-                "onset": iso(e.onset),
-                "recovered_at": iso(e.recovered_at),
-                "duration_s": round(((e.recovered_at or e.last_fault) - e.onset).total_seconds()),
-                "status": status(e, collected_at).value,
-            }
+        unrecovered=ep.unrecovered,
+        actions=_actions(timeline, ep.onset, collected_at),
+        earlier=[
+            doc.EarlierIncident(
+                onset=_at(e.onset),
+                recovered_at=iso(e.recovered_at),
+                duration_s=round(((e.recovered_at or e.last_fault) - e.onset).total_seconds()),
+                status=status(e, collected_at),
+            )
             for e in eps
             if e is not ep and e.significant and e.onset < ep.onset
         ][-5:],
-    }
+    )
+
+
+def _at(ts: pd.Timestamp) -> str:
+    """An episode's time as the document writes it (episodes are made of timed rows)."""
+    text = iso(ts)
+    assert text is not None, "an episode time is never missing"
+    return text
 
 
 def _first_ok(timeline: pd.DataFrame, ep: Episode) -> pd.Timestamp | None:
@@ -272,18 +280,18 @@ def _detection(
 
 def _actions(
     timeline: pd.DataFrame, since: pd.Timestamp, until: pd.Timestamp | None
-) -> list[dict[str, object]]:
+) -> list[doc.Action]:
     rows = timeline[(timeline["role"] == "action") & (timeline["timestamp"] >= since)]
     if until is not None:
         rows = rows[rows["timestamp"] <= until]
     return [
-        {
-            "timestamp": iso(r["timestamp"]),
-            "family": str(r["family"]),
-            "lane": _s(r["lane"]),
-            "file": _s(r["file"]),
-            "line": None if pd.isna(r["line"]) else int(r["line"]),
-            "text": _s(r["message"]) or "",
-        }
+        doc.Action(
+            timestamp=iso(r["timestamp"]),
+            family=str(r["family"]),
+            lane=_s(r["lane"]),
+            file=_s(r["file"]),
+            line=None if pd.isna(r["line"]) else int(r["line"]),
+            text=_s(r["message"]) or "",
+        )
         for _, r in rows.head(MAX_ACTIONS).iterrows()
     ]

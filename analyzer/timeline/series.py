@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyzer.document import timeline as doc
+from analyzer.document.recovery import TimeRange
 from analyzer.model import iso
 
 BIN = pd.Timedelta(minutes=1)
@@ -135,9 +137,9 @@ def _lane_clocks(timed: pd.DataFrame, names: list[str]) -> list[str | None]:
 def series_document(
     timeline: pd.DataFrame,
     window: tuple[pd.Timestamp, pd.Timestamp] | None,
-    incident: dict[str, object] | None,
+    incident: doc.Incident | None,
     folded: pd.DataFrame | None = None,
-) -> dict[str, object] | None:
+) -> doc.Charts | None:
     """``folded``: records of large logs counted per lane and minute (Timeline.folded);
     they are routine (below WARNING), so they join each lane's other events."""
     if window is None or timeline.empty:
@@ -162,7 +164,7 @@ def series_document(
         activity = activity.add(extra, fill_value=0).sort_values(ascending=False, kind="stable")
     names = sorted(str(x) for x in activity.head(MAX_LANES).index)
     lanes = [
-        {"lane": lane, "clock": clock, "errors": e, "warnings": w, "events": ev}
+        doc.Lane(lane=lane, clock=clock, errors=e, warnings=w, events=ev)
         for lane, clock, (e, w, ev) in zip(
             names,
             _lane_clocks(timed, names),
@@ -172,44 +174,45 @@ def series_document(
     ]
     shade = None
     if incident is not None:
-        shade = {"start": incident.get("onset"), "end": incident.get("end")}
-    return {
-        "start": iso(edges[0]),
-        "bin_s": width.total_seconds(),
-        "bins": len(edges) - 1,
-        "creates": _count(creates, edges),
-        "errors": _count(errors, edges),
-        "markers": [
-            {"at": iso(r["timestamp"]), "kind": MARKERS[str(r["family"])]}
+        shade = TimeRange(start=incident.onset, end=incident.end)
+    start_text = iso(edges[0])
+    assert start_text is not None, "a chart window has a start"
+    return doc.Charts(
+        start=start_text,
+        bin_s=width.total_seconds(),
+        bins=len(edges) - 1,
+        creates=_count(creates, edges),
+        errors=_count(errors, edges),
+        markers=[
+            doc.Marker(at=iso(r["timestamp"]), kind=MARKERS[str(r["family"])])
             for _, r in marked.iterrows()
         ],
-        "incident": shade,
-        "lanes": lanes,
-    }
+        incident=shade,
+        lanes=lanes,
+    )
 
 
 def key_events(
-    incident: dict[str, object] | None,
-    burst: dict[str, object] | None,
+    incident: doc.Incident | None,
+    burst: doc.Burst | None,
     timeline: pd.DataFrame,
     collected_at: pd.Timestamp | None,
-) -> list[dict[str, object]]:
+) -> list[doc.KeyEvent]:
     """The handful of moments a post-incident review asks for, in time order."""
-    out: list[dict[str, object]] = []
+    out: list[doc.KeyEvent] = []
 
-    def add(at: object, event: str, detail: object = None) -> None:
-        if isinstance(at, str) and at:
-            out.append({"at": at, "event": event, "detail": detail})
+    def add(at: str | None, event: str, detail: str | int | None = None) -> None:
+        if at:
+            out.append(doc.KeyEvent(at=at, event=event, detail=detail))
 
-    if burst is not None and burst.get("preceded_failure"):
-        add(burst.get("burst_first"), "burst_start", burst.get("creates_before_onset"))
+    if burst is not None and burst.preceded_failure:
+        add(burst.burst_first, "burst_start", burst.creates_before_onset)
     if incident is not None:
-        onset = incident.get("onset_event")
-        add(incident.get("onset"), "onset", onset.get("text") if isinstance(onset, dict) else None)
-        add(incident.get("first_stuck_vm"), "first_stuck_vm", incident.get("first_stuck_vm_id"))
-        add(incident.get("detected_at"), "detected", incident.get("detected_basis"))
-        start = pd.Timestamp(str(incident["onset"]))
-        stop = pd.Timestamp(str(incident.get("end") or incident["onset"])) + AFTER
+        add(incident.onset, "onset", incident.onset_event.text)
+        add(incident.first_stuck_vm, "first_stuck_vm", incident.first_stuck_vm_id)
+        add(incident.detected_at, "detected", incident.detected_basis)
+        start = pd.Timestamp(incident.onset)
+        stop = pd.Timestamp(incident.end or incident.onset) + AFTER
         restarts = timeline[
             timeline["family"].isin(["broker_started", "broker_pod_started"])
             & (timeline["timestamp"] >= start)
@@ -222,10 +225,10 @@ def key_events(
         elif len(distinct) > 1:
             add(iso(distinct.iloc[0]), "broker_restart_first")
             add(iso(distinct.iloc[-1]), "broker_restart_last")
-        add(incident.get("last_fault"), "last_fault")
-        add(incident.get("reconnected_at"), "reconnected")
-        add(incident.get("broker_running_at"), "broker_running")
-        add(incident.get("first_create_ok_at"), "first_create_ok")
-        add(incident.get("recovered_at"), "recovered")
+        add(incident.last_fault, "last_fault")
+        add(incident.reconnected_at, "reconnected")
+        add(incident.broker_running_at, "broker_running")
+        add(incident.first_create_ok_at, "first_create_ok")
+        add(incident.recovered_at, "recovered")
     add(iso(collected_at), "collected")
-    return sorted(out, key=lambda e: str(e["at"]))
+    return sorted(out, key=lambda e: e.at)

@@ -31,6 +31,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from analyzer.document import timeline as doc
 from analyzer.model import TRUSTED_CLOCKS
 
 APPLY_FROM_S = 30.0
@@ -71,17 +72,17 @@ class ClockOffset:
     def warning(self) -> bool:
         return self.offset_s is not None and self.pairs >= 2 and abs(self.offset_s) > WARN_FROM_S
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "source": self.source,
-            "offset_s": None if self.offset_s is None else round(self.offset_s, 1),
-            "basis": self.basis.value,
-            "pairs": self.pairs,
-            "spread_s": None if self.spread_s is None else round(self.spread_s, 1),
-            "clock": self.clock,
-            "applied": self.applied,
-            "warning": self.warning,
-        }
+    def to_document(self) -> doc.ClockOffset:
+        return doc.ClockOffset(
+            source=self.source,
+            offset_s=None if self.offset_s is None else round(self.offset_s, 1),
+            basis=self.basis,
+            pairs=self.pairs,
+            spread_s=None if self.spread_s is None else round(self.spread_s, 1),
+            clock=self.clock,
+            applied=self.applied,
+            warning=self.warning,
+        )
 
 
 def lane_clocks(frame: pd.DataFrame) -> dict[str, str]:

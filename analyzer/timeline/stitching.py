@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from analyzer.document import timeline as doc
 from analyzer.model import iso
 from analyzer.runbook import STUCK_AFTER as STUCK_AFTER_TIME
 from analyzer.textmatch import EncodedText
@@ -52,7 +53,7 @@ class Story:
     rows: pd.DataFrame | None = None
     host: str | None = None
 
-    @cached_property  # rows are set once; outcome() and to_dict() both ask
+    @cached_property  # rows are set once; outcome() and to_document() both ask
     def stage(self) -> str:
         rows = self.rows
         if rows is None or rows.empty:
@@ -100,29 +101,27 @@ class Story:
         value = ts.iloc[i]
         return value if isinstance(value, pd.Timestamp) else None
 
-    def to_dict(self, collected_at: pd.Timestamp | None) -> dict[str, object]:
+    def to_document(self, collected_at: pd.Timestamp | None) -> doc.VmStory:
         rows = self.rows if self.rows is not None else pd.DataFrame()
         last = rows.dropna(subset=["timestamp"]).tail(1) if not rows.empty else rows
         scheduled = None
         if not rows.empty:
             scheduled = bool(rows["family"].isin(["schedule_start", "host_selected"]).any())
-        return {
-            "id": self.id,
-            "name": self.name,
-            "status": self.status,
-            "outcome": self.outcome(collected_at),
-            "stage": self.stage,
-            "created_at": iso(self.created_at),
-            "accepted_at": iso(_first_of(rows, "create_request")),
-            "scheduled": scheduled,
-            "scheduled_at": iso(_first_of(rows, "schedule_start")),
-            "host": self.host,
-            "request_ids": self.request_ids,
-            "last_event": _event(last.iloc[0]) if not last.empty else None,
-            "events": [
-                _event(r) for r in _story_rows(rows)[list(_EVENT_COLUMNS)].to_dict("records")
-            ],
-        }
+        return doc.VmStory(
+            id=self.id,
+            name=self.name,
+            status=self.status,
+            outcome=self.outcome(collected_at),
+            stage=self.stage,
+            created_at=iso(self.created_at),
+            accepted_at=iso(_first_of(rows, "create_request")),
+            scheduled=scheduled,
+            scheduled_at=iso(_first_of(rows, "schedule_start")),
+            host=self.host,
+            request_ids=self.request_ids,
+            last_event=_event(last.iloc[0]) if not last.empty else None,
+            events=[_event(r) for r in _story_rows(rows)[list(_EVENT_COLUMNS)].to_dict("records")],
+        )
 
 
 def _first_of(rows: pd.DataFrame, family: str) -> pd.Timestamp | None:
@@ -147,16 +146,16 @@ _EVENT_COLUMNS = ("timestamp", "lane", "family", "severity", "file", "line", "me
 _STORY_COLUMNS = (*_EVENT_COLUMNS, "role", "request_id", "global_request_id", "instance")
 
 
-def _event(row: Mapping[Any, Any] | pd.Series) -> dict[str, object]:
-    return {
-        "timestamp": iso(row["timestamp"]),
-        "lane": opt_str(row["lane"]),
-        "family": opt_str(row["family"]),
-        "severity": opt_str(row["severity"]),
-        "file": opt_str(row["file"]),
-        "line": opt_int(row["line"]),
-        "text": opt_str(row["message"]) or "",
-    }
+def _event(row: Mapping[Any, Any] | pd.Series) -> doc.StoryEvent:
+    return doc.StoryEvent(
+        timestamp=iso(row["timestamp"]),
+        lane=opt_str(row["lane"]),
+        family=opt_str(row["family"]),
+        severity=opt_str(row["severity"]),
+        file=opt_str(row["file"]),
+        line=opt_int(row["line"]),
+        text=opt_str(row["message"]) or "",
+    )
 
 
 def stories(

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from analyzer.analysis import analyse
+from analyzer.document import to_json
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLES = sorted((ROOT / "fixtures" / "bundles").glob("*.tgz")) + sorted(
@@ -25,7 +26,7 @@ BUNDLES = sorted((ROOT / "fixtures" / "bundles").glob("*.tgz")) + sorted(
 
 def _doc(path: Path, **kwargs: Any) -> tuple[dict[str, Any], int]:
     doc, _frames, _inv = analyse([path], **kwargs)
-    plain: dict[str, Any] = json.loads(json.dumps(doc, default=str))
+    plain: dict[str, Any] = json.loads(to_json(doc))
     folded = plain["counts"].pop("log_records_folded")
     return plain, folded
 

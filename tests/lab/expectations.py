@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from analyzer.analysis import analyse
+from analyzer.document import to_builtins
 
 CLIENT_FILE = "ostackhost.log"
 BROKER_FILE = "rabbit@localhost.log"
@@ -70,7 +71,7 @@ def check_params(bundles: dict[str, dict[str, Any]], *, live: bool = False) -> l
 
 def analysis_of(bundle: Path) -> dict[str, Any]:
     doc, _frames, _inventory = analyse([bundle])
-    return doc
+    return to_builtins(doc)
 
 
 def _evidence(doc: dict[str, Any], file_suffix: str) -> list[str]:

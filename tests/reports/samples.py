@@ -1,6 +1,7 @@
 """Sample ``analysis.json`` documents (schema ``pcd-analysis/1``) for the renderer tests.
 
-Each builder returns a fresh dict, so a test may mutate it freely.
+Each builder returns a fresh dict (the JSON text as parsed), so a test may mutate it
+freely; the tests decode it into the typed document, as the report worker does.
 """
 
 from __future__ import annotations
@@ -11,6 +12,16 @@ from typing import Any
 SCHEMA = "pcd-analysis/1"
 GENERATOR = {"name": "analyze", "version": "0.1.0"}
 COLLECTED = "2026-03-02T09:31:00Z"
+
+# the timeline's sections of a bundle whose logs show no incident
+NO_TIMELINE: dict[str, Any] = {
+    "incident": None,
+    "clock_offsets": [],
+    "vm_stories": [],
+    "burst": None,
+    "key_events": [],
+    "charts": None,
+}
 
 STUCK_IDS = [
     "6f0d4c1e-2b7a-4e51-9d1c-0a8b7c6d5e41",
@@ -157,6 +168,7 @@ def selfhosted() -> dict[str, Any]:
                 "supports": "messaging_layer_failure",
                 "strength": 0.7,
                 "subcause": True,
+                "description": "",
                 "facts": {
                     "pods": ["rabbitmq-0"],
                     "namespace": "pcd",
@@ -185,6 +197,7 @@ def selfhosted() -> dict[str, Any]:
                 "supports": "messaging_layer_failure",
                 "strength": 0.6,
                 "subcause": True,
+                "description": "",
                 "facts": {
                     "pods": ["rabbitmq-0"],
                     "namespace": "pcd",
@@ -206,6 +219,7 @@ def selfhosted() -> dict[str, Any]:
                 "supports": "messaging_layer_failure",
                 "strength": 0.6,
                 "subcause": False,
+                "description": "",
                 "facts": {
                     "count": 3,
                     "oldest_age_s": 1428.0,
@@ -228,6 +242,7 @@ def selfhosted() -> dict[str, Any]:
                 "supports": "messaging_layer_failure",
                 "strength": 0.4,
                 "subcause": True,
+                "description": "",
                 "facts": {
                     "count": 17,
                     "first": "2026-03-02T09:10:14Z",
@@ -243,6 +258,7 @@ def selfhosted() -> dict[str, Any]:
                 "supports": "messaging_layer_failure",
                 "strength": 0.0,
                 "subcause": True,
+                "description": "",
                 "facts": {
                     "count": 1,
                     "first": "2026-03-01T22:14:00Z",
@@ -341,7 +357,16 @@ def selfhosted() -> dict[str, Any]:
                 for vm in stuck
             ],
         },
-        "prevention": {"batch_size": [20, 50], "burst": {"creates": 40, "window_s": 180}},
+        "prevention": {
+            "batch_size": [20, 50],
+            "burst": {
+                "creates": 40,
+                "window_s": 180,
+                "first": "2026-03-02T09:07:12Z",
+                "last": "2026-03-02T09:10:12Z",
+                "over_batch": False,
+            },
+        },
         "missing_sources": [
             {
                 "source": "control_plane_logs",
@@ -360,7 +385,7 @@ def selfhosted() -> dict[str, Any]:
         "failed_collections": [
             {
                 "path": "kubernetes/logs/rabbitmq-0/rabbitmq.log",
-                "command": ["kubectl", "-n", "pcd", "logs", "rabbitmq-0", "--timestamps"],
+                "command": "kubectl -n pcd logs rabbitmq-0 --timestamps",
                 "exit_code": 1,
                 "timed_out": False,
                 "error": "Error from server (BadRequest): container rabbitmq is waiting to start",
@@ -369,6 +394,7 @@ def selfhosted() -> dict[str, Any]:
         "clock_assumptions": [
             "hosts/hv-01/ostackhost.log: lines carry no time zone; read as local time at UTC+1h"
         ],
+        **NO_TIMELINE,
         "counts": {
             "servers": 31,
             "build": 3,
@@ -377,6 +403,7 @@ def selfhosted() -> dict[str, Any]:
             "compute_services": 4,
             "services_down": 0,
             "log_records": 5120,
+            "log_records_folded": 0,
             "pods": 6,
             "events": 31,
         },
@@ -443,6 +470,7 @@ def resource_exhaustion() -> dict[str, Any]:
             "supports": r,
             "strength": 0.8,
             "subcause": True,
+            "description": "",
             "facts": {
                 "servers": 9,
                 "server_ids": ["0b1f6a8e-1111-4c2d-9e3f-4a5b6c7d8e90"],
@@ -483,7 +511,7 @@ def resource_exhaustion() -> dict[str, Any]:
         "escalation": None,
         "notes": [],
     }
-    doc["prevention"] = {"batch_size": [20, 50]}
+    doc["prevention"] = {"batch_size": [20, 50], "burst": None}
     return doc
 
 
@@ -511,6 +539,7 @@ def host_failure() -> dict[str, Any]:
             "supports": h,
             "strength": 0.6,
             "subcause": True,
+            "description": "",
             "facts": {"down_hosts": ["hv-02"], "compute_services": 4, "down": 1},
             "evidence": [
                 {
@@ -537,7 +566,7 @@ def no_failure() -> dict[str, Any]:
     }
     doc["findings"] = []
     doc["counter_evidence"] = []
-    doc["cleanup"] = {"check": None, "commands": []}
+    doc["cleanup"] = {"check": "pcdctl server list --all-projects --status BUILD", "commands": []}
     doc["missing_sources"] = []
     doc["problems"] = []
     doc["unrecognised_files"] = []
@@ -567,8 +596,55 @@ def inconclusive() -> dict[str, Any]:
 
 
 def minimal() -> dict[str, Any]:
-    """Only the schema and the verdict."""
-    return {"schema": SCHEMA, "verdict": {"class": "inconclusive", "confidence": 0.2}}
+    """An empty bundle: every section there, and nothing in it."""
+    return {
+        "schema": SCHEMA,
+        "generator": dict(GENERATOR),
+        "bundles": [],
+        "collected_at": None,
+        "collected_at_basis": "unknown",
+        "deployment": "unknown",
+        "deployment_basis": "unknown",
+        "region": None,
+        "namespace": None,
+        "verdict": {"class": "inconclusive", "confidence": 0.2, "subcauses": [], "scores": {}},
+        "symptoms": [],
+        "findings": [],
+        "history": [],
+        "counter_evidence": [],
+        "stuck_vms": [],
+        "recovery": {
+            "deployment": "unknown",
+            "namespace": None,
+            "broker_pods": [],
+            "steps": [],
+            "escalation": None,
+            "notes": [],
+        },
+        "cleanup": {"check": "pcdctl server list --all-projects --status BUILD", "commands": []},
+        "prevention": {"batch_size": [20, 50], "burst": None},
+        "missing_sources": [],
+        "problems": [],
+        "unrecognised_files": [],
+        "failed_collections": [],
+        "clock_assumptions": [],
+        **NO_TIMELINE,
+        "counts": dict.fromkeys(
+            (
+                "servers",
+                "build",
+                "error",
+                "active",
+                "compute_services",
+                "services_down",
+                "log_records",
+                "log_records_folded",
+                "pods",
+                "events",
+            ),
+            0,
+        ),
+    }
 
 
 ALL = {

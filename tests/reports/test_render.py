@@ -13,11 +13,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reports import render_html, render_markdown
+from analyzer.document import from_builtins
+from analyzer.model import Deployment, FailureClass
+from reports import render_html as render_document_html
+from reports import render_markdown as render_document_markdown
 from reports import wording as w
 from reports.render import md_cell_code, md_code, md_fence, md_text
 from tests.reports import samples
@@ -36,6 +40,25 @@ ALLOWED_TAGS = {
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+def render_markdown(doc: dict[str, Any]) -> str:
+    """A sample (parsed analysis.json) decoded and validated as the report worker does."""
+    return render_document_markdown(from_builtins(doc))
+
+
+def render_html(doc: dict[str, Any]) -> str:
+    return render_document_html(from_builtins(doc))
+
+
+# Strings the schema constrains (class and deployment names, UTC times): no bundle text
+# reaches them, and a document with anything else there is refused (tested below).
+_ENUMS = {c.value for c in FailureClass} | {d.value for d in Deployment}
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+
+
+def _free_text(value: str) -> bool:
+    return value not in _ENUMS and not _TIME.fullmatch(value)
 
 
 class _Html(HTMLParser):
@@ -76,7 +99,7 @@ def parse_html(out: str) -> _Html:
 def poison(value: Any) -> Any:
     """Every string leaf of a document with the injection payload appended."""
     if isinstance(value, str):
-        return value + PAYLOAD
+        return value + PAYLOAD if _free_text(value) else value
     if isinstance(value, dict):
         return {k: poison(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -378,15 +401,30 @@ def test_unknown_keys_are_humanised_not_fatal() -> None:
     assert "- New note" in md
 
 
-def test_wrong_types_and_nulls_do_not_fail() -> None:
-    doc: dict[str, Any] = {k: None for k in samples.selfhosted()}
-    doc["schema"] = "pcd-analysis/1"
-    doc["verdict"] = {"class": None, "confidence": "high", "subcauses": "x", "scores": [1]}
-    doc["findings"] = [None, 3, {"key": None, "facts": [], "evidence": "text"}]
-    doc["recovery"] = {"steps": [{"key": "restart_broker", "commands": "kubectl x"}], "notes": 3}
-    doc["stuck_vms"] = [{"age_s": "long"}]
-    render_markdown(doc)
-    render_html(doc)
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("verdict", {"class": None, "confidence": "high", "subcauses": "x", "scores": [1]}),
+        ("findings", [None, 3, {"key": None, "facts": [], "evidence": "text"}]),
+        ("stuck_vms", [{"age_s": "long"}]),
+        ("deployment", "saas" + PAYLOAD),
+        ("collected_at", "yesterday"),
+    ],
+)
+def test_a_document_of_the_wrong_shape_is_refused(key: str, value: Any) -> None:
+    """The reports render this version's document only: decoding names what is wrong
+    (the worker then fails, and the caller renders from the document it holds)."""
+    doc = samples.selfhosted()
+    doc[key] = value
+    with pytest.raises(msgspec.ValidationError, match=re.escape(f"$.{key}")):
+        from_builtins(doc)
+
+
+def test_a_document_without_a_section_is_refused() -> None:
+    doc = samples.selfhosted()
+    del doc["counts"]
+    with pytest.raises(msgspec.ValidationError, match="counts"):
+        from_builtins(doc)
 
 
 # --- HTML safety -----------------------------------------------------------------------
@@ -430,7 +468,7 @@ def test_html_escapes_injection_in_every_string_field(name: str) -> None:
 def test_html_escapes_payload_in_each_value_of_the_view() -> None:
     """Each string field poisoned on its own shows up escaped (no field is skipped)."""
     doc = samples.selfhosted()
-    leaves = set(string_leaves(doc))
+    leaves = {s for s in string_leaves(doc) if _free_text(s)}
     marker = "<script>x</script>"
     for leaf in sorted(leaves):
         out = render_html(_replace_leaf(doc, leaf, leaf + marker))
@@ -528,10 +566,14 @@ _json = st.recursive(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(key=st.sampled_from(sorted(samples.selfhosted())), value=_json)
-def test_any_value_for_any_top_level_key_renders(key: str, value: Any) -> None:
+def test_any_value_for_any_top_level_key_renders_or_is_refused(key: str, value: Any) -> None:
     doc = samples.selfhosted()
     doc[key] = value
-    md, html = render_markdown(doc), render_html(doc)
+    try:
+        typed = from_builtins(doc)
+    except msgspec.ValidationError:
+        return  # refused by decoding: the reports never see it
+    md, html = render_document_markdown(typed), render_document_html(typed)
     assert md.startswith("# ")
     assert "<script" not in html.lower()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from typer.testing import CliRunner
 
 from analyzer.analysis import analyse
 from analyzer.cli import build_app
+from analyzer.document import from_json, to_json
 from reports import render_html, render_markdown
 from reports.worker import REPORTS, ReportWorker
 
@@ -21,7 +21,7 @@ BUNDLES = ROOT / "fixtures" / "bundles"
 
 def _document(name: str) -> str:
     doc, _frames, _inv = analyse([BUNDLES / name])
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return to_json(doc)
 
 
 @pytest.mark.parametrize("name", ["selfhosted-broker-oom.tgz", "healthy.tgz", "host-failure.tgz"])
@@ -34,7 +34,7 @@ def test_the_worker_writes_what_rendering_in_process_writes(tmp_path: Path, name
         )
     )
     assert worker.finish(document)
-    doc = json.loads(document)
+    doc = from_json(document)
     assert (tmp_path / "report.md").read_text(encoding="utf-8") == render_markdown(doc)
     assert (tmp_path / "report.html").read_text(encoding="utf-8") == render_html(doc)
 
@@ -68,7 +68,7 @@ def test_a_failing_worker_costs_nothing_but_time(
         build_app(), [str(BUNDLES / "selfhosted-broker-oom.tgz"), "-o", str(out), "-q"]
     )
     assert result.exit_code == 1, result.output
-    doc = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    doc = from_json((out / "analysis.json").read_text(encoding="utf-8"))
     assert (out / "report.md").read_text(encoding="utf-8") == render_markdown(doc)
     assert (out / "report.html").read_text(encoding="utf-8") == render_html(doc)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.analysis import analyse
+from analyzer.document import to_builtins
 from analyzer.rules import RULES, Rule
 from analyzer.rules.samples import BROKER_LOG, HV_LOG, IMPL, VM, oslo, rabbit, with_manifest
 
@@ -24,12 +25,12 @@ def write(tmp: Path, files: Mapping[str, object]) -> Path:
 
 def findings(tmp: Path, files: Mapping[str, object]) -> dict[str, dict[str, object]]:
     doc, _frames, _inv = analyse([write(tmp, files)])
-    return {f["key"]: f for f in doc["findings"]}
+    return {f["key"]: f for f in to_builtins(doc)["findings"]}
 
 
 def history(tmp: Path, files: Mapping[str, object]) -> set[str]:
     doc, _frames, _inv = analyse([write(tmp, files)])
-    return {f["key"] for f in doc["history"]}
+    return {f.key for f in doc.history}
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.key for r in RULES])
@@ -156,9 +157,9 @@ def test_every_service_down_at_once_is_the_messaging_layer_not_the_hosts(
 ) -> None:
     rule = next(r for r in RULES if r.key == "control_plane_down")
     doc, _frames, _inv = analyse([write(tmp_path / "all", rule.samples.fires)])
-    assert doc["verdict"]["class"] == "messaging_layer_failure"
-    row = next(r for r in doc["symptoms"] if r["key"] == "services_up")
-    assert row["matches"] == ["messaging_layer_failure"]
-    assert row["observed"].startswith("No: all 4 nova services down at once")
+    assert doc.verdict.cls == "messaging_layer_failure"
+    row = next(r for r in doc.symptoms if r.key == "services_up")
+    assert row.matches == ["messaging_layer_failure"]
+    assert row.observed.startswith("No: all 4 nova services down at once")
     doc, _frames, _inv = analyse([write(tmp_path / "hosts", rule.samples.near_miss)])
-    assert doc["verdict"]["class"] == "host_failure"
+    assert doc.verdict.cls == "host_failure"

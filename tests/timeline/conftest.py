@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from analyzer.analysis import analyse
+from analyzer.document import to_builtins
 from fixtures.generate import generate
 
 Analysed = tuple[dict[str, Any], dict[str, object]]
@@ -16,7 +17,7 @@ Analysed = tuple[dict[str, Any], dict[str, object]]
 
 @pytest.fixture(scope="session")
 def analysed(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Analysed]:
-    """``analysed(scenario, **overrides)`` -> (analysis.json document, generator facts)."""
+    """``analysed(scenario, **overrides)`` -> (analysis.json as parsed JSON, generator facts)."""
     cache: dict[tuple[str, str], Analysed] = {}
 
     def run(name: str, **overrides: object) -> Analysed:
@@ -27,7 +28,7 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Analysed
             out: Path = tmp_path_factory.mktemp("bundles")
             path = generate(name, out, **overrides)
             doc, _frames, _inv = analyse([path])
-            cache[key] = (doc, build(name, **overrides).facts)
+            cache[key] = (to_builtins(doc), build(name, **overrides).facts)
         return cache[key]
 
     return run

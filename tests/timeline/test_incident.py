@@ -121,12 +121,12 @@ def test_incident_counts_stuck_vms_and_finds_the_first() -> None:
     eps = episodes(tl)
     doc = incident_document(primary(eps), eps, tl, told, now)
     assert doc is not None
-    assert doc["vms_affected"] == 2
-    assert doc["first_stuck_vm"] == "2026-03-02T09:00:30Z"
-    assert doc["first_stuck_vm_id"] == "vm-1"
-    assert doc["detected_at"] == "2026-03-02T09:10:30Z"  # ten minutes in BUILD
-    assert doc["duration_s"] == 1800.0
-    assert doc["status"] == "ongoing"
+    assert doc.vms_affected == 2
+    assert doc.first_stuck_vm == "2026-03-02T09:00:30Z"
+    assert doc.first_stuck_vm_id == "vm-1"
+    assert doc.detected_at == "2026-03-02T09:10:30Z"  # ten minutes in BUILD
+    assert doc.duration_s == 1800.0
+    assert doc.status == "ongoing"
 
 
 def test_a_young_build_is_not_stuck() -> None:
@@ -149,19 +149,19 @@ def test_burst_before_onset_gives_batch_advice() -> None:
     rows = _creates([-150 + 15 * i for i in range(9)]) + outage("hv-01", 0, None)
     doc = burst_document(from_rows(rows), at(0), at(600), at(600), pd.DataFrame())
     assert doc is not None
-    assert doc["preceded_failure"] is True
-    assert doc["creates_before_onset"] == 9
-    assert doc["versus_runbook"] == "below"
-    assert doc["suggested_batch"] == 8
-    assert doc["peak_concurrent_build"] == 9  # nothing ever finished building
+    assert doc.preceded_failure is True
+    assert doc.creates_before_onset == 9
+    assert doc.versus_runbook == "below"
+    assert doc.suggested_batch == 8
+    assert doc.peak_concurrent_build == 9  # nothing ever finished building
 
 
 def test_sparse_creates_are_not_a_burst() -> None:
     rows = _creates([-560, -300]) + outage("hv-01", 0, None)
     doc = burst_document(from_rows(rows), at(0), at(600), at(600), pd.DataFrame())
     assert doc is not None
-    assert doc["preceded_failure"] is False
-    assert doc["suggested_batch"] is None
+    assert doc.preceded_failure is False
+    assert doc.suggested_batch is None
 
 
 def test_builds_that_finish_do_not_count_as_concurrent() -> None:
@@ -172,5 +172,5 @@ def test_builds_that_finish_do_not_count_as_concurrent() -> None:
     ]
     doc = burst_document(from_rows(rows), at(0), at(60), at(60), pd.DataFrame())
     assert doc is not None
-    assert doc["peak_concurrent_build"] == 1
-    assert doc["concurrent_at_onset"] == 0
+    assert doc.peak_concurrent_build == 1
+    assert doc.concurrent_at_onset == 0

@@ -143,10 +143,11 @@ def test_memory_alarm_has_no_burst(analysed: Any) -> None:
 
 
 def test_the_report_shows_the_corrected_skew_and_onset(analysed: Any) -> None:
+    from analyzer.document import from_builtins
     from reports import render_markdown
 
     doc, facts = analysed("selfhosted-broker-oom", clock_skew_s=(("hv-02", 180.0),))
-    md = render_markdown(doc)
+    md = render_markdown(from_builtins(doc))
     row = next(line for line in md.splitlines() if line.startswith("| hv-02 |"))
     assert "+18" in row  # +181 s or so: three minutes fast
     assert row.endswith("| corrected |")

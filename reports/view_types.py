@@ -1,0 +1,215 @@
+"""What the report shows, in words: the view both templates render.
+
+Built from the typed document by :mod:`reports.view` and the builders it calls; the
+templates read nothing else (they run with ``StrictUndefined``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reports import wording as w
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    where: str
+    timestamp: str
+    text: str
+
+    @property
+    def line(self) -> str:
+        return f"{self.where}  {self.timestamp}  {self.text}"
+
+
+@dataclass(frozen=True)
+class FindingView:
+    key: str
+    title: str
+    sentence: str
+    supports: str
+    strength: str
+    evidence: list[EvidenceRow]
+    status: str = ""  # history only: resolved / too old
+
+
+@dataclass(frozen=True)
+class SymptomCell:
+    expected: str
+    matched: bool
+
+
+@dataclass(frozen=True)
+class SymptomView:
+    symptom: str
+    observed: str
+    cells: list[SymptomCell]
+
+
+@dataclass(frozen=True)
+class CounterRow:
+    symptom: str
+    observed: str
+    expected: str
+
+
+@dataclass(frozen=True)
+class CounterView:
+    class_name: str
+    rows: list[CounterRow]
+
+
+@dataclass(frozen=True)
+class VmView:
+    id: str
+    name: str
+    status: str
+    task_state: str
+    host: str
+    created: str
+    age: str
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    binary: str
+    host: str
+    status: str
+    state: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class StepView:
+    number: int
+    text: str
+    commands: list[str]
+
+
+@dataclass(frozen=True)
+class Escalation:
+    start: str
+    end: str
+    servers: list[VmView]
+    services: list[ServiceView]
+    lines: list[EvidenceRow]
+
+
+@dataclass(frozen=True)
+class Recovery:
+    facts: str  # data-bearing sentence (down hosts), shown before the advice
+    advice: list[str]  # constant words (may mark commands with backticks)
+    missing_commands: list[tuple[str, str]]  # inconclusive: (what, command)
+    block: bool  # show the deployment-specific messaging-layer recovery
+    preface: str
+    unknown_deployment: str
+    self_hosted: bool
+    saas: bool
+    steps: list[StepView]
+    no_steps: str
+    after: list[str]
+    notes: list[str]
+    escalation: Escalation | None
+    escalation_intro: str
+    saas_intro: str
+    saas_no_packet: str
+
+
+@dataclass(frozen=True)
+class CleanupVm:
+    title: str
+    commands: list[str]
+
+
+@dataclass(frozen=True)
+class Cleanup:
+    check: str | None
+    vms: list[CleanupVm]
+
+
+@dataclass(frozen=True)
+class BundleView:
+    name: str
+    details: str
+
+
+@dataclass(frozen=True)
+class MissingView:
+    source: str
+    what: str
+    why: str
+    command: str
+
+
+@dataclass(frozen=True)
+class FailedView:
+    path: str
+    command: str
+    exit_code: str
+    timed_out: str
+    error: str
+
+
+@dataclass(frozen=True)
+class ProblemView:
+    file: str
+    problem: str
+    skipped: str
+
+
+@dataclass(frozen=True)
+class Gaps:
+    missing: list[MissingView]
+    failed: list[FailedView]
+    problems: list[ProblemView]
+    unrecognised: list[str]
+    clock: list[str]
+    history: list[FindingView]
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.missing
+            or self.failed
+            or self.problems
+            or self.unrecognised
+            or self.clock
+            or self.history
+        )
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    class_key: str  # one of the known classes or "unknown": safe for a CSS class name
+    class_name: str
+    confidence: str
+    confidence_label: str
+    subcauses: list[str]
+    deployment: str
+    deployment_basis: str
+    region: str
+    namespace: str
+    collected_at: str
+    collected_basis: str
+    bundles: list[BundleView]
+    scores: str
+    counts: str
+    table_classes: list[str]
+    verdict_column: int  # index into table_classes, -1 when the verdict is not a column
+    symptoms: list[SymptomView]
+    findings: list[FindingView]
+    counter: list[CounterView]
+    recovery: Recovery
+    stuck: list[VmView]
+    stuck_none: str
+    cleanup: Cleanup
+    cleanup_intro: str
+    cleanup_each: str
+    cleanup_saas: str
+    prevention: list[str]
+    gaps: Gaps
+    gaps_none: str
+    generator: str
+    schema: str
+    runbook: str = w.RUNBOOK_TITLE
