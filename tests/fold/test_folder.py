@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from analyzer.fold import Folded, Folder
 from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers import oslo_log
-from analyzer.parsers.logtime import folded_counts, renumber
+from analyzer.parsers.folded_logs import folded_counts, renumber
 from analyzer.searched import all_patterns, union
 
 WANTED = union(all_patterns())
