@@ -19,7 +19,7 @@ import pandas as pd
 from analyzer.frames import SCHEMAS, conform
 from analyzer.model import LOCAL_CLOCKS, BundleProblem, SourceContext, SourceFile
 from analyzer.parsers.base import ParseResult, ParserSpec
-from analyzer.parsers.logtime import folded_counts, folded_counts_of, renumber
+from analyzer.parsers.folded_logs import folded_counts, folded_counts_of, renumber
 from analyzer.sanitize import implausible_times
 
 

@@ -35,7 +35,7 @@ A sample (abridged; real output also lists IPs, Labels, Mounts, Volumes, Tolerat
 by two more spaces. ``Events:  <none>`` when there are none; kubectl before 1.10 printed the
 columns FirstSeen, LastSeen, Count, From, SubObjectPath, Type, Reason, Message.
 
-Output: ``pods`` rows (one per container, as k8s_pods builds them, with the STATUS kubectl
+Output: ``pods`` rows (one per container, as k8s_pod_view builds them, with the STATUS kubectl
 would show) and ``events`` rows from the Events table: object_kind ``Pod``, object_name the
 pod, the message without its field-path prefix (``spec.containers{rabbitmq}: ``). Event ages
 are relative to when describe ran: against ``ctx.collected_at`` timestamp = collected_at -
@@ -60,7 +60,7 @@ from analyzer.parsers.k8s_common import (
     lines_not_understood,
     split_row,
 )
-from analyzer.parsers.k8s_pods import ContainerView, PodView, pods_frame
+from analyzer.parsers.k8s_pod_view import ContainerView, PodView, pods_frame
 from analyzer.parsers.k8s_time import ago, parse_age, parse_event_age, parse_rfc1123, to_utc
 
 _KV_RE = re.compile(r"^([ \t]*)([A-Za-z][A-Za-z0-9 ._/-]{0,80}?):(?:[ \t]+(.*?))?[ \t]*$")

@@ -31,8 +31,15 @@ import numpy as np
 import pandas as pd
 
 from analyzer.model import BundleProblem, Clock, SourceContext, SourceFile
-from analyzer.parsers import logtime as lt
-from analyzer.parsers import oslo_log, pf9_log, rabbitmq_log
+from analyzer.parsers import (
+    logframe,
+    loglines,
+    logtime,
+    oslo_log,
+    pf9_log,
+    rabbitmq_log,
+    service_names,
+)
 from analyzer.parsers.base import ParseResult, ParserSpec
 from analyzer.parsers.batch import Batch, per_row
 
@@ -68,7 +75,7 @@ def pod_of(path: str) -> str | None:
 
 def service_of_pod(pod: str) -> str:
     """Known component of a pod name, else the workload name (pod name minus its suffix)."""
-    return lt.service_from_name(pod) or _K8S_SUFFIX.sub("", pod) or pod
+    return service_names.service_from_name(pod) or _K8S_SUFFIX.sub("", pod) or pod
 
 
 def inner_kind(inner: pd.Series) -> str:
@@ -80,7 +87,7 @@ def _inner_kinds(text: pd.Series, files: np.ndarray, n: int) -> list[str]:
     """``inner_kind`` of each of ``n`` files whose stripped lines are ``text`` (``files``:
     the file of each line): the format with the most lines, the first listed on a tie."""
     counts = [
-        (kind, np.bincount(files[lt.matches(text, pattern)], minlength=n))
+        (kind, np.bincount(files[loglines.matches(text, pattern)], minlength=n))
         for kind, pattern in (
             ("rabbitmq", rabbitmq_log.RABBIT_LINE),
             ("oslo", oslo_log.OSLO_LINE),
@@ -101,25 +108,25 @@ def parse_kubectl_lines(
     file: str | None = None,
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
     """Parse ``kubectl logs --timestamps`` lines (position ``i`` = line ``i + 1``)."""
-    return parse_kubectl_batch(lt.one_batch(lines, ctx, file))
+    return parse_kubectl_batch(loglines.one_batch(lines, ctx, file))
 
 
 def parse_kubectl_batch(batch: Batch) -> tuple[pd.DataFrame, list[BundleProblem]]:
     """``parse_kubectl_lines`` of every file of ``batch``; each file's inner format is
     recognised on its own and the files of one format are parsed in one pass."""
-    fields = lt.extract(batch.text, KUBECTL_LINE)
+    fields = loglines.extract(batch.text, KUBECTL_LINE)
     prefixed = fields["matched"].to_numpy(dtype=bool)
-    problems = lt.no_lines_problems(batch, prefixed, "kubectl logs")
+    problems = logframe.no_lines_problems(batch, prefixed, "kubectl logs")
     readable = batch.counts(prefixed) > 0
     if not readable.any():
-        return lt.empty_logs(), problems
+        return logframe.empty_logs(), problems
     inner = fields["inner"].fillna("").where(pd.Series(prefixed, index=fields.index), batch.text)
     stripped = batch.with_text(inner).subset(readable)
-    kube_ts = lt.parse_zoned(fields["kts"])
+    kube_ts = logtime.parse_zoned(fields["kts"])
     kinds = np.array(_inner_kinds(stripped.text, stripped.file, len(stripped.files)))
     pods = [pod_of(f.path) for f in stripped.files]
     services = [
-        service_of_pod(pod) if pod else lt.service_from_path(f.path)
+        service_of_pod(pod) if pod else service_names.service_from_path(f.path)
         for f, pod in zip(stripped.files, pods, strict=True)
     ]
     ends = batch.starts + batch.sizes
@@ -135,21 +142,23 @@ def parse_kubectl_batch(batch: Batch) -> tuple[pd.DataFrame, list[BundleProblem]
             named = [s for s, c in zip(services, chosen, strict=True) if c]
             frame, found = _parse_inner(kind, part, named, lines_prefixed)
             frames.append(frame)
-            problems += [p for p in found if lt.BAD_TIME not in p.problem]
+            problems += [p for p in found if logtime.BAD_TIME not in p.problem]
     frame, problems, file = stripped.in_file_order(frames, problems)
     if frame.empty:
         return frame, problems
     stamp = kube_ts.iloc[batch.positions(frame)].reset_index(drop=True)
     has_stamp = stamp.notna()
-    frame["timestamp"] = stamp.where(has_stamp, frame["timestamp"]).astype(lt.TS_UTC)
+    frame["timestamp"] = stamp.where(has_stamp, frame["timestamp"]).astype(logtime.TS_UTC)
     frame["clock"] = frame["clock"].where(~has_stamp, Clock.KUBECTL)
     frame["source"] = "kubectl"
     hosts = [pod or f.ctx.host for f, pod in zip(stripped.files, pods, strict=True)]
     frame["host"] = per_row(hosts, file)
     final = ["rabbitmq" if k == "rabbitmq" else s for k, s in zip(kinds, services, strict=True)]
     named_rows = per_row(final, file)
-    frame["service"] = named_rows.where(named_rows.notna(), frame["service"].astype(lt.STRING))
-    return frame, problems + lt.bad_time_problems(stripped, file, frame["timestamp"])
+    frame["service"] = named_rows.where(
+        named_rows.notna(), frame["service"].astype(loglines.STRING)
+    )
+    return frame, problems + logtime.bad_time_problems(stripped, file, frame["timestamp"])
 
 
 def _parse_inner(
@@ -177,17 +186,19 @@ def _parse_inner(
 
 def _generic(inner: pd.Series, prefixed: np.ndarray, path: str) -> pd.DataFrame:
     """One record per prefixed, non-blank line; unprefixed lines continue the one before."""
-    starts = prefixed & lt.non_empty(inner.str.strip())
-    positions, detail = lt.fold(starts, inner.where(pd.Series(~prefixed, index=inner.index), ""))
+    starts = prefixed & loglines.non_empty(inner.str.strip())
+    positions, detail = loglines.fold(
+        starts, inner.where(pd.Series(~prefixed, index=inner.index), "")
+    )
     message = inner.iloc[positions].reset_index(drop=True)
-    return lt.logs_frame(
+    return logframe.logs_frame(
         {
             "level": guess_level(message),
             "message": message,
             "detail": detail,
             "clock": Clock.KUBECTL,
             "file": path,
-            "line": pd.Series(positions + 1, dtype=lt.INT),
+            "line": pd.Series(positions + 1, dtype=logframe.INT),
         },
         len(positions),
     )
@@ -195,10 +206,10 @@ def _generic(inner: pd.Series, prefixed: np.ndarray, path: str) -> pd.DataFrame:
 
 def guess_level(messages: pd.Series) -> pd.Series:
     """Level of free-form lines: klog letter, ``level=``, ``[level]``, LEVEL word, else INFO."""
-    found = lt.extract(messages, _GUESS)
-    level = found["klog"].map(_KLOG, na_action="ignore").astype(lt.STRING)
-    level = level.fillna(lt.normalise_level(found["kv"])).fillna(
-        lt.normalise_level(found["bracket"])
+    found = loglines.extract(messages, _GUESS)
+    level = found["klog"].map(_KLOG, na_action="ignore").astype(loglines.STRING)
+    level = level.fillna(logframe.normalise_level(found["kv"])).fillna(
+        logframe.normalise_level(found["bracket"])
     )
     for pattern, name in _WORD_LEVELS:
         missing = level.isna().to_numpy(dtype=bool)
@@ -219,7 +230,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
-    return lt.guarded(src, lambda lines: parse_kubectl_lines(lines, ctx, file=src.path))
+    return logframe.guarded(src, lambda lines: parse_kubectl_lines(lines, ctx, file=src.path))
 
 
 SPEC = ParserSpec(
@@ -228,5 +239,5 @@ SPEC = ParserSpec(
     paths=("kubernetes/logs/*/*.log", "*/kubernetes/logs/*/*.log"),
     sniff=sniff,
     parse=parse,
-    parse_batch=lambda items: lt.guarded_batch(items, parse_kubectl_batch),
+    parse_batch=lambda items: logframe.guarded_batch(items, parse_kubectl_batch),
 )

@@ -30,7 +30,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from analyzer.fold import FoldFormat
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers import logtime as lt
+from analyzer.parsers import logframe, loglines, logtime, service_names
 from analyzer.parsers.base import ParseResult, ParserSpec
 from analyzer.parsers.batch import Batch
 
@@ -42,7 +42,7 @@ OSLO_HEAD = (
 )
 """The prefix of an oslo.log line (time, optional PID, level, logger) and its space."""
 OSLO_LINE = OSLO_HEAD[: -len("(?: |$)")] + r"(?: (?P<rest>.*))?$"
-"""One oslo.log line: prefix and the rest (parsing uses OSLO_HEAD: see lt.extract_head)."""
+"""One oslo.log line: prefix and the rest (parsing uses OSLO_HEAD: see loglines.extract_head)."""
 
 _CTX = r"-|None|None [^\[\]]*|req-[^\[\]]*|[^\[\]]* - [^\[\]]*"
 CONTEXT = r"^\[(?:" + _CTX + r")\](?: |$)"
@@ -92,7 +92,7 @@ def parse_oslo_lines(
     ``service`` overrides what the path says; without either, it is guessed per record from
     the logger (``nova.conductor...`` -> nova-conductor).
     """
-    return parse_oslo_batch(lt.one_batch(lines, ctx, file, service), source=source)
+    return parse_oslo_batch(loglines.one_batch(lines, ctx, file, service), source=source)
 
 
 def parse_oslo_batch(
@@ -100,11 +100,11 @@ def parse_oslo_batch(
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
     """``parse_oslo_lines`` of every file of ``batch`` in one pass, rows in file order."""
     text = batch.text
-    fields = lt.extract_head(text, OSLO_HEAD, "rest")
+    fields = loglines.extract_head(text, OSLO_HEAD, "rest")
     prefixed = fields["matched"].to_numpy(dtype=bool)
-    problems = lt.no_lines_problems(batch, prefixed, "oslo.log")
+    problems = logframe.no_lines_problems(batch, prefixed, "oslo.log")
     if not prefixed.any():
-        return lt.empty_logs(), problems
+        return logframe.empty_logs(), problems
 
     rest = fields["rest"]
     # The context and instance blocks of every line, in one pass that also says which lines
@@ -121,25 +121,27 @@ def parse_oslo_batch(
         + fields["logger"].fillna("")
     )
     key = key.where(pd.Series(prefixed, index=key.index)).ffill()
-    repeats = lt.same_as_previous(key) & prefixed & batch.same_file_as_previous(prefixed)
+    repeats = loglines.same_as_previous(key) & prefixed & batch.same_file_as_previous(prefixed)
     trace = (fields["level"] == "TRACE").fillna(False).to_numpy(dtype=bool)
     starts = prefixed & ~(~has_ctx & (repeats | trace))
     cont_text = rest.where(pd.Series(prefixed, index=rest.index), text)
-    positions, detail = lt.fold(starts, cont_text, batch.file)
+    positions, detail = loglines.fold(starts, cont_text, batch.file)
 
     rec = fields.iloc[positions].reset_index(drop=True)
     parts = blocks.iloc[positions].reset_index(drop=True)
-    reqs = lt.extract(parts["ctx"].fillna(""), _REQ)
+    reqs = loglines.extract(parts["ctx"].fillna(""), _REQ)
     two = reqs["second"].notna()
     request_id = reqs["second"].where(two, reqs["first"])
     global_request_id = reqs["first"].where(two)
 
-    timestamps = lt.parse_local(rec["ts"], batch.offsets(positions), TIME_FORMAT)
-    service = batch.per_file(lambda f: f.service or lt.service_from_path(f.path), positions)
+    timestamps = logtime.parse_local(rec["ts"], batch.offsets(positions), TIME_FORMAT)
+    service = batch.per_file(
+        lambda f: f.service or service_names.service_from_path(f.path), positions
+    )
     unnamed = service.isna()
     if bool(unnamed.any()):
-        service = service.where(~unnamed, lt.service_from_logger(rec["logger"]))
-    return lt.batch_logs(
+        service = service.where(~unnamed, service_names.service_from_logger(rec["logger"]))
+    return logframe.batch_logs(
         batch,
         positions,
         rec,
@@ -147,7 +149,7 @@ def parse_oslo_batch(
         problems,
         source=source,
         service=service,
-        pid=pd.to_numeric(rec["pid"], errors="coerce").astype(lt.INT),
+        pid=pd.to_numeric(rec["pid"], errors="coerce").astype(logframe.INT),
         request_id=request_id,
         global_request_id=global_request_id,
         instance=parts["instance"].str.lower(),
@@ -166,7 +168,7 @@ def context_blocks(rest: pd.Series) -> pd.DataFrame:
     ends at the first ``]``; an instance block has a fixed width). The capturing regex was
     the most expensive step of reading a log (tests/speed holds the two to each other).
     """
-    arr = lt.arrow_strings(rest)
+    arr = loglines.arrow_strings(rest)
     has_ctx = pc.match_substring_regex(arr, CONTEXT)
     pieces = pc.split_pattern(arr, "]", max_splits=1)
     ctx = pc.utf8_slice_codeunits(pc.list_element(pieces, 0), 1)
@@ -180,9 +182,9 @@ def context_blocks(rest: pd.Series) -> pd.DataFrame:
     message = pc.if_else(spaced, pc.utf8_slice_codeunits(message, 1), message)
     frame = pd.DataFrame(
         {
-            "ctx": lt.strings(pc.if_else(has_ctx, ctx, None)),
-            "instance": lt.strings(pc.if_else(has_vm, instance, None)),
-            "message": lt.strings(pc.if_else(pc.equal(message, ""), None, message)),
+            "ctx": loglines.strings(pc.if_else(has_ctx, ctx, None)),
+            "instance": loglines.strings(pc.if_else(has_vm, instance, None)),
+            "message": loglines.strings(pc.if_else(pc.equal(message, ""), None, message)),
         }
     )
     frame.index = rest.index
@@ -201,7 +203,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
-    return lt.guarded(src, lambda lines: parse_oslo_lines(lines, ctx, file=src.path))
+    return logframe.guarded(src, lambda lines: parse_oslo_lines(lines, ctx, file=src.path))
 
 
 SPEC = ParserSpec(
@@ -215,6 +217,6 @@ SPEC = ParserSpec(
     ),
     sniff=sniff,
     parse=parse,
-    parse_batch=lambda items: lt.guarded_batch(items, parse_oslo_batch),
+    parse_batch=lambda items: logframe.guarded_batch(items, parse_oslo_batch),
     fold=FOLD,
 )

@@ -25,8 +25,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers import logtime as lt
-from analyzer.parsers import oslo_log
+from analyzer.parsers import logframe, loglines, logtime, oslo_log, service_names
 from analyzer.parsers.base import ParseResult, ParserSpec
 from analyzer.parsers.batch import Batch
 
@@ -44,7 +43,7 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 def file_service(path: str) -> str:
     """Service of a pf9 log from its path; the file's stem when the name is not known."""
-    known = lt.service_from_path(path)
+    known = service_names.service_from_path(path)
     if known:
         return known
     stem = re.sub(r"\.(?:log|txt|out)(?:\.\d+)?$", "", posixpath.basename(path))
@@ -56,16 +55,16 @@ def parse_python_batch(
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
     """Python-logging-shaped lines of every file of ``batch`` in one pass, rows in file
     order; other lines fold into the record before them."""
-    fields = lt.extract(batch.text, PYLOG_LINE)
+    fields = loglines.extract(batch.text, PYLOG_LINE)
     starts = fields["matched"].to_numpy(dtype=bool)
-    problems = lt.no_lines_problems(batch, starts, "log")
+    problems = logframe.no_lines_problems(batch, starts, "log")
     if not starts.any():
-        return lt.empty_logs(), problems
-    positions, detail = lt.fold(starts, batch.text, batch.file)
+        return logframe.empty_logs(), problems
+    positions, detail = loglines.fold(starts, batch.text, batch.file)
     rec = fields.iloc[positions].reset_index(drop=True)
     stamps = rec["ts"].str.replace("T", " ", regex=False)
-    timestamps = lt.parse_local(stamps, batch.offsets(positions), TIME_FORMAT)
-    return lt.batch_logs(
+    timestamps = logtime.parse_local(stamps, batch.offsets(positions), TIME_FORMAT)
+    return logframe.batch_logs(
         batch,
         positions,
         rec,
@@ -87,7 +86,7 @@ def parse_pf9_lines(
     service: str | None = None,
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
     """oslo.log when most recognised lines are oslo-shaped, else the Python-logging shape."""
-    return parse_pf9_batch(lt.one_batch(lines, ctx, file, service), source=source)
+    return parse_pf9_batch(loglines.one_batch(lines, ctx, file, service), source=source)
 
 
 def parse_pf9_batch(
@@ -95,8 +94,8 @@ def parse_pf9_batch(
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
     """``parse_pf9_lines`` of every file of ``batch``: each file's shape decided on its own."""
     batch = batch.with_services([f.service or file_service(f.path) for f in batch.files])
-    oslo = batch.counts(lt.matches(batch.text, oslo_log.OSLO_LINE))
-    python = batch.counts(lt.matches(batch.text, PYLOG_LINE))
+    oslo = batch.counts(loglines.matches(batch.text, oslo_log.OSLO_LINE))
+    python = batch.counts(loglines.matches(batch.text, PYLOG_LINE))
     is_oslo = (oslo > 0) & (oslo >= python)
     frames: list[pd.DataFrame] = []
     problems: list[BundleProblem] = []
@@ -118,7 +117,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
-    return lt.guarded(src, lambda lines: parse_pf9_lines(lines, ctx, file=src.path))
+    return logframe.guarded(src, lambda lines: parse_pf9_lines(lines, ctx, file=src.path))
 
 
 SPEC = ParserSpec(
@@ -132,5 +131,5 @@ SPEC = ParserSpec(
     ),
     sniff=sniff,
     parse=parse,
-    parse_batch=lambda items: lt.guarded_batch(items, parse_pf9_batch),
+    parse_batch=lambda items: logframe.guarded_batch(items, parse_pf9_batch),
 )

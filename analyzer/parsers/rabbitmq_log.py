@@ -43,7 +43,7 @@ import pandas as pd
 
 from analyzer.fold import FoldFormat
 from analyzer.model import BundleProblem, Clock, SourceContext, SourceFile
-from analyzer.parsers import logtime as lt
+from analyzer.parsers import logframe, loglines, logtime
 from analyzer.parsers.base import ParseResult, ParserSpec
 
 _LEVELS = r"debug|info|notice|noti|warning|warn|error|erro|critical|crit|alert|emergency"
@@ -105,12 +105,14 @@ def parse_rabbitmq_lines(
 ) -> tuple[pd.DataFrame, list[BundleProblem]]:
     """Parse RabbitMQ log lines (position ``i`` = line ``i + 1``) into logs-table rows."""
     path = file if file is not None else ctx.path
-    text = lt.as_lines(lines)
-    fields = lt.extract(text, RABBIT_LINE)
+    text = loglines.as_lines(lines)
+    fields = loglines.extract(text, RABBIT_LINE)
     matched = fields["matched"].to_numpy(dtype=bool)
     if not matched.any():
-        problems = [] if lt.is_blank(text) else [lt.no_lines_problem(path, "RabbitMQ log")]
-        return lt.empty_logs(), problems
+        problems = (
+            [] if logframe.is_blank(text) else [logframe.no_lines_problem(path, "RabbitMQ log")]
+        )
+        return logframe.empty_logs(), problems
 
     header = matched & fields["report"].notna().to_numpy(dtype=bool)
     prefixed = matched & ~header
@@ -118,50 +120,52 @@ def parse_rabbitmq_lines(
     key = (
         fields["ts"] + fields["tz"] + "|" + fields["level"] + "|" + fields["pid"].fillna("")
     ).where(pd.Series(zoned, index=fields.index))
-    repeats = zoned & lt.same_as_previous(key)
+    repeats = zoned & loglines.same_as_previous(key)
     starts = header | (prefixed & ~repeats)
 
     # 3.6: the first non-blank body line of a report is its message, not detail.
     group = np.cumsum(starts)
     in_report = np.concatenate(([False], header[np.flatnonzero(starts)]))[group]
-    body = ~starts & in_report & lt.non_empty(text.str.strip())
+    body = ~starts & in_report & loglines.non_empty(text.str.strip())
     first_body = np.zeros(len(text), dtype=bool)
     body_pos = np.flatnonzero(body)
     if body_pos.size:
         body_group = group[body_pos]
         first_body[body_pos[np.concatenate(([True], body_group[1:] != body_group[:-1]))]] = True
-    report_message = pd.Series(pd.NA, index=np.arange(1, int(group.max()) + 1), dtype=lt.STRING)
+    report_message = pd.Series(
+        pd.NA, index=np.arange(1, int(group.max()) + 1), dtype=loglines.STRING
+    )
     if first_body.any():
         report_message.loc[group[first_body]] = text[first_body].str.strip().to_numpy()
 
     cont_text = fields["message"].where(pd.Series(prefixed, index=fields.index), text)
     cont_text = cont_text.where(pd.Series(~first_body, index=fields.index), "")
-    positions, detail = lt.fold(starts, cont_text)
+    positions, detail = loglines.fold(starts, cont_text)
 
     rec = fields.iloc[positions].reset_index(drop=True)
     rec_header = pd.Series(header[positions])
     rec_zoned = pd.Series(zoned[positions])
     local = pd.Series(prefixed[positions] & ~zoned[positions])
 
-    timestamps = pd.Series(pd.NaT, index=rec.index, dtype=lt.TS_UTC)
+    timestamps = pd.Series(pd.NaT, index=rec.index, dtype=logtime.TS_UTC)
     if rec_zoned.any():
-        timestamps[rec_zoned] = lt.parse_zoned(rec["ts"][rec_zoned] + rec["tz"][rec_zoned])
+        timestamps[rec_zoned] = logtime.parse_zoned(rec["ts"][rec_zoned] + rec["tz"][rec_zoned])
     if local.any():
-        timestamps[local] = lt.parse_local(rec["ts"][local], ctx.utc_offset, LAGER_FORMAT)
+        timestamps[local] = logtime.parse_local(rec["ts"][local], ctx.utc_offset, LAGER_FORMAT)
     if rec_header.any():
-        timestamps[rec_header] = lt.parse_local(
+        timestamps[rec_header] = logtime.parse_local(
             rec["rts"][rec_header], ctx.utc_offset, REPORT_FORMAT
         )
 
     report = rec["report"]
-    level = lt.normalise_level(rec["level"]).where(
-        ~rec_header, report.map(_REPORT_LEVELS, na_action="ignore").astype(lt.STRING)
+    level = logframe.normalise_level(rec["level"]).where(
+        ~rec_header, report.map(_REPORT_LEVELS, na_action="ignore").astype(loglines.STRING)
     )
     message = rec["message"].where(~rec_header, report_message.reset_index(drop=True))
-    clock = pd.Series(lt.clock_of(ctx), index=rec.index, dtype=lt.STRING).where(
+    clock = pd.Series(logtime.clock_of(ctx), index=rec.index, dtype=loglines.STRING).where(
         ~rec_zoned, Clock.ZONED
     )
-    frame = lt.logs_frame(
+    frame = logframe.logs_frame(
         {
             "timestamp": timestamps,
             "source": source,
@@ -173,11 +177,11 @@ def parse_rabbitmq_lines(
             "detail": detail,
             "clock": clock,
             "file": path,
-            "line": pd.Series(positions + 1, dtype=lt.INT),
+            "line": pd.Series(positions + 1, dtype=logframe.INT),
         },
         len(positions),
     )
-    return frame, lt.bad_time_problem(path, timestamps)
+    return frame, logtime.bad_time_problem(path, timestamps)
 
 
 def sniff(head: str) -> bool:
@@ -186,7 +190,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
-    return lt.guarded(src, lambda lines: parse_rabbitmq_lines(lines, ctx, file=src.path))
+    return logframe.guarded(src, lambda lines: parse_rabbitmq_lines(lines, ctx, file=src.path))
 
 
 SPEC = ParserSpec(

@@ -49,9 +49,11 @@ import re
 from collections.abc import Sequence
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers import ostable
 from analyzer.parsers.base import BatchItem, ParseResult, ParserSpec, fail_forward
-from analyzer.parsers.ostable import clean, has_key, pick, text_of
+from analyzer.parsers.osc_output import read_show
+from analyzer.parsers.osc_sniff import has_key, sniff_text
+from analyzer.parsers.osc_table import is_field_value, table_headers
+from analyzer.parsers.osc_values import clean, folded, pick, text_of
 from analyzer.parsers.servers import TABLE, frame_of, server_row
 
 _LITERAL_LIMIT = 200_000  # longer fault texts are read with the regexes only
@@ -87,7 +89,7 @@ def fault_fields(value: object) -> dict[str, object]:
     if isinstance(value, str):
         value = _as_dict(value) or value
     if isinstance(value, dict):
-        f = ostable.folded(value)
+        f = folded(value)
         code = text_of(pick(f, "code"))
         message = text_of(pick(f, "message"))
         return {
@@ -128,7 +130,7 @@ def parse_batch(items: Sequence[BatchItem]) -> ParseResult:
 
 
 def _rows(src: SourceFile, problems: list[BundleProblem]) -> list[dict[str, object]]:
-    out = ostable.read_show(src, wrapper="server", what="server show")
+    out = read_show(src, wrapper="server", what="server show")
     problems.extend(out.problems)
     rows = []
     for record in out.records:
@@ -142,7 +144,7 @@ def _rows(src: SourceFile, problems: list[BundleProblem]) -> list[dict[str, obje
                 )
             )
             continue
-        row.update(fault_fields(ostable.folded(record.fields).get("fault")))
+        row.update(fault_fields(folded(record.fields).get("fault")))
         row["file"] = src.path
         row["line"] = record.line
         rows.append(row)
@@ -158,7 +160,7 @@ def _table_field(head: str, key: str) -> bool:
 
 
 def sniff(head: str) -> bool:
-    head = ostable.sniff_text(head)
+    head = sniff_text(head)
     stripped = head.lstrip()
     if stripped.startswith(("{", "[")):
         if any(has_key(head, k) for k in ("apiVersion", "Binary", "servers", "ID")):
@@ -170,7 +172,7 @@ def sniff(head: str) -> bool:
         return all(has_key(head, k) for k in ("id", "status", "created")) and any(
             has_key(head, k) for k in _SERVER_KEYS
         )
-    if not any(ostable.is_field_value(h) for h in ostable.table_headers(head)):
+    if not any(is_field_value(h) for h in table_headers(head)):
         return False
     if _table_field(head, "OS-EXT-STS:vm_state") or _table_field(head, "vm_state"):
         return True

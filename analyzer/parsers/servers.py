@@ -44,9 +44,10 @@ import pandas as pd
 
 from analyzer.frames import conform, row_files
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers import ostable
 from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
-from analyzer.parsers.ostable import clean, has_key, nkey, pick, text_of
+from analyzer.parsers.osc_output import list_rows
+from analyzer.parsers.osc_sniff import has_key, sniff_list
+from analyzer.parsers.osc_values import clean, folded, nkey, pick, text_of, utc_timestamps
 
 TABLE = "servers"
 TIMESTAMPS = ("created_at", "updated_at", "launched_at", "fault_created")
@@ -111,7 +112,7 @@ def resource_name(value: object, *, show: bool) -> str | None:
     """
     value = clean(value)
     if isinstance(value, dict):
-        return text_of(pick(ostable.folded(value), "original name", "name", "id"))
+        return text_of(pick(folded(value), "original name", "name", "id"))
     text = text_of(value)
     if text is None:
         return None
@@ -128,7 +129,7 @@ def resource_name(value: object, *, show: bool) -> str | None:
 
 def server_row(record: Mapping[str, object], *, show: bool = False) -> dict[str, object]:
     """One ``servers`` row from a list row or a ``server show`` object (any naming era)."""
-    f = ostable.folded(record)
+    f = folded(record)
     status = text_of(pick(f, "status"))
     vm_state = text_of(pick(f, "os-ext-sts:vm state", "vm state"))
     return {
@@ -181,13 +182,13 @@ def frame_of(
                 )
             )
         frame = frame[~repeated]
-    ostable.utc_timestamps(frame, TIMESTAMPS, path, problems)
+    utc_timestamps(frame, TIMESTAMPS, path, problems)
     return conform(TABLE, frame)
 
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
     def fill(result: ParseResult) -> None:
-        rows = ostable.list_rows(
+        rows = list_rows(
             src,
             result.problems,
             server_row,
@@ -211,7 +212,7 @@ def _api_list(head: str) -> bool:
 
 
 def sniff(head: str) -> bool:
-    return ostable.sniff_list(
+    return sniff_list(
         head, accept=is_server_header, wrapper="servers", json_list=_json_list, api_list=_api_list
     )
 

@@ -40,9 +40,10 @@ import pandas as pd
 
 from analyzer.frames import conform
 from analyzer.model import SourceContext, SourceFile
-from analyzer.parsers import ostable
 from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
-from analyzer.parsers.ostable import bool_of, has_key, nkey, pick, text_of
+from analyzer.parsers.osc_output import list_rows
+from analyzer.parsers.osc_sniff import has_key, sniff_list
+from analyzer.parsers.osc_values import bool_of, folded, nkey, pick, text_of, utc_timestamps
 
 TABLE = "services"
 
@@ -59,7 +60,7 @@ def _lower(value: object) -> str | None:
 
 
 def service_row(record: Mapping[str, object]) -> dict[str, object]:
-    f = ostable.folded(record)
+    f = folded(record)
     return {
         "id": text_of(pick(f, "id")),
         "binary": text_of(pick(f, "binary")),
@@ -75,7 +76,7 @@ def service_row(record: Mapping[str, object]) -> dict[str, object]:
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
     def fill(result: ParseResult) -> None:
-        rows = ostable.list_rows(
+        rows = list_rows(
             src,
             result.problems,
             service_row,
@@ -85,7 +86,7 @@ def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
         )
         frame = pd.DataFrame(rows)
         if not frame.empty:
-            ostable.utc_timestamps(frame, ("updated_at",), src.path, result.problems)
+            utc_timestamps(frame, ("updated_at",), src.path, result.problems)
         result.add(TABLE, conform(TABLE, frame))
 
     return fail_forward(src, "compute service list", fill)
@@ -104,7 +105,7 @@ def _api_list(head: str) -> bool:
 
 
 def sniff(head: str) -> bool:
-    return ostable.sniff_list(
+    return sniff_list(
         head,
         accept=is_service_header,
         wrapper="services",

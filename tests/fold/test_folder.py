@@ -14,7 +14,7 @@ from analyzer.analysis import searched_patterns
 from analyzer.fold import Folded, Folder
 from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers import oslo_log
-from analyzer.parsers.logtime import folded_counts, renumber
+from analyzer.parsers.folded_logs import folded_counts, renumber
 from analyzer.searched import union
 
 WANTED = union(searched_patterns())

@@ -9,7 +9,7 @@ from analyzer.fold import Folder
 from analyzer.jobs import fold_policy
 from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers import rabbitmq_log
-from analyzer.parsers.logtime import folded_counts, renumber
+from analyzer.parsers.folded_logs import folded_counts, renumber
 from tests.fold.test_folder import WANTED
 
 ZONED = "\n".join(

@@ -20,7 +20,7 @@ from analyzer.ingest import ingest
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers import kubectl_logs, oslo_log, pf9_log, server_show
 from analyzer.parsers.batch import Batch, LogFile
-from analyzer.parsers.logtime import split_lines
+from analyzer.parsers.loglines import split_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLES = sorted((ROOT / "fixtures" / "bundles").glob("*.tgz")) + sorted(

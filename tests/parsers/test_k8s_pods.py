@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from analyzer.frames import conform
 from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers.base import ParseResult
-from analyzer.parsers.k8s_pods import SPEC, ContainerView, PodView, kubectl_status, parse, sniff
+from analyzer.parsers.k8s_pod_view import ContainerView, PodView, kubectl_status
+from analyzer.parsers.k8s_pods import SPEC, parse, sniff
 
 COLLECTED = datetime(2026, 3, 2, 9, 31, 0, tzinfo=UTC)
 

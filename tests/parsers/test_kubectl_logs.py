@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from analyzer.frames import SCHEMAS, build_frames
 from analyzer.model import SourceContext, SourceFile
-from analyzer.parsers import kubectl_logs, logtime
+from analyzer.parsers import kubectl_logs, logframe, loglines
 from analyzer.parsers.base import ParseResult
 
 REQ = "req-3b1c7e0a-5d52-4f0e-9c7b-2a8d0f61e4b9"
@@ -45,7 +45,7 @@ def run(text: str | bytes, path: str = RABBIT_PATH, host: str | None = None) -> 
 
 
 def logs(result: ParseResult) -> pd.DataFrame:
-    return result.tables.get("logs", logtime.empty_logs())
+    return result.tables.get("logs", logframe.empty_logs())
 
 
 def ts(text: str) -> pd.Timestamp:
@@ -161,7 +161,7 @@ def test_hand_gathered_file_without_pod_in_path() -> None:
 
 def test_inner_kind() -> None:
     def kind(text: str) -> str:
-        fields = logtime.extract(logtime.split_lines(text), kubectl_logs.KUBECTL_LINE)
+        fields = loglines.extract(loglines.split_lines(text), kubectl_logs.KUBECTL_LINE)
         return kubectl_logs.inner_kind(fields["inner"].fillna(""))
 
     assert kind(RABBIT) == "rabbitmq"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from analyzer.frames import SCHEMAS, build_frames
 from analyzer.model import SourceContext, SourceFile
-from analyzer.parsers import logtime, oslo_log, pf9_log
+from analyzer.parsers import logframe, loglines, logtime, oslo_log, pf9_log, service_names
 from analyzer.parsers.base import ParseResult
 
 UUID = "6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13"
@@ -56,7 +56,7 @@ def run(
 
 
 def logs(result: ParseResult) -> pd.DataFrame:
-    return result.tables.get("logs", logtime.empty_logs())
+    return result.tables.get("logs", logframe.empty_logs())
 
 
 def ts(text: str) -> pd.Timestamp:
@@ -305,7 +305,7 @@ def test_huge_single_line_is_cut() -> None:
     data = (head + "x" * 50_000_000 + "\n" + head + "after\n").encode()
     result = run(data)
     df = logs(result)
-    assert df["message"].str.len().iloc[0] < logtime.MAX_LINE_CHARS
+    assert df["message"].str.len().iloc[0] < loglines.MAX_LINE_CHARS
     assert df["message"].iloc[1] == "after"
     assert any("longer than" in p.problem for p in result.problems)
 
@@ -466,19 +466,19 @@ def test_pf9_docstring_sample_parses() -> None:
 
 
 def test_split_lines_numbers_like_an_editor() -> None:
-    lines = logtime.split_lines("a\r\nb\x0bc\n\nd")  # \x0b is not a line break
+    lines = loglines.split_lines("a\r\nb\x0bc\n\nd")  # \x0b is not a line break
     assert lines.tolist() == ["a", "b\x0bc", "", "d"]
-    assert logtime.split_lines("").tolist() == []
-    assert logtime.split_lines("x\n").tolist() == ["x"]
+    assert loglines.split_lines("").tolist() == []
+    assert loglines.split_lines("x\n").tolist() == ["x"]
 
 
 def test_fold() -> None:
     starts = [False, True, False, False, True, False]
-    text = pd.Series(["orphan", "r1", "c1", "", "r2", "c2"], dtype=logtime.STRING)
-    positions, detail = logtime.fold(starts, text)
+    text = pd.Series(["orphan", "r1", "c1", "", "r2", "c2"], dtype=loglines.STRING)
+    positions, detail = loglines.fold(starts, text)
     assert positions.tolist() == [1, 4]
     assert detail.tolist() == ["c1", "c2"]
-    positions, detail = logtime.fold([True, True], pd.Series(["a", "b"], dtype=logtime.STRING))
+    positions, detail = loglines.fold([True, True], pd.Series(["a", "b"], dtype=loglines.STRING))
     assert detail.isna().all()
 
 
@@ -493,4 +493,4 @@ def test_fold() -> None:
     ],
 )
 def test_service_from_path(path: str, service: str | None) -> None:
-    assert logtime.service_from_path(path) == service
+    assert service_names.service_from_path(path) == service

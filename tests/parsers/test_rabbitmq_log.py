@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from analyzer.frames import SCHEMAS, build_frames
 from analyzer.model import SourceContext, SourceFile
-from analyzer.parsers import logtime, rabbitmq_log
+from analyzer.parsers import logframe, rabbitmq_log
 from analyzer.parsers.base import ParseResult
 
 PATH = "hosts/ctl-1/rabbit@ctl-1.log"
@@ -66,7 +66,7 @@ def run(
 
 
 def logs(result: ParseResult) -> pd.DataFrame:
-    return result.tables.get("logs", logtime.empty_logs())
+    return result.tables.get("logs", logframe.empty_logs())
 
 
 def ts(text: str) -> pd.Timestamp:

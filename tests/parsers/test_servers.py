@@ -1,4 +1,4 @@
-"""pcdctl server list parser (and the shared ostable reader it uses)."""
+"""pcdctl server list parser (and the shared osc_* readers it uses)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from analyzer.frames import SCHEMAS
 from analyzer.model import SourceContext, SourceFile
-from analyzer.parsers import ostable, servers
+from analyzer.parsers import osc_json, osc_table, servers
 from analyzer.parsers.base import PARSER_FAILED, ParseResult
 
 UUID1 = "6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13"
@@ -409,11 +409,11 @@ def test_sniff_rejects_other_kinds(head: str) -> None:
     assert not servers.sniff(head)
 
 
-# --- shared table reader -------------------------------------------------------------------
+# --- shared table and JSON readers ---------------------------------------------------------
 
 
 def test_parse_tables_folds_continuation_lines() -> None:
-    (table,) = ostable.parse_tables(TABLE)
+    (table,) = osc_table.parse_tables(TABLE)
     assert table.header[:3] == ["ID", "Name", "Status"]
     assert table.rows[1][5] == "private=10.0.0.12, fd00::12;\npublic=203.0.113.7"
     assert table.row_lines == [4, 5]
@@ -428,7 +428,7 @@ def test_parse_tables_value_with_pipe_and_misaligned_row() -> None:
         "| 1  | a|b |\n"  # shorter than the border: split on '|', surplus to the last cell
         "+----+--------+\n"
     )
-    (table,) = ostable.parse_tables(text)
+    (table,) = osc_table.parse_tables(text)
     assert table.rows == [["1", "a|b"]]
 
 
@@ -437,7 +437,7 @@ def test_parse_tables_rules_between_rows_and_two_tables() -> None:
         "+----+\n| ID |\n+----+\n| 1  |\n+----+\n| 2  |\n+----+\n"
         "+-------+\n| Other |\n+-------+\n| x     |\n+-------+\n"
     )
-    first, second = ostable.parse_tables(text)
+    first, second = osc_table.parse_tables(text)
     assert first.rows == [["1"], ["2"]]
     assert second.header == ["Other"]
     assert second.rows == [["x"]]
@@ -445,13 +445,13 @@ def test_parse_tables_rules_between_rows_and_two_tables() -> None:
 
 def test_parse_tables_unicode_box() -> None:
     text = "┌────┬──────┐\n│ ID │ Name │\n├────┼──────┤\n│ 1  │ a    │\n└────┴──────┘\n"
-    (table,) = ostable.parse_tables(text)
+    (table,) = osc_table.parse_tables(text)
     assert table.header == ["ID", "Name"]
     assert table.rows == [["1", "a"]]
 
 
 def test_scan_json_lines_and_concatenated_documents() -> None:
-    scan = ostable.scan_json('[\n {"a": 1},\n {"a": 2}\n]\n{"b": 3}\n7\n')
+    scan = osc_json.scan_json('[\n {"a": 1},\n {"a": 2}\n]\n{"b": 3}\n7\n')
     assert scan.error is None
     assert [(i.value, i.line, i.in_list) for i in scan.items] == [
         ({"a": 1}, 2, True),
@@ -470,12 +470,12 @@ def test_scan_json_lines_and_concatenated_documents() -> None:
     ],
 )
 def test_scan_json_element_lines(text: str, lines: list[int]) -> None:
-    assert [i.line for i in ostable.scan_json(text).items] == lines
+    assert [i.line for i in osc_json.scan_json(text).items] == lines
 
 
 def test_scan_json_recovery_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ostable, "MAX_SCANNED", 10)
-    scan = ostable.scan_json("[" + '{"a": 1},' * 50)  # cut short: read one by one
+    monkeypatch.setattr(osc_json, "MAX_SCANNED", 10)
+    scan = osc_json.scan_json("[" + '{"a": 1},' * 50)  # cut short: read one by one
     assert len(scan.items) == 10
     assert scan.error is not None
     assert "stopped reading after 10 elements" in scan.error

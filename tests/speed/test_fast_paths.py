@@ -14,8 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer.frames import build_frames
-from analyzer.parsers import logtime as lt
-from analyzer.parsers import oslo_log
+from analyzer.parsers import loglines, oslo_log
 from analyzer.textmatch import EncodedText
 
 UUID = "6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13"
@@ -60,13 +59,13 @@ def _same(fast: pd.DataFrame, slow: pd.DataFrame) -> None:
 
 
 def _check_oslo(lines: list[str]) -> None:
-    series = lt.as_lines(lines)
+    series = loglines.as_lines(lines)
     _same(
-        lt.extract_head(series, oslo_log.OSLO_HEAD, "rest"),
-        lt.extract(series, oslo_log.OSLO_LINE),
+        loglines.extract_head(series, oslo_log.OSLO_HEAD, "rest"),
+        loglines.extract(series, oslo_log.OSLO_LINE),
     )
-    rests = lt.extract(series, oslo_log.OSLO_LINE)["rest"].fillna("")
-    slow = lt.extract(rests, OLD_REST).drop(columns="matched")
+    rests = loglines.extract(series, oslo_log.OSLO_LINE)["rest"].fillna("")
+    slow = loglines.extract(rests, OLD_REST).drop(columns="matched")
     _same(oslo_log.context_blocks(rests), slow)
 
 
@@ -101,7 +100,7 @@ def test_extract_head_equals_the_single_regex_on_any_lines(lines: list[str]) -> 
 
 
 def test_extract_head_of_no_lines() -> None:
-    frame = lt.extract_head(lt.as_lines([]), oslo_log.OSLO_HEAD, "rest")
+    frame = loglines.extract_head(loglines.as_lines([]), oslo_log.OSLO_HEAD, "rest")
     assert frame.empty
     assert "rest" in frame.columns
 

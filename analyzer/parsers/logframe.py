@@ -1,0 +1,181 @@
+"""The ``logs`` table frame, built from what a log parser found in a batch of files.
+
+Its columns, dtypes and level names are fixed here; ``batch_logs`` takes each record's
+host, clock, file and line from the file it came from. ``guarded`` reads one file and runs
+a lines parser on it without ever raising, ``guarded_batch`` several files in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from pandas.api.extensions import ExtensionDtype
+
+from analyzer.model import BundleProblem, SourceFile
+from analyzer.parsers.base import BatchItem, ParseResult, fail_forward
+from analyzer.parsers.batch import Batch, LogFile
+from analyzer.parsers.loglines import STRING, read_lines
+from analyzer.parsers.logtime import TS_UTC, bad_time_problems, clock_of
+
+INT = pd.Int64Dtype()
+
+LOGS_COLUMNS = (
+    "timestamp",
+    "source",
+    "service",
+    "host",
+    "level",
+    "logger",
+    "pid",
+    "request_id",
+    "global_request_id",
+    "instance",
+    "message",
+    "detail",
+    "clock",
+    "file",
+    "line",
+)
+
+LEVELS = {
+    "DEBUG": "DEBUG",
+    "TRACE": "ERROR",
+    "INFO": "INFO",
+    "AUDIT": "INFO",
+    "NOTICE": "INFO",
+    "NOTI": "INFO",
+    "WARNING": "WARNING",
+    "WARN": "WARNING",
+    "ERROR": "ERROR",
+    "ERRO": "ERROR",
+    "ERR": "ERROR",
+    "CRITICAL": "CRITICAL",
+    "CRIT": "CRITICAL",
+    "FATAL": "CRITICAL",
+    "ALERT": "CRITICAL",
+    "EMERGENCY": "CRITICAL",
+    "PANIC": "CRITICAL",
+}
+
+
+def normalise_level(levels: pd.Series) -> pd.Series:
+    """DEBUG INFO WARNING ERROR CRITICAL from any spelling (``warn``, ``noti``, ``erro``...)."""
+    upper = levels.astype(STRING).str.upper()
+    return upper.map(LEVELS, na_action="ignore").astype(STRING)
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def logs_frame(columns: Mapping[str, pd.Series | str | int | None], n: int) -> pd.DataFrame:
+    """A logs-table frame of ``n`` rows with every column of SCHEMAS['logs'].
+
+    Series are taken positionally (their index is dropped), scalars are broadcast and
+    missing columns are <NA>.
+    """
+    data: dict[str, pd.Series] = {}
+    for col in LOGS_COLUMNS:
+        value = columns.get(col)
+        dtype = _DTYPES.get(col, STRING)
+        if isinstance(value, pd.Series):
+            data[col] = value.reset_index(drop=True).astype(dtype)
+        elif value is None:
+            data[col] = pd.Series([pd.NA] * n, dtype=dtype)
+        else:
+            data[col] = pd.Series([value] * n, dtype=dtype)
+    return pd.DataFrame(data)
+
+
+_DTYPES: dict[str, ExtensionDtype] = {"timestamp": TS_UTC, "pid": INT, "line": INT}
+
+
+def batch_logs(
+    batch: Batch,
+    positions: np.ndarray,
+    rec: pd.DataFrame,
+    timestamps: pd.Series,
+    problems: list[BundleProblem],
+    **columns: pd.Series | str | None,
+) -> tuple[pd.DataFrame, list[BundleProblem]]:
+    """The logs rows of a batch's records, and ``problems`` with the bad-time ones added.
+
+    ``positions``: the line of each record in the batch; ``rec``: its fields (``level``,
+    ``logger``); ``columns``: what the format says itself (source, service, message...).
+    Host, clock, file and line come from each record's file.
+    """
+    frame = logs_frame(
+        {
+            "timestamp": timestamps,
+            "host": batch.per_file(lambda f: f.ctx.host, positions),
+            "level": normalise_level(rec["level"]),
+            "logger": rec["logger"],
+            "clock": batch.per_file(lambda f: clock_of(f.ctx), positions),
+            "file": batch.per_file(lambda f: f.path, positions),
+            "line": pd.Series(batch.line[positions], dtype=INT),
+            **columns,
+        },
+        len(positions),
+    )
+    return frame, problems + bad_time_problems(batch, batch.file[positions], timestamps)
+
+
+def empty_logs() -> pd.DataFrame:
+    return logs_frame({}, 0)
+
+
+def no_lines_problem(file: str, what: str) -> BundleProblem:
+    return BundleProblem(file, f"no {what} lines recognised", "this file")
+
+
+def no_lines_problems(batch: Batch, matched: np.ndarray, what: str) -> list[BundleProblem]:
+    """``no_lines_problem`` for each file of the batch with no ``matched`` line but text."""
+    missing = batch.counts(matched) == 0
+    if not missing.any():
+        return []
+    text = batch.text.str.contains(r"\S", regex=True).fillna(False).to_numpy(dtype=bool)
+    lost = missing & (batch.counts(text) > 0)
+    return batch.problems(lost, lambda f, _n: no_lines_problem(f.path, what))
+
+
+def is_blank(lines: pd.Series) -> bool:
+    """True when no line holds anything but whitespace."""
+    if lines.empty:
+        return True
+    return not bool(lines.str.contains(r"\S", regex=True).fillna(False).any())
+
+
+LinesParser = Callable[[pd.Series], tuple[pd.DataFrame, list[BundleProblem]]]
+BatchParser = Callable[[Batch], tuple[pd.DataFrame, list[BundleProblem]]]
+
+
+def guarded(src: SourceFile, parse_lines: LinesParser) -> ParseResult:
+    """Read a log file and run a lines parser on it; never raises (fail forward)."""
+
+    def fill(result: ParseResult) -> None:
+        lines, problems = read_lines(src)
+        result.problems.extend(problems)
+        frame, more = parse_lines(lines)
+        result.problems.extend(more)
+        result.add("logs", frame)
+
+    return fail_forward(src, "log", fill)
+
+
+def guarded_batch(items: Sequence[BatchItem], parse: BatchParser) -> ParseResult:
+    """``guarded`` for several files of one format, parsed in one pass (``Batch``).
+
+    Unlike ``guarded`` it raises on a parser bug: the caller then parses the files one by
+    one, so one odd file costs only itself.
+    """
+    result = ParseResult()
+    files: list[LogFile] = []
+    for src, ctx, numbers in items:
+        lines, problems = read_lines(src)
+        result.problems.extend(problems)
+        files.append(LogFile(src.path, ctx, lines, numbers))
+    frame, more = parse(Batch(files))
+    result.problems.extend(more)
+    result.add("logs", frame)
+    return result
