@@ -17,14 +17,13 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
-import posixpath
 import stat
 import tarfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -42,6 +41,7 @@ from analyzer.limits import (
     gunzip_reader,
     open_stream,
 )
+from analyzer.members import member_kind, member_mtime, mode_kind, safe_member_name, show_name
 from analyzer.model import BundleProblem, SourceFile
 
 __all__ = ["ARCHIVE_SUFFIXES", "Bundle", "FoldPolicy", "Limits", "bundle_name", "read_bundle"]
@@ -52,9 +52,6 @@ FoldPolicy = Callable[[str, bytes], Folder | None]
 MAX_UNFINISHED = 2
 """Folded logs left scanning while the next files are read: on two CPUs, inflating one file
 and scanning another overlap (each holds at most its Folder's in-flight chunks)."""
-# Member times outside [2000, now + 1 day] say nothing about when the bundle was collected.
-_EARLIEST_MTIME = datetime(2000, 1, 1, tzinfo=UTC)
-_CLOCK_SLACK = timedelta(days=1)
 
 
 @dataclass
@@ -159,7 +156,7 @@ class _Reader:
         self._failed: set[int] = set()
 
     def _mtime(self, value: float) -> datetime | None:
-        mtime = _mtime(value)
+        mtime = member_mtime(value)
         if mtime is None and value:
             self.bad_mtimes += 1
         return mtime
@@ -224,18 +221,20 @@ class _Reader:
         prefix: str,
         depth: int,
     ) -> None:
-        rel = _safe_member_name(member.name, source)
+        rel = safe_member_name(member.name, source)
         if rel is None or member.isdir():
             return
         if not member.isfile():
             self.bundle.problems.append(
                 BundleProblem(
-                    prefix + rel, f"{_kind(member)} in the archive; not followed", "this entry"
+                    prefix + rel,
+                    f"{member_kind(member)} in the archive; not followed",
+                    "this entry",
                 )
             )
             return
         if rel in seen:
-            raise BundleError(source, f"duplicate member name {_show(rel)}")
+            raise BundleError(source, f"duplicate member name {show_name(rel)}")
         seen.add(rel)
         self.budget.charge(member.size, source)
         bound.expect(member.size)  # a bomb is refused from its header, not after it
@@ -282,7 +281,7 @@ class _Reader:
             # keep a file swapped for a link or FIFO after this check from being followed.
             mode = os.lstat(full).st_mode
             if not stat.S_ISREG(mode):
-                self._not_regular(rel, _mode_kind(mode))
+                self._not_regular(rel, mode_kind(mode))
                 return
             fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError as exc:
@@ -291,7 +290,7 @@ class _Reader:
         with os.fdopen(fd, "rb") as fh:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                self._not_regular(rel, _mode_kind(st.st_mode))
+                self._not_regular(rel, mode_kind(st.st_mode))
                 return
             self.budget.charge(st.st_size, root)
             try:
@@ -484,64 +483,6 @@ def _not_tar(size: int) -> str:
     if size == 0:
         return "empty file, not an archive (expected .tgz, .tar.gz, .tar or a directory)"
     return "not a tar archive (expected .tgz, .tar.gz, .tar or a directory)"
-
-
-def _kind(member: tarfile.TarInfo) -> str:
-    if member.issym():
-        return "symbolic link"
-    if member.islnk():
-        return "hard link"
-    if member.ischr() or member.isblk():
-        return "device file"
-    if member.isfifo():
-        return "FIFO"
-    return f"entry of unsupported type {member.type!r}"
-
-
-def _mode_kind(mode: int) -> str:
-    if stat.S_ISLNK(mode):
-        return "symbolic link"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "device file"
-    if stat.S_ISFIFO(mode):
-        return "FIFO"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    return "not a regular file"
-
-
-def _mtime(value: float) -> datetime | None:
-    """A member time, or None when it is unset or out of range (see ``_Reader.bad_mtimes``)."""
-    if not value:
-        return None
-    try:
-        mtime = datetime.fromtimestamp(value, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-    if mtime < _EARLIEST_MTIME or mtime > datetime.now(UTC) + _CLOCK_SLACK:
-        return None
-    return mtime
-
-
-def _show(name: str) -> str:
-    """A member name for an error line: control characters escaped, at most 200 chars."""
-    text = repr(name)
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
-def _safe_member_name(name: str, source: str) -> str | None:
-    """The member's path inside the bundle; BundleError for names that leave it."""
-    # Undecodable bytes stay visible as U+FFFD (surrogates cannot be written out as UTF-8).
-    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    if "\x00" in name:
-        raise BundleError(source, f"member name with a NUL byte {_show(name)}")
-    slashed = name.replace("\\", "/")
-    if slashed.startswith("/") or (len(name) > 1 and name[0].isalpha() and name[1] == ":"):
-        raise BundleError(source, f"member with an absolute path {_show(name)}")
-    if ".." in slashed.split("/"):
-        raise BundleError(source, f"member escaping the archive ('..' in {_show(name)})")
-    norm = posixpath.normpath(slashed)
-    return None if norm in (".", "") else norm
 
 
 def _strip_common_root(bundle: Bundle) -> None:
