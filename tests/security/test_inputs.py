@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analyzer import bundle as bundle_module
+from analyzer import bundle_reader
 from analyzer.bundle import read_bundle
 from analyzer.cli import build_app
 from analyzer.errors import BundleError
@@ -74,7 +74,7 @@ def test_a_device_node_in_a_directory_is_listed_and_never_opened(
     opened: list[str] = []
     real_open = os.open
     monkeypatch.setattr(
-        bundle_module.os, "open", lambda p, *a: opened.append(str(p)) or real_open(p, *a)
+        bundle_reader.os, "open", lambda p, *a: opened.append(str(p)) or real_open(p, *a)
     )
     assert "device file" in problems(directory)["zero"]
     assert not any(p.endswith("zero") for p in opened)
@@ -146,7 +146,7 @@ def test_ctrl_c_is_one_line_status_130_and_leaves_nothing(
     def interrupted(*_args: object, **_kw: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(bundle_module._Reader, "archive", interrupted)
+    monkeypatch.setattr(bundle_reader.BundleReader, "archive", interrupted)
     monkeypatch.chdir(tmp_path)
     code, out, err = cli(str(bundle))
     assert (code, out, err) == (130, "", "Error: interrupted\n")
