@@ -16,18 +16,18 @@ from analyzer.frames import Frames
 from analyzer.ingest import ingest
 from analyzer.jobs import fold_policy
 from analyzer.model import FailureClass, Finding, Inventory, iso
+from analyzer.patterns import registered_patterns
 from analyzer.recovery import cleanup, prevention, recovery_plan, stuck_vm_rows
 from analyzer.rules import RULES
 from analyzer.rules.context import RuleContext
 from analyzer.sanitize import displayable
-from analyzer.searched import registered_patterns
 from analyzer.timeline import families
 from analyzer.timeline.document import timeline_sections
 
 DESCRIPTIONS = {rule.key: rule.description for rule in RULES}
 SEARCHERS = (rules, families, recovery)
 """The modules that search log text: importing one registers its patterns
-(``analyzer.searched``). A new module that searches belongs here, so its patterns are
+(``analyzer.patterns``). A new module that searches belongs here, so its patterns are
 registered before ``searched_patterns`` reads them, whatever else this module imports."""
 
 

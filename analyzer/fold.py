@@ -11,7 +11,7 @@ vectorised tests (RE2 through pyarrow, numpy) look at every line:
   process, level, logger or Erlang pid), as the format's parser reads records;
 - a record is *kept*, all its lines verbatim, when any of its lines is at WARNING or above
   (the format's ``keep`` levels) or matches a pattern the analysis searches
-  (``analyzer.searched``), or when it is not a DEBUG record and names a UUID (an instance,
+  (``analyzer.patterns``), or when it is not a DEBUG record and names a UUID (an instance,
   in a block or in the text, as the VM stories look for; request ids, ``req-<uuid>``, do
   not count);
 - every other record is *folded*: counted per minute of its time stamp and level (DEBUG or
@@ -285,7 +285,7 @@ class Folder:
 
     kind: str
     fmt: FoldFormat
-    wanted: str  # RE2: a line the analysis reads (analyzer.searched, as one alternation)
+    wanted: str  # RE2: a line the analysis reads (analyzer.patterns, as one alternation)
     pool: Executor | None = None
     depth: int = 6
     _partial: bytes = b""

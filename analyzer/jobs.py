@@ -18,7 +18,7 @@ from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers import PARSERS
 from analyzer.parsers.base import ParserSpec
 from analyzer.parsing import Job
-from analyzer.searched import union
+from analyzer.patterns import union
 
 SNIFF_BYTES = 8192
 _BY_KIND = {spec.kind: spec for spec in PARSERS}

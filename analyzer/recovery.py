@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from analyzer import document as doc
+from analyzer.cells import opt_str
 from analyzer.diagnosis import Diagnosis
 from analyzer.finding_entries import evidence_entry
 from analyzer.model import Deployment, FailureClass, iso
+from analyzer.patterns import searched
 from analyzer.rules.context import RuleContext, log_evidence
 from analyzer.runbook import BATCH
-from analyzer.searched import searched
-from analyzer.values import opt_str
 
 CONDUCTOR = r"^nova-conductor"
 MAX_PACKET_LINES = 40

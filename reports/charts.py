@@ -24,7 +24,7 @@ from typing import Any
 from markupsafe import Markup
 
 from analyzer.document import Charts
-from reports import wording as w
+from reports import timeline_wording as tw
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -229,35 +229,35 @@ def timeline_chart(charts: Charts) -> Markup | None:
     bars = [_box(x - 0.4, x + 0.4, 0.0, c) for x, c in zip(xs, creates, strict=True) if c > 0]
     ax.add_collection(
         PolyCollection(
-            bars, facecolors=COLOURS["creates"], linewidths=0, label=w.CHART_CREATES, zorder=2
+            bars, facecolors=COLOURS["creates"], linewidths=0, label=tw.CHART_CREATES, zorder=2
         )
     )
-    ax.set_ylabel(w.CHART_CREATES_AXIS)
+    ax.set_ylabel(tw.CHART_CREATES_AXIS)
     from matplotlib.ticker import MaxNLocator
 
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, axis.bins)
     ax.set_ylim(0, max(2.0, max(creates) * 1.25))
     right = ax.twinx()
-    right.step(xs, errors, where="mid", color=COLOURS["errors"], lw=1.4, label=w.CHART_ERRORS)
+    right.step(xs, errors, where="mid", color=COLOURS["errors"], lw=1.4, label=tw.CHART_ERRORS)
     right.set_ylim(0, max(2.0, max(errors) * 1.15))
-    right.set_ylabel(w.CHART_ERRORS_AXIS)
+    right.set_ylabel(tw.CHART_ERRORS_AXIS)
     right.yaxis.set_major_locator(MaxNLocator(integer=True))
     seen: set[str] = set()
     for marker in charts.markers:
         kind = marker.kind
         x = axis.pos(marker.at)
-        if x is None or kind not in w.CHART_MARKERS:
+        if x is None or kind not in tw.CHART_MARKERS:
             continue
-        label = w.CHART_MARKERS[kind] if kind not in seen else None
+        label = tw.CHART_MARKERS[kind] if kind not in seen else None
         seen.add(kind)
         ax.axvline(x, color=COLOURS.get(kind, "#57606a"), lw=1.2, ls="--", label=label, zorder=3)
     ticks, labels = axis.ticks()
     ax.set_xticks(ticks, labels)
-    ax.set_xlabel(w.CHART_TIME_AXIS)
+    ax.set_xlabel(tw.CHART_TIME_AXIS)
     handles, names = ax.get_legend_handles_labels()
-    if w.CHART_CREATES in names:  # after the markers, where a bar chart's legend puts it
-        i = names.index(w.CHART_CREATES)
+    if tw.CHART_CREATES in names:  # after the markers, where a bar chart's legend puts it
+        i = names.index(tw.CHART_CREATES)
         handles.append(handles.pop(i))
         names.append(names.pop(i))
     more, more_names = right.get_legend_handles_labels()
@@ -265,7 +265,7 @@ def timeline_chart(charts: Charts) -> Markup | None:
         from matplotlib.patches import Patch
 
         handles.append(Patch(color=COLOURS["window"], alpha=0.45))
-        names.append(w.CHART_WINDOW)
+        names.append(tw.CHART_WINDOW)
     fig.legend(
         handles + more,
         names + more_names,
@@ -333,12 +333,12 @@ def swimlane_chart(charts: Charts) -> Markup | None:
     ticks, labels = axis.ticks()
     ax.set_xticks(ticks, labels)
     ax.tick_params(axis="y", labelsize=8)
-    ax.set_xlabel(w.CHART_TIME_AXIS)
+    ax.set_xlabel(tw.CHART_TIME_AXIS)
     from matplotlib.patches import Patch
 
-    legend = [(COLOURS[k], text) for k, text in w.CHART_LANE_KEYS]
+    legend = [(COLOURS[k], text) for k, text in tw.CHART_LANE_KEYS]
     if charts.incident:
-        legend.append((COLOURS["window"], w.CHART_WINDOW))
+        legend.append((COLOURS["window"], tw.CHART_WINDOW))
     fig.legend(
         [Patch(color=c) for c, _ in legend],
         [t for _, t in legend],

@@ -26,6 +26,7 @@ from analyzer.document import (
     VmStory,
 )
 from reports import charts
+from reports import timeline_wording as tw
 from reports import wording as w
 from reports.text import DASH, class_name, duration, second, shown, text
 from reports.view_types import EvidenceRow
@@ -79,7 +80,7 @@ class TimelineView:
     stories: list[StoryView] = field(default_factory=list)
     burst: list[str] = field(default_factory=list)
     chart_data: Charts | None = None
-    words: Any = w
+    words: Any = tw
 
     @property
     def has_incident(self) -> bool:
@@ -113,16 +114,16 @@ def _root_cause(doc: AnalysisDocument) -> str:
 
 def _faults(inc: Incident) -> str:
     """What an incident that is over consisted of, from its fault families."""
-    words = [w.FAULT_WORDS[k] for k in w.FAULT_WORDS if k in inc.fault_counts]
-    return w.PAST_CAUSE.format(faults="; ".join(words)) if words else DASH
+    words = [tw.FAULT_WORDS[k] for k in tw.FAULT_WORDS if k in inc.fault_counts]
+    return tw.PAST_CAUSE.format(faults="; ".join(words)) if words else DASH
 
 
 def _summary(doc: AnalysisDocument, inc: Incident) -> list[Row]:
     end = second(inc.recovered_at, "")
     if not end:
-        end = w.END_ONGOING.format(at=second(inc.end, "unknown"))
+        end = tw.END_ONGOING.format(at=second(inc.end, "unknown"))
     stuck = len(inc.stuck_vm_ids)
-    affected = w.VMS_AFFECTED.format(
+    affected = tw.VMS_AFFECTED.format(
         count=inc.vms_affected,
         stuck=stuck,
         failed=max(0, inc.vms_affected - stuck - inc.hung_requests),
@@ -130,9 +131,9 @@ def _summary(doc: AnalysisDocument, inc: Incident) -> list[Row]:
     )
     detected = second(inc.detected_at, "") or None
     if detected is not None and inc.detected_basis:
-        detected += f" ({w.lookup(w.DETECTED_BASIS, inc.detected_basis)})"
+        detected += f" ({w.lookup(tw.DETECTED_BASIS, inc.detected_basis)})"
     values = {
-        "status": w.lookup(w.INCIDENT_STATUS, inc.status),
+        "status": w.lookup(tw.INCIDENT_STATUS, inc.status),
         "start": second(inc.onset, "unknown"),
         "end": end,
         "duration": duration(inc.duration_s),
@@ -140,14 +141,14 @@ def _summary(doc: AnalysisDocument, inc: Incident) -> list[Row]:
         "root_cause": _root_cause(doc) if inc.status == "ongoing" else _faults(inc),
         "detected": detected or DASH,
     }
-    return [Row(label, values[key]) for key, label in w.SUMMARY_LABELS]
+    return [Row(label, values[key]) for key, label in tw.SUMMARY_LABELS]
 
 
 def _actions(inc: Incident) -> list[ActionRow]:
     return [
         ActionRow(
             time=second(a.timestamp),
-            what=w.lookup(w.ACTION_WORDS, a.family),
+            what=w.lookup(tw.ACTION_WORDS, a.family),
             where=_where(a),
             text=a.text,
         )
@@ -158,7 +159,7 @@ def _actions(inc: Incident) -> list[ActionRow]:
 def _earlier(inc: Incident) -> list[str]:
     return [
         f"{second(e.onset)} to {second(e.recovered_at, 'unknown')} ({duration(e.duration_s)}), "
-        f"{w.lookup(w.INCIDENT_STATUS, e.status)}"
+        f"{w.lookup(tw.INCIDENT_STATUS, e.status)}"
         for e in inc.earlier
     ]
 
@@ -166,10 +167,10 @@ def _earlier(inc: Incident) -> list[str]:
 def _key_events(events: list[KeyEvent]) -> list[Row]:
     rows = []
     for e in events:
-        words = w.lookup(w.KEY_EVENT_WORDS, e.event)
+        words = w.lookup(tw.KEY_EVENT_WORDS, e.event)
         detail = shown(e.detail)
         if e.event == "detected" and detail:
-            detail = w.lookup(w.DETECTED_BASIS, detail)
+            detail = w.lookup(tw.DETECTED_BASIS, detail)
         if detail and len(detail) > MAX_DETAIL:
             detail = detail[: MAX_DETAIL - 1] + "…"
         rows.append(Row(second(e.at), f"{words}: {detail}" if detail else words))
@@ -192,19 +193,21 @@ def _clock(offsets: list[ClockOffset]) -> tuple[list[ClockRow], list[str]]:
         if basis == "reference":
             continue
         source = text(o.source)
-        basis_words = w.lookup(w.CLOCK_BASIS, basis)
+        basis_words = w.lookup(tw.CLOCK_BASIS, basis)
         rows.append(
             ClockRow(
                 source=source,
                 offset=_offset(o.offset_s),
                 basis=basis_words,
                 pairs=str(o.pairs),
-                applied=w.CLOCK_APPLIED if o.applied else w.CLOCK_NOT_APPLIED,
+                applied=tw.CLOCK_APPLIED if o.applied else tw.CLOCK_NOT_APPLIED,
             )
         )
         if o.warning:
             warnings.append(
-                w.CLOCK_WARNING.format(source=source, offset=_offset(o.offset_s), basis=basis_words)
+                tw.CLOCK_WARNING.format(
+                    source=source, offset=_offset(o.offset_s), basis=basis_words
+                )
             )
     return rows, warnings
 
@@ -217,8 +220,8 @@ def _story(s: VmStory) -> StoryView:
     last = s.last_event
     return StoryView(
         title=title,
-        outcome=w.lookup(w.STORY_OUTCOME, s.outcome),
-        stage=w.lookup(w.STORY_STAGE, s.stage),
+        outcome=w.lookup(tw.STORY_OUTCOME, s.outcome),
+        stage=w.lookup(tw.STORY_STAGE, s.stage),
         created=second(s.created_at),
         last=f"{second(last.timestamp)} {_where(last)}" if last else DASH,
         events=[
@@ -234,7 +237,7 @@ def _burst(b: Burst | None) -> list[str]:
     out = []
     if b.preceded_failure:
         out.append(
-            w.BURST_PRECEDED.format(
+            tw.BURST_PRECEDED.format(
                 creates=b.creates_before_onset,
                 span=duration(b.burst_span_s),
                 rate=b.peak_rate_per_min,
@@ -243,14 +246,14 @@ def _burst(b: Burst | None) -> list[str]:
         )
         batch = b.runbook_batch
         low, high = (str(batch[0]), str(batch[-1])) if len(batch) >= 2 else ("20", "50")
-        versus = w.BURST_VERSUS.get(b.versus_runbook)
+        versus = tw.BURST_VERSUS.get(b.versus_runbook)
         if versus:
             out.append(versus.format(low=low, high=high))
         if b.suggested_batch is not None:
-            out.append(w.BURST_ADVICE.format(batch=b.suggested_batch))
+            out.append(tw.BURST_ADVICE.format(batch=b.suggested_batch))
         if b.suggested_instance_quota is not None and b.project_id is not None:
             out.append(
-                w.BURST_QUOTA.format(
+                tw.BURST_QUOTA.format(
                     quota=b.suggested_instance_quota,
                     project=text(b.project_id),
                     batch=text(b.suggested_batch),
@@ -258,13 +261,13 @@ def _burst(b: Burst | None) -> list[str]:
             )
     else:
         out.append(
-            w.BURST_NOT_PRECEDED.format(
+            tw.BURST_NOT_PRECEDED.format(
                 creates=b.creates_before_onset, before=duration(b.before_onset_s)
             )
         )
     if b.peak_concurrent_build:
         out.append(
-            w.BURST_PEAK.format(peak=b.peak_concurrent_build, at=second(b.peak_concurrent_at))
+            tw.BURST_PEAK.format(peak=b.peak_concurrent_build, at=second(b.peak_concurrent_at))
         )
     return out
 
@@ -274,8 +277,8 @@ def timeline_view(doc: AnalysisDocument) -> TimelineView:
     clock_rows, clock_warnings = _clock(doc.clock_offsets)
     error = doc.timeline_error if isinstance(doc.timeline_error, str) else None
     return TimelineView(
-        error=w.TIMELINE_ERROR.format(error=error) if error else "",
-        status=w.lookup(w.INCIDENT_STATUS, inc.status) if inc else "",
+        error=tw.TIMELINE_ERROR.format(error=error) if error else "",
+        status=w.lookup(tw.INCIDENT_STATUS, inc.status) if inc else "",
         summary=_summary(doc, inc) if inc else [],
         actions=_actions(inc) if inc else [],
         earlier=_earlier(inc) if inc else [],

@@ -12,10 +12,10 @@ from __future__ import annotations
 import pandas as pd
 
 from analyzer.model import FailureClass, Finding
+from analyzer.patterns import searched
 from analyzer.rules.base import LOG_EXTRAS, LogFacts, Rule, Samples, Sentence, finding_from_hits
 from analyzer.rules.context import RuleContext
 from analyzer.runbook import Source
-from analyzer.searched import searched
 
 BLOCKED = searched(r"broker has blocked the connection")
 UNBLOCKED = searched(r"broker has unblocked the connection")

@@ -21,9 +21,9 @@ from typing import TypedDict
 import pandas as pd
 
 from analyzer.model import FailureClass, Finding
+from analyzer.patterns import searched
 from analyzer.rules.context import RuleContext, log_evidence
 from analyzer.runbook import Source, Symptom
-from analyzer.searched import searched
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TypedDict
 
 from analyzer.model import FailureClass, Finding
+from analyzer.patterns import searched
 from analyzer.rules.base import Rule, Samples, Sentence
 from analyzer.rules.context import RuleContext, log_evidence
 from analyzer.rules.samples import SERVICES, service
 from analyzer.rules.services import all_down_at_once, is_compute, is_down, service_evidence
 from analyzer.runbook import Source
-from analyzer.searched import searched
 
 NOT_HEARD = searched(r"has not been heard from in a while")
 

@@ -9,12 +9,12 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from analyzer.cells import opt_dt, opt_int
 from analyzer.frames import Frames
 from analyzer.model import Evidence, Inventory
+from analyzer.patterns import is_registered
 from analyzer.runbook import RECENT, STUCK_AFTER
-from analyzer.searched import is_registered
 from analyzer.textmatch import EncodedText
-from analyzer.values import opt_dt, opt_int
 
 BROKER_POD = re.compile(r"^(rabbitmq|rabbit|broker)", re.IGNORECASE)
 MAX_EVIDENCE = 6
@@ -89,7 +89,7 @@ class RuleContext:
     ) -> pd.DataFrame:
         """Log records whose message (or folded detail) matches ``pattern``."""
         if not is_registered(pattern):
-            raise ValueError(f"log pattern {pattern!r} is not registered in analyzer.searched")
+            raise ValueError(f"log pattern {pattern!r} is not registered in analyzer.patterns")
         logs = self.frames.logs
         if logs.empty:
             return logs

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from analyzer.cells import show_time
 from analyzer.model import FailureClass, Finding
 from analyzer.rules.base import Feeds, Rule, Samples, Sentence
 from analyzer.rules.context import RuleContext, row_evidence
 from analyzer.rules.samples import SERVICES, SHOW, server, service
 from analyzer.runbook import Source, Symptom
-from analyzer.values import show_time
 
 
 class AffectedFacts(TypedDict):

@@ -7,10 +7,10 @@ from typing import TypedDict
 import pandas as pd
 
 from analyzer.model import FailureClass, Finding
+from analyzer.patterns import searched
 from analyzer.rules.base import Feeds, Rule, Samples, Sentence
 from analyzer.rules.context import RuleContext, log_evidence, row_evidence
 from analyzer.runbook import Source
-from analyzer.searched import searched
 
 
 class FaultFacts(TypedDict):

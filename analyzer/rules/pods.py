@@ -7,11 +7,11 @@ from typing import TypedDict
 
 import pandas as pd
 
+from analyzer.cells import show_time
 from analyzer.model import Evidence, FailureClass, Finding
 from analyzer.rules.base import Rule, Samples, Sentence
 from analyzer.rules.context import RuleContext, log_evidence, row_evidence
 from analyzer.runbook import Source
-from analyzer.values import show_time
 
 
 class PodFacts(TypedDict):

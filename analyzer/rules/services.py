@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analyzer.cells import show_time
 from analyzer.model import Evidence
 from analyzer.rules.context import row_evidence
-from analyzer.values import show_time
 
 # nova-compute reports its state through nova-conductor over RPC, and the conductor and
 # scheduler through the broker too: when the messaging layer fails, every service's

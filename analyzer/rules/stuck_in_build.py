@@ -6,12 +6,12 @@ from typing import TypedDict
 
 import pandas as pd
 
+from analyzer.cells import show_time
 from analyzer.model import FailureClass, Finding
 from analyzer.rules.base import Rule, Samples, Sentence
 from analyzer.rules.context import RuleContext, row_evidence
 from analyzer.rules.samples import SHOW, server
 from analyzer.runbook import STUCK_AFTER_WORDS, Source
-from analyzer.values import show_time
 
 
 class StuckFacts(TypedDict):

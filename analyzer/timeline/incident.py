@@ -22,11 +22,11 @@ from enum import StrEnum
 
 import pandas as pd
 
+from analyzer.cells import opt_str as _s
 from analyzer.document import timeline as doc
 from analyzer.model import iso
 from analyzer.timeline.families import RECOVERS
 from analyzer.timeline.stitching import STUCK_AFTER, Story
-from analyzer.values import opt_str as _s
 
 EPISODE_GAP = pd.Timedelta(minutes=15)
 SIGNIFICANT = pd.Timedelta(seconds=30)

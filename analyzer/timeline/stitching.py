@@ -22,11 +22,11 @@ from typing import Any
 
 import pandas as pd
 
+from analyzer.cells import opt_int, opt_str
 from analyzer.document import timeline as doc
 from analyzer.model import iso
 from analyzer.runbook import STUCK_AFTER as STUCK_AFTER_TIME
 from analyzer.textmatch import EncodedText
-from analyzer.values import opt_int, opt_str
 
 API_MATCH_S = 10.0
 MAX_STORY_EVENTS = 8

@@ -15,7 +15,7 @@ from analyzer.fold import Folded, Folder
 from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers import oslo_log
 from analyzer.parsers.folded_logs import folded_counts, renumber
-from analyzer.searched import union
+from analyzer.patterns import union
 
 WANTED = union(searched_patterns())
 VM = "6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13"

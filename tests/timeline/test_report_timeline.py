@@ -14,7 +14,7 @@ import pytest
 from analyzer.analysis import analyse
 from analyzer.document import Charts, Lane, from_builtins, to_builtins
 from reports import render_markdown as render_document_markdown
-from reports import wording as w
+from reports import timeline_wording as tw
 from reports.charts import sanitise, swimlane_chart, timeline_chart
 from tests.reports import samples
 from tests.reports.test_render import (
@@ -137,7 +137,7 @@ def test_unusable_chart_data_draws_nothing(start: str, bins: int, bin_s: float) 
 
 def test_no_incident_in_the_logs_is_said() -> None:
     doc = samples.selfhosted()  # its timeline sections are empty
-    assert w.NO_INCIDENT in render_markdown(doc)
+    assert tw.NO_INCIDENT in render_markdown(doc)
     html = render_html(doc)
     assert "<svg" not in html
 

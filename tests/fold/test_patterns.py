@@ -9,8 +9,8 @@ import pytest
 from analyzer.analysis import searched_patterns
 from analyzer.frames import Frames
 from analyzer.model import Inventory
+from analyzer.patterns import is_registered, union
 from analyzer.rules.context import RuleContext
-from analyzer.searched import is_registered, union
 from analyzer.timeline.families import FAMILIES
 
 
