@@ -5,7 +5,7 @@ import pandas as pd
 from analyzer.rules.base import Samples
 from analyzer.rules.context import RuleContext
 from analyzer.rules.pods import broker_pod_rule, recent_or_not_ready
-from analyzer.rules.samples import PODS, pod
+from analyzer.rules.samples import PODS, crashing_broker, pod
 
 
 def _select(pods: pd.DataFrame, ctx: RuleContext) -> pd.Series:
@@ -23,15 +23,7 @@ RULE = broker_pod_rule(
     title="Broker container in Error",
     state="container is in Error or exited with an error recently",
     samples=Samples(
-        fires={
-            PODS: pod(
-                "rabbitmq-0",
-                ready=False,
-                waiting="CrashLoopBackOff",
-                last="Error",
-                finished="2026-03-02T09:25:00Z",
-            )
-        },
+        fires={PODS: crashing_broker("Error")},
         near_miss={
             PODS: pod(
                 "rabbitmq-0",

@@ -5,7 +5,7 @@ import pandas as pd
 from analyzer.rules.base import Samples
 from analyzer.rules.context import RuleContext
 from analyzer.rules.pods import broker_pod_rule, recent_or_not_ready
-from analyzer.rules.samples import PODS, pod
+from analyzer.rules.samples import PODS, crashing_broker, pod
 
 
 def _select(pods: pd.DataFrame, ctx: RuleContext) -> pd.Series:
@@ -26,15 +26,7 @@ RULE = broker_pod_rule(
     title="Broker container OOMKilled",
     state="container was killed for exceeding its memory limit (OOMKilled)",
     samples=Samples(
-        fires={
-            PODS: pod(
-                "rabbitmq-0",
-                ready=False,
-                waiting="CrashLoopBackOff",
-                last="OOMKilled",
-                finished="2026-03-02T09:25:00Z",
-            )
-        },
+        fires={PODS: crashing_broker("OOMKilled")},
         # OOMKilled days ago, Running and ready since: history, not the current failure
         near_miss={
             PODS: pod(

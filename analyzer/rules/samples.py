@@ -116,3 +116,15 @@ def pod(
             }
         ],
     }
+
+
+def crashing_broker(last: str) -> dict[str, object]:
+    """The broker pod in CrashLoopBackOff six minutes before collection, its last container
+    terminated with ``last`` (OOMKilled, Error)."""
+    return pod(
+        "rabbitmq-0",
+        ready=False,
+        waiting="CrashLoopBackOff",
+        last=last,
+        finished="2026-03-02T09:25:00Z",
+    )
