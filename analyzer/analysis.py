@@ -20,6 +20,7 @@ from analyzer.patterns import registered_patterns
 from analyzer.recovery import cleanup, prevention, recovery_plan, stuck_vm_rows
 from analyzer.rules import RULES
 from analyzer.rules.context import RuleContext
+from analyzer.runbook import Source
 from analyzer.sanitize import displayable
 from analyzer.timeline import families
 from analyzer.timeline.document import timeline_sections
@@ -134,7 +135,7 @@ def document(ctx: RuleContext, dx: Diagnosis) -> AnalysisDocument:
         cleanup=cleanup(ctx),
         prevention=prevention(ctx),
         missing_sources=[
-            d.MissingSource(source=m["source"], what=m["what"], command=m["command"])
+            d.MissingSource(source=Source(m["source"]), what=m["what"], command=m["command"])
             for m in dx.missing
         ],
         problems=[

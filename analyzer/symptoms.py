@@ -20,7 +20,7 @@ from analyzer.runbook import CLASSES, STUCK_AFTER_WORDS, SYMPTOMS, H, M, R, Symp
 
 @dataclass
 class SymptomRow:
-    key: str
+    key: Symptom
     symptom: str
     observed: str
     matches: list[FailureClass]
@@ -37,7 +37,7 @@ def symptom_table(
     for key in Symptom:
         symptom, expected = SYMPTOMS[key]
         observed, matches = _fed(key, findings, rules) or _FROM_FRAMES[key](ctx)
-        rows.append(SymptomRow(key.value, symptom, observed, matches, expected))
+        rows.append(SymptomRow(key, symptom, observed, matches, expected))
     return rows
 
 

@@ -7,6 +7,8 @@ import msgspec
 
 from analyzer.document.base import JsonValue, Record, Time
 from analyzer.model import FailureClass
+from analyzer.runbook import Source
+from analyzer.runbook import Symptom as SymptomRow
 
 
 class Verdict(Record, frozen=True):
@@ -21,7 +23,7 @@ class Verdict(Record, frozen=True):
 class Symptom(Record, frozen=True):
     """A row of the runbook's symptom table: what was observed, which classes it fits."""
 
-    key: str
+    key: SymptomRow
     symptom: str
     observed: str
     matches: list[FailureClass]
@@ -65,6 +67,6 @@ class CounterEvidence(Record, frozen=True):
 class MissingSource(Record, frozen=True):
     """A source the bundle lacks, and the command that collects it."""
 
-    source: str
+    source: Source
     what: str
     command: str

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from analyzer.document import from_builtins
 from analyzer.model import Deployment, FailureClass
+from analyzer.runbook import Source, Symptom
 from reports import render_html as render_document_html
 from reports import render_markdown as render_document_markdown
 from reports import wording as w
@@ -51,9 +52,11 @@ def render_html(doc: dict[str, Any]) -> str:
     return render_document_html(from_builtins(doc))
 
 
-# Strings the schema constrains (class and deployment names, UTC times): no bundle text
-# reaches them, and a document with anything else there is refused (tested below).
+# Strings the schema constrains (class and deployment names, symptom rows, source kinds,
+# UTC times): no bundle text reaches them, and a document with anything else there is
+# refused (tested below).
 _ENUMS = {c.value for c in FailureClass} | {d.value for d in Deployment}
+_ENUMS |= {s.value for s in Source} | {s.value for s in Symptom}
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 
 
@@ -393,7 +396,6 @@ def test_unknown_keys_are_humanised_not_fatal() -> None:
     doc["findings"][0]["key"] = "brand_new_cause"
     doc["recovery"]["steps"][0]["key"] = "new_step"
     doc["recovery"]["notes"] = ["new_note"]
-    doc["missing_sources"][0]["source"] = "new_source"
     md = render_markdown(doc)
     assert "Sub-causes: Brand new cause." in md
     assert "### 1. Brand new cause" in md
