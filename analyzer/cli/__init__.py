@@ -4,14 +4,15 @@ Exit status: 0 no failure found; 1 a failure diagnosed, or inconclusive; 2 usage
 unreadable input; 130 interrupted.
 
 Other commands: `analyze timeline BUNDLE...` prints the merged timeline of the bundles;
-`analyze fleet DIR... --out DATASET_DIR` analyses many bundles into a Parquet dataset.
+`analyze fleet DIR... --out DATASET_DIR` analyses many bundles into a Parquet dataset;
+`analyze redact BUNDLE --out NEW.tgz` masks a bundle's secrets again into a new archive.
 Each has its own --help.
 
-One module per command (``analyze``, ``timeline``, ``fleet``), side by side on
+One module per command (``analyze``, ``timeline``, ``fleet``, ``redact``), side by side on
 :mod:`analyzer.cli.common`; this module only picks one from the first argument and runs
 it. ``analyze BUNDLE...`` has no command name, so the choice is made here rather than by
 Typer, which would take a bundle for an unknown command. The report command is imported
-with this package, before the allocator is tuned; the other two are imported only when
+with this package, before the allocator is tuned; the others are imported only when
 named, so that what they import at once (pandas, the fleet's pool) costs a report nothing.
 """
 
@@ -50,6 +51,14 @@ def build_fleet_app() -> typer.Typer:
     return command_app(fleet_command, FLEET_HELP)
 
 
+def build_redact_app() -> typer.Typer:
+    """``analyze redact BUNDLE --out NEW.tgz``, imported only when named."""
+    from analyzer.cli.redact import HELP as REDACT_HELP
+    from analyzer.cli.redact import redact_command
+
+    return command_app(redact_command, REDACT_HELP)
+
+
 def main() -> None:
     argv = sys.argv[1:]
     if argv == ["--version"]:
@@ -60,6 +69,8 @@ def main() -> None:
         app, prog, args = build_timeline_app(), "analyze timeline", argv[1:]
     elif argv[:1] == ["fleet"]:  # `analyze fleet DIR... --out DATASET` (analyzer/cli/fleet.py)
         app, prog, args = build_fleet_app(), "analyze fleet", argv[1:]
+    elif argv[:1] == ["redact"]:  # `analyze redact BUNDLE --out NEW` (analyzer/cli/redact.py)
+        app, prog, args = build_redact_app(), "analyze redact", argv[1:]
     else:  # `analyze BUNDLE...` (analyzer/cli/analyze.py)
         app, prog, args = build_app(), "analyze", argv
     try:

@@ -3,7 +3,7 @@
 Thin, like every command: parse the options, call :func:`analyzer.analysis.analyse`, write
 the documents, map errors to one ``Error:`` line and exit status 2
 (:mod:`analyzer.cli.common`). The command runs without a command name: any first argument
-other than ``timeline`` or ``fleet`` is a bundle (:func:`analyzer.cli.main`).
+other than ``timeline``, ``fleet`` or ``redact`` is a bundle (:func:`analyzer.cli.main`).
 
 The reports' templates and chart library load in a second process while the bundle is
 read (:mod:`reports.worker`); whatever happens to it, this process writes the reports.
@@ -51,7 +51,8 @@ Exit status: 0 no failure found; 1 a failure diagnosed, or inconclusive; 2 usage
 unreadable input; 130 interrupted.
 
 Other commands: `analyze timeline BUNDLE...` prints the merged timeline of the bundles;
-`analyze fleet DIR... --out DATASET_DIR` analyses many bundles into a Parquet dataset.
+`analyze fleet DIR... --out DATASET_DIR` analyses many bundles into a Parquet dataset;
+`analyze redact BUNDLE --out NEW.tgz` masks a bundle's secrets again into a new archive.
 Each has its own --help.
 """
 
