@@ -261,7 +261,10 @@ PREVENT_BATCH = (
     "to reach ACTIVE before starting the next, rather than creating hundreds at once."
 )
 PREVENT_BURST = "This bundle shows a burst of {creates} VM creates within {window}."
-PREVENT_BURST_EXTRA = "Burst details: {details}."
+PREVENT_BURST_SPAN = "The burst ran from {first} to {last}: {size}."
+PREVENT_BURST_SIZE = "That is {size}."
+PREVENT_BURST_OVER = "more than one batch of {high} creates"
+PREVENT_BURST_WITHIN = "no more than one batch of {high} creates"
 PREVENT_MONITOR = "Monitor the VM creation rate against the messaging layer's capacity."
 PREVENT_MONITOR_SELF_HOSTED = (
     "In Self-Hosted deployments, review the messaging layer's resource allocation (CPU, "
