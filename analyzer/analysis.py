@@ -192,11 +192,20 @@ def counts(ctx: RuleContext) -> d.Counts:
         build=int((status == "BUILD").sum()) if status is not None else 0,
         error=int((status == "ERROR").sum()) if status is not None else 0,
         active=int((status == "ACTIVE").sum()) if status is not None else 0,
-        compute_services=len(frames.services),
+        services=len(frames.services),
+        compute_services=_compute_services(frames),
         services_down=len(ctx.down_hosts),
         # every record read; folded ones (routine lines of large logs) are only counted
         log_records=len(frames.logs) + folded_records(frames),
         log_records_folded=folded_records(frames),
         pods=int(frames.pods["pod"].nunique()) if frames.has("pods") else 0,
         events=len(frames.events),
+        data_files=sum(len(paths) for paths in ctx.inventory.kinds.values()),
     )
+
+
+def _compute_services(frames: Frames) -> int:
+    svc = frames.services
+    if svc.empty:
+        return 0
+    return int(svc["binary"].fillna("").str.contains("compute").sum())

@@ -83,10 +83,13 @@ def _read_bundle(location: str | Path, budget: Budget, folding: Folding | None) 
         reader = BundleReader(name, budget, folding)
         reader.directory(loc)
         reader.settle()
+        _refuse_nothing(loc, reader, "the folder holds no files")
         # Copying a folder resets file times: they say nothing about when it was collected.
         return Bundle(name=name, files=reader.files, problems=reader.problems)
     if not stat.S_ISREG(st.st_mode):
         raise BundleError(loc, "not a regular file (device, FIFO or socket); not read")
+    if not _is_archive(loc, st.st_size):
+        return _read_one_file(loc, name, budget, folding)
     reader = BundleReader(name, budget, folding)
     try:
         with open(loc, "rb") as fh:
@@ -94,6 +97,7 @@ def _read_bundle(location: str | Path, budget: Budget, folding: Folding | None) 
         reader.settle()
     except OSError as exc:
         raise BundleError(loc, f"cannot read: {exc.strerror or exc}") from None
+    _refuse_nothing(loc, reader, "the archive holds no files")
     bundle = Bundle(
         name=name, files=reader.files, problems=reader.problems, newest_mtime=reader.newest_mtime
     )
@@ -107,6 +111,59 @@ def _read_bundle(location: str | Path, budget: Budget, folding: Folding | None) 
         )
     _strip_common_root(bundle)
     return bundle
+
+
+ARCHIVE_MAGIC = (
+    b"\x1f\x8b",  # gzip
+    b"PK\x03\x04",  # zip: refused as not a tar archive, not read as a log
+    b"BZh",  # bzip2
+    b"\xfd7zXZ\x00",  # xz
+    b"7z\xbc\xaf\x27\x1c",  # 7-Zip
+)
+
+
+def _is_archive(loc: str, size: int) -> bool:
+    """Whether a regular file is read as an archive; any other file is a one-file bundle.
+
+    A name ending like an archive is one (and refused if it is not a tar). Otherwise the
+    content decides: a tar header, or the magic of a compressed stream, is read as an
+    archive, except a ``.gz`` file (a compressed rotation of a log, inflated as one).
+    An empty file is neither: there is nothing to read.
+    """
+    lower = loc.lower()
+    if lower.endswith(ARCHIVE_SUFFIXES):
+        return True
+    if size == 0:
+        raise BundleError(loc, "nothing to read: the file is empty")
+    try:
+        with open(loc, "rb") as fh:
+            head = fh.read(512)
+    except OSError as exc:
+        raise BundleError(loc, f"cannot read: {exc.strerror or exc}") from None
+    if head[257:262] == b"ustar":
+        return True
+    if lower.endswith(".gz") and head.startswith(b"\x1f\x8b"):
+        return False
+    return head.startswith(ARCHIVE_MAGIC)
+
+
+def _read_one_file(loc: str, name: str, budget: Budget, folding: Folding | None) -> Bundle:
+    """A single file that is not an archive (``analyze rabbit.log``): a bundle of one file,
+    identified by its content like any hand-gathered file. The path named may be a link
+    (as for an archive); the file is then read as a folder's file is, link-free and within
+    the limits."""
+    reader = BundleReader(name, budget, folding)
+    reader.single(os.path.realpath(loc), os.path.basename(loc))
+    reader.settle()
+    _refuse_nothing(loc, reader, "nothing was read from the file")
+    # A pasted file's time says no more about the collection than a copied folder's.
+    return Bundle(name=name, files=reader.files, problems=reader.problems)
+
+
+def _refuse_nothing(loc: str, reader: BundleReader, why: str) -> None:
+    """A bundle with no file at all (and nothing even listed as a problem) is refused."""
+    if not reader.files and not reader.problems:
+        raise BundleError(loc, f"nothing to read: {why}")
 
 
 def _strip_common_root(bundle: Bundle) -> None:

@@ -195,6 +195,11 @@ class BundleReader:
                 self.budget.member(root)
                 self._file(full, rel, root)
 
+    def single(self, full: str, rel: str) -> None:
+        """One file named on its own (a pasted log): read as a folder's file would be."""
+        self.budget.member(full)
+        self._file(full, rel, full)
+
     def _file(self, full: str, rel: str, root: str) -> None:
         try:
             # Only regular files are opened (opening a device can have effects of its own);

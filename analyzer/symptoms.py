@@ -69,11 +69,14 @@ def _stuck_in_build(ctx: RuleContext) -> Observation:
     if not ctx.frames.has("servers"):
         return "unknown: no server list in the bundle", []
     if stuck.empty:
-        young = len(build)
+        # an age is unknown without a creation time or without a collection time
+        unknown_age = int(build["age"].isna().sum()) if len(build) else 0
+        young = len(build) - unknown_age
+        if unknown_age and not young:  # nothing seen for over or under: no observation
+            return f"unknown: {unknown_age} VMs in BUILD, none of known age", []
         extra = f"; {young} in BUILD for under {STUCK_AFTER_WORDS}" if young else ""
-        unknown_age = int(build["created_at"].isna().sum()) if young else 0
         if unknown_age:
-            extra += f" ({unknown_age} of unknown age)"
+            extra += f"; {unknown_age} in BUILD of unknown age"
         return f"No VM in BUILD for over {STUCK_AFTER_WORDS}{extra}", [R]
     oldest = stuck["age"].max()
     on_down = stuck["host"].isin(ctx.down_hosts).sum()
@@ -95,6 +98,8 @@ def _error_message(ctx: RuleContext) -> Observation:
 
 
 def _simultaneous(ctx: RuleContext) -> Observation:
+    if not ctx.frames.has("servers"):  # failed and hanging creates are read off the servers
+        return "unknown: no server list in the bundle", []
     failing = _recent_failures(ctx)
     if failing.empty:
         return "No recent failed or hanging creates", []

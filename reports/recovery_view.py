@@ -13,7 +13,7 @@ from analyzer.document import (
 )
 from reports import wording as w
 from reports.findings_view import evidence_rows, memory_limit
-from reports.text import DASH, duration, facts, text
+from reports.text import DASH, duration, text
 from reports.view_types import (
     Cleanup,
     CleanupVm,
@@ -143,13 +143,17 @@ def prevention(doc: AnalysisDocument, deployment: str) -> list[str]:
     burst = prev.burst
     if burst is not None:
         out.append(w.PREVENT_BURST.format(creates=burst.creates, window=duration(burst.window_s)))
-        details = facts({"first": burst.first, "last": burst.last, "over_batch": burst.over_batch})
-        if details:
+        size = (w.PREVENT_BURST_OVER if burst.over_batch else w.PREVENT_BURST_WITHIN).format(
+            high=high
+        )
+        if burst.first is not None and burst.last is not None:
             out.append(
-                w.PREVENT_BURST_EXTRA.format(
-                    details=", ".join(f"{k.replace('_', ' ')} {v}" for k, v in details.items())
+                w.PREVENT_BURST_SPAN.format(
+                    first=text(burst.first), last=text(burst.last), size=size
                 )
             )
+        else:
+            out.append(w.PREVENT_BURST_SIZE.format(size=size))
     monitor = w.PREVENT_MONITOR
     if deployment != "saas":
         monitor += " " + w.PREVENT_MONITOR_SELF_HOSTED

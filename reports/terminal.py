@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from analyzer.runbook import STUCK_AFTER_WORDS
-from reports.wording import CLASS_NAMES, confidence_label
+from reports.view import nothing_read
+from reports.wording import CLASS_NAMES, COLLECTED_BASIS, NOTHING_READ_TITLE, confidence_label
 
 if TYPE_CHECKING:
     from analyzer.document import AnalysisDocument
@@ -16,7 +17,10 @@ def terminal_summary(doc: AnalysisDocument) -> str:
     cls = verdict.cls.value
     confidence = verdict.confidence
     label = confidence_label(confidence)
-    lines = [f"{CLASS_NAMES.get(cls, cls)} ({cls}), confidence {confidence:.0%} ({label})"]
+    if nothing_read(doc):
+        lines = [f"{NOTHING_READ_TITLE}: no file in the bundle held data the analyzer reads"]
+    else:
+        lines = [f"{CLASS_NAMES.get(cls, cls)} ({cls}), confidence {confidence:.0%} ({label})"]
     if verdict.subcauses:
         lines.append("  sub-causes: " + ", ".join(verdict.subcauses))
     if doc.stuck_vms:
@@ -27,5 +31,7 @@ def terminal_summary(doc: AnalysisDocument) -> str:
         lines.append(f"  {len(doc.problems)} bundle problem(s) listed in the report")
     basis = doc.collected_at_basis
     if basis and basis != "manifest":
-        lines.append(f"  no manifest: collection time {doc.collected_at} ({basis})")
+        words = COLLECTED_BASIS.get(basis, f"no manifest: collection time basis {basis}")
+        when = f" ({doc.collected_at})" if doc.collected_at is not None else ""
+        lines.append(f"  {words}{when}")
     return "\n".join(lines)

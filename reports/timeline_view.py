@@ -241,7 +241,7 @@ def _burst(b: Burst | None) -> list[str]:
                 creates=b.creates_before_onset,
                 span=duration(b.burst_span_s),
                 rate=b.peak_rate_per_min,
-                concurrent=b.concurrent_at_onset,
+                concurrent=tw.burst_concurrent(b.concurrent_at_onset),
             )
         )
         batch = b.runbook_batch

@@ -104,8 +104,21 @@ STORY_STAGE: dict[str, str] = {
 }
 BURST_PRECEDED = (
     "A burst of {creates} creates within {span} preceded the onset "
-    "({rate} per minute at the peak, {concurrent} building at once at the onset)."
+    "({rate} per minute at the peak; {concurrent} at the onset)."
 )
+BURST_CONCURRENT = (
+    "no VM was still building",
+    "1 VM was still building",
+    "{n} VMs were still building",
+)
+
+
+def burst_concurrent(n: int) -> str:
+    """How many VMs were building at the onset, in words that agree with the number."""
+    none, one, many = BURST_CONCURRENT
+    return none if n == 0 else one if n == 1 else many.format(n=n)
+
+
 BURST_NOT_PRECEDED = "No burst preceded the onset: {creates} creates in the {before} before it."
 BURST_PEAK = "Peak concurrent BUILD around the incident: {peak} at {at}."
 BURST_VERSUS: dict[str, str] = {

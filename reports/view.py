@@ -12,6 +12,7 @@ from __future__ import annotations
 from msgspec.structs import asdict
 
 from analyzer.document import AnalysisDocument, Verdict
+from analyzer.runbook import Source
 from reports import wording as w
 from reports.findings_view import counter_views, finding_view, gaps, symptom_views
 from reports.recovery_view import cleanup, prevention, recovery, vm_view
@@ -19,10 +20,18 @@ from reports.text import class_name, text
 from reports.view_types import BundleView, Report
 
 
+def nothing_read(doc: AnalysisDocument) -> str:
+    """What the report says instead of a verdict when no file held data, else ""."""
+    if doc.counts.data_files:
+        return ""
+    why = "unrecognised" if doc.unrecognised_files else "other"
+    return w.NOTHING_READ.format(why=w.NOTHING_READ_WHY[why])
+
+
 def _bundles(doc: AnalysisDocument) -> list[BundleView]:
     out = []
     for b in doc.bundles:
-        parts = [f"{b.files} files"]
+        parts = [f"{b.files} file" if b.files == 1 else f"{b.files} files"]
         if b.collected_at is not None:
             parts.append(f"collected {text(b.collected_at)}")
         parts.append(w.lookup(w.COLLECTED_BASIS, b.collected_at_basis))
@@ -40,7 +49,11 @@ def _counts(doc: AnalysisDocument) -> str:
         for k, words in w.COUNT_WORDS
         if k in counts and (counts[k] or k not in w.COUNTS_SHOWN_WHEN_NONZERO)
     ]
-    parts += [f"{v} {w.humanise(k).lower()}" for k, v in counts.items() if k not in known]
+    parts += [
+        f"{v} {w.humanise(k).lower()}"
+        for k, v in counts.items()
+        if k not in known and k not in w.COUNTS_NOT_SHOWN
+    ]
     return ", ".join(parts)
 
 
@@ -56,8 +69,10 @@ def build(doc: AnalysisDocument) -> Report:
     generator = doc.generator
     gen_name = generator.name or "analyze"
     table_classes = list(w.TABLE_CLASSES)
+    nothing = nothing_read(doc)
+    headline = w.NOTHING_READ_TITLE if nothing else class_name(cls)
     return Report(
-        title=f"PCD support bundle analysis: {class_name(cls)}",
+        title=f"PCD support bundle analysis: {headline}",
         class_key=cls if cls in w.CLASS_NAMES else "unknown",
         class_name=class_name(cls),
         confidence=f"{round(confidence * 100)}%",
@@ -79,7 +94,9 @@ def build(doc: AnalysisDocument) -> Report:
         counter=counter_views(doc.counter_evidence),
         recovery=recovery(doc, cls, deployment),
         stuck=[vm_view(v) for v in doc.stuck_vms],
-        stuck_none=w.STUCK_NONE,
+        stuck_none=w.STUCK_UNKNOWN
+        if any(m.source is Source.SERVERS for m in doc.missing_sources)
+        else w.STUCK_NONE,
         cleanup=cleanup(doc),
         cleanup_intro=w.CLEANUP_INTRO
         if cls in (w.MESSAGING, w.INCONCLUSIVE)
@@ -91,4 +108,5 @@ def build(doc: AnalysisDocument) -> Report:
         gaps_none=w.GAPS_NONE,
         generator=f"{gen_name} {generator.version}" if generator.version else gen_name,
         schema=text(doc.schema, "unknown"),
+        nothing_read=nothing,
     )

@@ -213,3 +213,4 @@ class Report:
     generator: str
     schema: str
     runbook: str = w.RUNBOOK_TITLE
+    nothing_read: str = ""  # when no file held data: said instead of the verdict

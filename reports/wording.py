@@ -60,7 +60,8 @@ COUNT_WORDS: tuple[tuple[str, str], ...] = (
     ("build", "in BUILD"),
     ("error", "in ERROR"),
     ("active", "ACTIVE"),
-    ("compute_services", "compute services"),
+    ("services", "services listed"),
+    ("compute_services", "of them compute services"),
     ("services_down", "compute services down"),
     ("log_records", "log records"),
     ("log_records_folded", "of them routine lines of large logs, counted per minute"),
@@ -70,6 +71,21 @@ COUNT_WORDS: tuple[tuple[str, str], ...] = (
 
 
 COUNTS_SHOWN_WHEN_NONZERO = frozenset({"log_records_folded"})
+
+NOTHING_READ_TITLE = "Nothing to analyse"
+NOTHING_READ = (
+    "No file in the bundle held data the analyzer reads ({why}), so there is no verdict: "
+    "the rows below are unknown, not observed."
+)
+NOTHING_READ_WHY = {
+    "unrecognised": "none of its files is of a kind it recognises; they are listed under "
+    "Unrecognised files",
+    "other": "see Data gaps and caveats",
+}
+
+
+COUNTS_NOT_SHOWN = frozenset({"data_files"})
+"""Counts the Data line leaves out: the bundle line already gives its files."""
 
 
 def confidence_label(confidence: float) -> str:
@@ -221,6 +237,7 @@ INCONCLUSIVE_NOTHING_MISSING = (
 )
 
 STUCK_NONE = f"No VM was in BUILD for over {STUCK_AFTER_WORDS} at collection time."
+STUCK_UNKNOWN = "Unknown: without a server list, VMs stuck in BUILD could not be looked for."
 CLEANUP_INTRO_OTHER = (
     "Once the cause is fixed, VMs that were stuck in BUILD may not recover automatically. "
     "Check their status:"
@@ -244,7 +261,10 @@ PREVENT_BATCH = (
     "to reach ACTIVE before starting the next, rather than creating hundreds at once."
 )
 PREVENT_BURST = "This bundle shows a burst of {creates} VM creates within {window}."
-PREVENT_BURST_EXTRA = "Burst details: {details}."
+PREVENT_BURST_SPAN = "The burst ran from {first} to {last}: {size}."
+PREVENT_BURST_SIZE = "That is {size}."
+PREVENT_BURST_OVER = "more than one batch of {high} creates"
+PREVENT_BURST_WITHIN = "no more than one batch of {high} creates"
 PREVENT_MONITOR = "Monitor the VM creation rate against the messaging layer's capacity."
 PREVENT_MONITOR_SELF_HOSTED = (
     "In Self-Hosted deployments, review the messaging layer's resource allocation (CPU, "

@@ -106,3 +106,87 @@ def test_compression_ratio_limit(tmp_path: Path) -> None:
     tgz = make_tgz(tmp_path / "z.tgz", {"zeros": b"\0" * 5_000_000})
     with pytest.raises(BundleError, match="ratio"):
         read_bundle(tgz, Limits(max_ratio=2))
+
+
+# --- nothing to read, and one file on its own -------------------------------------------
+
+
+def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(BundleError, match="nothing to read: the folder holds no files"):
+        read_bundle(tmp_path)
+
+
+def test_an_archive_of_folders_only_is_refused(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        info = tarfile.TarInfo("pcd-bundle-x")
+        info.type = tarfile.DIRTYPE
+        tar.addfile(info)
+    (tmp_path / "d.tgz").write_bytes(buf.getvalue())
+    with pytest.raises(BundleError, match="nothing to read: the archive holds no files"):
+        read_bundle(tmp_path / "d.tgz")
+
+
+def test_a_folder_of_links_only_is_read_with_its_problems(tmp_path: Path) -> None:
+    os.symlink("/etc/hostname", tmp_path / "link.log")
+    bundle = read_bundle(tmp_path)
+    assert bundle.files == []
+    assert [p.file for p in bundle.problems] == ["link.log"]
+
+
+def test_a_single_log_is_a_one_file_bundle(tmp_path: Path) -> None:
+    log = tmp_path / "rabbit.log"
+    log.write_bytes(b"2026-03-02 09:00:00.000 [info] <0.1.0> started\n")
+    bundle = read_bundle(log)
+    assert bundle.name == "rabbit.log"
+    assert [(f.path, f.data) for f in bundle.files] == [("rabbit.log", log.read_bytes())]
+    assert bundle.problems == []
+    assert bundle.newest_mtime is None  # a pasted file's time says nothing of the collection
+
+
+def test_a_single_gzipped_log_is_inflated(tmp_path: Path) -> None:
+    (tmp_path / "ostackhost.log.1.gz").write_bytes(gzip.compress(b"x\n"))
+    bundle = read_bundle(tmp_path / "ostackhost.log.1.gz")
+    assert [(f.path, f.data) for f in bundle.files] == [("ostackhost.log.1", b"x\n")]
+
+
+def test_a_link_named_on_the_command_line_is_followed_like_an_archive(tmp_path: Path) -> None:
+    (tmp_path / "real.log").write_bytes(b"hello\n")
+    os.symlink(tmp_path / "real.log", tmp_path / "pasted.log")
+    bundle = read_bundle(tmp_path / "pasted.log")
+    assert [(f.path, f.data) for f in bundle.files] == [("pasted.log", b"hello\n")]
+
+
+def test_a_single_file_is_held_to_the_size_limit(tmp_path: Path) -> None:
+    (tmp_path / "big.log").write_bytes(b"x" * 1000)
+    with pytest.raises(BundleError, match="exceeds the size limit"):
+        read_bundle(tmp_path / "big.log", Limits(max_total_bytes=100))
+
+
+def test_an_empty_single_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "empty.log").write_bytes(b"")
+    with pytest.raises(BundleError, match="nothing to read: the file is empty"):
+        read_bundle(tmp_path / "empty.log")
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("bundle", gzip.compress(b"not a tar inside")),  # gzip magic, no .gz name
+        ("bundle.zip", b"PK\x03\x04rest of a zip"),
+        ("x.tar", b"a text file named like an archive"),
+    ],
+)
+def test_what_looks_like_an_archive_is_still_read_as_one(
+    tmp_path: Path, name: str, data: bytes
+) -> None:
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(BundleError, match="not a tar archive"):
+        read_bundle(tmp_path / name)
+
+
+def test_a_tar_without_an_archive_name_is_read_as_an_archive(tmp_path: Path) -> None:
+    tgz = make_tgz(tmp_path / "b.tgz", {"openstack/servers.json": b"[]"})
+    plain = tmp_path / "download"
+    plain.write_bytes(gzip.decompress(tgz.read_bytes()))
+    assert [f.path for f in read_bundle(plain).files] == ["openstack/servers.json"]

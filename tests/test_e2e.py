@@ -282,3 +282,71 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) != 0
     assert "Traceback" not in err
+
+
+# --- nothing to read, and one file on its own -------------------------------------------
+
+
+def _member(bundle: Path, suffix: str) -> bytes:
+    import tarfile
+
+    with tarfile.open(bundle) as tar:
+        (member,) = [m for m in tar.getmembers() if m.name.endswith(suffix)]
+        fh = tar.extractfile(member)
+        assert fh is not None
+        return fh.read()
+
+
+def test_an_empty_folder_is_one_error_line_and_status_2(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    code, out, err = run_cli(str(tmp_path / "empty"), "--format", "md")
+    assert code == 2
+    assert out == ""
+    assert err == f"Error: {tmp_path / 'empty'}: nothing to read: the folder holds no files\n"
+
+
+def test_a_folder_of_unrecognised_files_says_there_was_nothing_to_analyse(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "notes.txt").write_text("the customer says it is slow\n")
+    code, md, err = run_cli(str(tmp_path / "b"), "--format", "md")
+    assert code in (0, 1)
+    head = md.split("## ")[0]
+    assert head.startswith("# PCD support bundle analysis: Nothing to analyse\n")
+    assert "**Nothing to analyse.** No file in the bundle held data" in head
+    assert "listed under Unrecognised files" in head
+    assert "Verdict" not in head
+    assert "confidence" not in head
+    assert "### Unrecognised files\n\n- `notes.txt`" in md
+    assert "Unknown: without a server list" in md
+    assert err.splitlines()[0].startswith("Nothing to analyse: no file in the bundle")
+    assert "None" not in err
+
+
+def test_a_pasted_broker_log_is_analysed_as_a_one_file_bundle(tmp_path: Path) -> None:
+    log = tmp_path / "rabbit.log"
+    log.write_bytes(_member(BUNDLES / "selfhosted-broker-oom.tgz", "rabbitmq-0/rabbitmq.log"))
+    code, doc = analyse_json(log)
+    assert code in (0, 1)
+    assert doc["bundles"][0]["name"] == "rabbit.log"
+    assert doc["counts"]["data_files"] == 1
+    assert doc["counts"]["log_records"] > 0
+    assert doc["unrecognised_files"] == []
+    rows = {r["key"]: r["observed"] for r in doc["symptoms"]}
+    assert rows["simultaneous"] == "unknown: no server list in the bundle"
+
+
+def test_a_pasted_server_list_is_analysed_without_claiming_ages(tmp_path: Path) -> None:
+    listing = tmp_path / "server_list.txt"
+    listing.write_bytes(_member(BUNDLES / "selfhosted-broker-oom.tgz", "openstack/servers.json"))
+    code, doc = analyse_json(listing)
+    assert code in (0, 1)
+    assert doc["counts"]["servers"] > 0
+    assert doc["collected_at"] is None
+    rows = {r["key"]: r["observed"] for r in doc["symptoms"]}
+    build = doc["counts"]["build"]
+    assert rows["stuck_in_build"] == f"unknown: {build} VMs in BUILD, none of known age"
+    _code, _out, err = run_cli(str(listing), "--format", "md")
+    assert "collection time None" not in err
+    assert "no manifest and no usable timestamps" in err

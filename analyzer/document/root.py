@@ -50,12 +50,14 @@ class Counts(Record, frozen=True):
     build: int
     error: int
     active: int
-    compute_services: int
+    services: int  # every service listed, controllers (scheduler, conductor) included
+    compute_services: int  # those whose binary is a compute service
     services_down: int
     log_records: int  # every record read, the folded ones (large logs) included
     log_records_folded: int
     pods: int
     events: int
+    data_files: int  # files a parser recognised and read (0: nothing in the bundle analysed)
 
 
 class AnalysisDocument(Record, frozen=True, kw_only=True):

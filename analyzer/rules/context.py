@@ -57,7 +57,10 @@ class RuleContext:
         if s.empty:
             return s
         b = s[s["status"].fillna("").str.upper() == "BUILD"].copy()
-        b["age"] = self.collected_at - b["created_at"] if self.collected_at is not None else pd.NaT
+        if self.collected_at is not None:
+            b["age"] = self.collected_at - b["created_at"]
+        else:  # no collection time: every age unknown (a NaT of timedelta type, not a time)
+            b["age"] = pd.Series(pd.NaT, index=b.index, dtype="timedelta64[us]")
         return b
 
     @cached_property

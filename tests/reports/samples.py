@@ -400,12 +400,14 @@ def selfhosted() -> dict[str, Any]:
             "build": 3,
             "error": 0,
             "active": 28,
+            "services": 6,
             "compute_services": 4,
             "services_down": 0,
             "log_records": 5120,
             "log_records_folded": 0,
             "pods": 6,
             "events": 31,
+            "data_files": 22,
         },
     }
 
@@ -578,6 +580,7 @@ def no_failure() -> dict[str, Any]:
 def inconclusive() -> dict[str, Any]:
     """Too little data: the verdict asks for the missing sources."""
     doc = minimal()
+    doc["counts"]["data_files"] = 2  # some logs, but neither server list nor services
     doc["verdict"]["subcauses"] = ["rpc_timeout", "no_valid_host"]
     doc["deployment"] = "saas"
     doc["missing_sources"] = [
@@ -596,7 +599,7 @@ def inconclusive() -> dict[str, Any]:
 
 
 def minimal() -> dict[str, Any]:
-    """An empty bundle: every section there, and nothing in it."""
+    """An empty bundle: every section there, and nothing in it (no file read: no verdict)."""
     return {
         "schema": SCHEMA,
         "generator": dict(GENERATOR),
@@ -635,12 +638,14 @@ def minimal() -> dict[str, Any]:
                 "build",
                 "error",
                 "active",
+                "services",
                 "compute_services",
                 "services_down",
                 "log_records",
                 "log_records_folded",
                 "pods",
                 "events",
+                "data_files",
             ),
             0,
         ),
