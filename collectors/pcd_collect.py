@@ -587,6 +587,9 @@ class Redactor:
             return m.group(0)
         self._hit()
         label = m.group("label")
+        if b"PRIVATE KEY" in label:
+            # not even the BEGIN line is kept: secret scanners flag it, whatever follows it
+            return MASK
         return b"-----BEGIN " + label + b"-----" + MASK + b"-----END " + label + b"-----"
 
     def _key_value(self, m: re.Match[bytes]) -> bytes:
