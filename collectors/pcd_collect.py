@@ -431,8 +431,8 @@ _KEYWORD_VALUE = re.compile(
 )
 # openstack ... -f table (prettytable): | adminPass | value |
 _TABLE_ROW = re.compile(
-    rb"(?m)^(?P<pre>\|[ \t]*(?P<name>[A-Za-z_][\w.:-]*)[ \t]*\|[ \t]*)(?P<val>[^|\r\n]*?)"
-    rb"(?P<post>[ \t]*\|[ \t]*\r?)$"
+    rb"(?m)(?P<pre>(?:^|(?<=[ \t]))\|[ \t]*(?P<name>[A-Za-z_][\w.:-]*)[ \t]*\|[ \t]*)"
+    rb"(?P<val>[^|\r\n]*?)(?P<post>[ \t]*\|[ \t]*\r?)$"
 )
 # XML: <password>x</password>
 _XML_VALUE = re.compile(

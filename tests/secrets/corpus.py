@@ -40,3 +40,27 @@ def context_in(line: str, family: str) -> list[str]:
 
 def all_planted() -> list[str]:
     return [value for family in FAMILIES for value in PLANTED[family]]
+
+
+_FLAG_ALONE = re.compile(r"[ \t]*(?:-[ \t]+)?--?[\w-]+")
+
+
+def log_lines(family: str) -> list[str]:
+    """The lines that make sense in a time-stamped log stream (``kubectl logs --timestamps``).
+
+    Left out: one-argument-a-line lists (a flag alone, its value on the next line) and a bare
+    ``.erlang.cookie``; they are shapes of whole files and ``describe`` output, not of logs.
+    """
+    out: list[str] = []
+    skip_next = False
+    for line in lines(family):
+        if skip_next:
+            skip_next = False
+            continue
+        if _FLAG_ALONE.fullmatch(line):
+            skip_next = True
+            continue
+        if re.fullmatch(r"[A-Z]{20}", line):
+            continue
+        out.append(line)
+    return out
