@@ -348,7 +348,7 @@ _PEM_B64 = re.compile(rb"LS0tLS1CRUdJTi[A-Za-z0-9+/=]*")
 # scheme://, then everything up to white space or a quote; the handler finds the userinfo.
 _URL = re.compile(rb"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]{1,20}://)(?P<rest>[^\s\"'<>]+)")
 _AUTH_HEADER = re.compile(
-    rb"(?i)(?P<key>\b(?:X-Auth-Token|X-Subject-Token|X-Service-Token|X-Storage-Token"
+    rb"(?i)(?P<key>(?<![\w-])(?:X-Auth-Token|X-Subject-Token|X-Service-Token|X-Storage-Token"
     rb"|X-Vault-Token|Proxy-Authorization|Authorization|Set-Cookie|Cookie))"
     rb"(?P<sep>[\"']?\s*[:=]\s*[\"']?)(?P<scheme>(?:Bearer|Basic|Negotiate|Token)\s+)?"
     rb"(?P<val>[^\s\"',;]+)"
@@ -371,7 +371,7 @@ _LINE_KV = re.compile(
 )
 _INLINE_KV = re.compile(
     rb"(?i)(?<![\w.-])(?P<key>[\w.-]*?(?:passw(?:or)?d|passwd|pwd|pass|secret|token|creds"
-    rb"|cookie|api[_-]?key|access[_-]?key|private[_-]?key|auth[_-]?key)[\w.-]*)"
+    rb"|api[_-]?key|access[_-]?key|private[_-]?key|auth[_-]?key)[\w.-]*)"
     rb"(?P<sep>[\"']?\s*[:=]\s*)"
     rb"(?P<val>\"(?:[^\"\\\r\n]|\\.)*\"|'[^'\r\n]*'|[^\s\"',;&}\])]+)"
 )
