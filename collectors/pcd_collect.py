@@ -393,7 +393,7 @@ _FLAG_WORDS = {b"base64", b"setcookie", b"requirepass"}
 # mysql(1) and friends: -pPASSWORD, no space (with a space, -p prompts)
 _MYSQL_TOOLS = rb"\b(?:mysql|mysqladmin|mysqldump|mysqlcheck|mysqlshow|mariadb|mariadb-dump)"
 _MYSQL_P = re.compile(
-    rb"(?P<pre>" + _MYSQL_TOOLS + rb"\b[^\r\n]*?[ \t]-p)"
+    rb"(?P<pre>" + _MYSQL_TOOLS + rb"\b[^\r\n]{0,400}?[ \t]-p)"
     rb"(?P<val>'[^'\r\n]*'|\"[^\"\r\n]*\"|[^\s'\"]+)"
 )
 _MYSQL_P_JSON = re.compile(
@@ -406,7 +406,8 @@ _CURL_USER = re.compile(
 )
 # rabbitmqadmin(8) -p PASSWORD, sshpass(1) -p PASSWORD, redis-cli(1) -a PASSWORD
 _TOOL_PASSWORD = re.compile(
-    rb"(?P<pre>\b(?:(?:rabbitmqadmin|sshpass)\b[^\r\n]*?[ \t]-p|redis-cli\b[^\r\n]*?[ \t]-a)"
+    rb"(?P<pre>\b(?:(?:rabbitmqadmin|sshpass)\b[^\r\n]{0,400}?[ \t]-p"
+    rb"|redis-cli\b[^\r\n]{0,400}?[ \t]-a)"
     rb"[ \t]+)(?P<val>'[^'\r\n]*'|\"[^\"\r\n]*\"|[^\s'\"]+)"
 )
 # rabbitmqctl(8): add_user <user> <password>, change_password, authenticate_user
@@ -417,7 +418,7 @@ _RABBITMQCTL = re.compile(
 # MySQL: IDENTIFIED BY 'x', SET PASSWORD FOR u = PASSWORD('x')
 _SQL_PASSWORD = re.compile(
     rb"(?i)(?P<pre>\b(?:IDENTIFIED[ \t]+(?:WITH[ \t]+\S+[ \t]+)?BY(?:[ \t]+PASSWORD)?"
-    rb"|SET[ \t]+PASSWORD\b[^=\r\n]*=(?:[ \t]*PASSWORD[ \t]*\()?)[ \t]*)"
+    rb"|SET[ \t]+PASSWORD\b[^=\r\n]{0,200}=(?:[ \t]*PASSWORD[ \t]*\()?)[ \t]*)"
     rb"(?P<val>'(?:[^'\\\r\n]|\\.)*'|\"(?:[^\"\\\r\n]|\\.)*\")"
 )
 # redis.conf / CONFIG SET: requirepass x, masterauth x
@@ -710,12 +711,12 @@ class Redactor:
 
 _SCAN_MASKED = ("[REDACTED]", "****", "<set to the key", "null", "None", "")
 _SCAN_TOKEN = re.compile(r"[A-Za-z0-9+/_=-]{24,}")
-_SCAN_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]*@[^\s\"'<>]*")
+_SCAN_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s\"'<>]+")
 _SCAN_FORMATS = (
     ("aws_key_id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")),
     ("ceph_key_shape", re.compile(r"(?<![A-Za-z0-9+/])AQ[A-Za-z0-9+/]{36}==")),
-    ("jwt_shape", re.compile(r"eyJ[\w-]{6,}\.eyJ[\w-]{6,}\.[\w-]{6,}")),
-    ("fernet_shape", re.compile(r"gAAAAA[\w=-]{50,}")),
+    ("jwt_shape", re.compile(r"(?<![\w-])eyJ[\w-]{6,}\.eyJ[\w-]{6,}\.[\w-]{6,}")),
+    ("fernet_shape", re.compile(r"(?<![\w-])gAAAAA[\w=-]{50,}")),
     ("erlang_cookie_shape", re.compile(r"(?m)^[A-Z]{20}$|-setcookie\s+(?!\[REDACTED\])\S")),
 )
 _SCAN_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY[A-Z ]*-----\s*(?!\[REDACTED\])\S")
@@ -784,6 +785,8 @@ class SecretScanner:
         scheme, _, rest = url.partition("://")
         authority = rest
         last_at = rest.rfind("@")
+        if last_at < 0:
+            return 0
         for sep in "/?#":
             i = rest.find(sep, last_at)
             if i >= 0:

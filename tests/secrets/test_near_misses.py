@@ -43,3 +43,18 @@ def test_left_alone_by_the_redaction(text: bytes) -> None:
 @pytest.mark.parametrize("text", NEAR_MISSES)
 def test_not_reported_by_the_self_scan(text: bytes) -> None:
     assert SecretScanner().scan(text) == {}
+
+
+def test_adversarial_runs_take_linear_time() -> None:
+    """Long runs of rule prefixes (a hostile log) must not make a rule backtrack for minutes."""
+    import time
+
+    pieces = [b"x" * 100_000, b"-" * 100_000, b'\\"' * 50_000, b"http://" * 15_000,
+              b"eyJ" * 30_000, b"gAAAAA" * 15_000, b"mysql " * 20_000, b"rabbitmqadmin " * 8_000,
+              b"SET PASSWORD " * 8_000, b"password " * 12_000, b"a@" * 50_000, b"{a, " * 25_000,
+              b"| a " * 25_000, b"--p " * 25_000, b"aws " * 25_000]  # fmt: skip
+    data = b"\n".join(pieces)
+    started = time.monotonic()
+    Redactor({}).redact(data)
+    SecretScanner().scan(data)
+    assert time.monotonic() - started < 20
