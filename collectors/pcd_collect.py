@@ -430,6 +430,10 @@ _KEYWORD_VALUE = re.compile(
     rb"(?i)(?<![\w.-])(?P<key>passw(?:or)?d|passwd|pass|pwd|passphrase|secret|token|cookie|key"
     rb"|credentials?|creds)(?P<sep>[ \t]+)" + _VALUE
 )
+# JSON on one line: "erlang-cookie": "x" (the line rule sees only pretty-printed JSON)
+_JSON_KV = re.compile(
+    rb"(?P<pre>\"(?P<name>[^\"\\\r\n]{1,100})\"\s*:\s*)(?P<val>\"(?:[^\"\\\r\n]|\\.)*\")"
+)
 # openstack ... -f table (prettytable): | adminPass | value |
 _TABLE_ROW = re.compile(
     rb"(?m)(?P<pre>(?:^|(?<=[ \t]))\|[ \t]*(?P<name>[A-Za-z_][\w.:-]*)[ \t]*\|[ \t]*)"
@@ -479,6 +483,7 @@ class Redactor:
         "argv_json",
         "argv_lines",
         "config_kv",
+        "json_kv",
         "table_row",
         "xml_value",
         "escaped_json_kv",
@@ -538,6 +543,7 @@ class Redactor:
             ("argv_json", _ARGV_JSON, self._flag_value),
             ("argv_lines", _ARGV_LINES, self._flag_value),
             ("config_kv", _LINE_KV, self._line_kv),
+            ("json_kv", _JSON_KV, self._named_value),
             ("table_row", _TABLE_ROW, self._line_kv),
             ("xml_value", _XML_VALUE, self._named_value),
             ("escaped_json_kv", _ESCAPED_JSON_KV, self._named_value),
