@@ -116,7 +116,9 @@ class Budget:
     def member(self, source: str) -> None:
         self.members += 1
         if self.members > self.limits.max_members:
-            raise BudgetExceeded(source, f"more than {self.limits.max_members} members")
+            raise BudgetExceeded(
+                source, f"more than {self.limits.max_members} members (raise with --max-members)"
+            )
 
     def charge(self, n: int, source: str) -> None:
         self.bytes += max(n, 0)
@@ -124,10 +126,14 @@ class Budget:
             raise BudgetExceeded(source, self.size_message())
 
     def size_message(self) -> str:
-        return f"content exceeds the size limit ({human_bytes(self.limits.max_total_bytes)})"
+        limit = human_bytes(self.limits.max_total_bytes)
+        return f"content exceeds the size limit ({limit}; raise with --max-bytes)"
 
     def ratio_message(self) -> str:
-        return f"compression ratio exceeds the limit ({self.limits.max_ratio:g}:1; archive bomb?)"
+        return (
+            f"compression ratio exceeds the limit ({self.limits.max_ratio:g}:1; "
+            "archive bomb? raise with --max-ratio)"
+        )
 
     def ratio_bound(self, compressed: int) -> int:
         return int(self.limits.max_ratio * compressed) + RATIO_SLACK
