@@ -28,7 +28,7 @@ from typing import IO
 
 from analyzer import members, tarsafe
 from analyzer.errors import BundleError
-from analyzer.fold import CHUNK, Folded, Folder
+from analyzer.fold import CHUNK, Folded, Folder, long_lines
 from analyzer.limits import (
     BoundedReader,
     Budget,
@@ -357,6 +357,8 @@ class BundleReader:
             return
         self._note_mtime(mtime)
         self.files[place] = dataclasses.replace(src, data=folded.kept, folded=folded)
+        if folded.long_lines:  # as the parsers list them in a log read whole
+            self.problems.append(BundleProblem(src.path, *long_lines(folded.long_lines)))
 
     def settle(self) -> None:
         """Finish the folded logs still being scanned."""
