@@ -46,7 +46,6 @@ MAX_RECORD = 64 * 1024 * 1024
 """A record (a traceback) longer than this is cut at a chunk boundary rather than held."""
 
 
-
 def long_lines(count: int) -> tuple[str, str]:
     """The bundle problem of a log with ``count`` lines cut: what was wrong, what skipped."""
     return f"{count} line(s) longer than {MAX_LINE_CHARS} characters", "the text beyond that length"
@@ -100,6 +99,7 @@ class Folded:
     lines: int  # lines read
     folded_records: int
     long_lines: int = 0  # lines of more than MAX_LINE_CHARS characters, kept or folded
+    unended: bool = False  # the last line has no newline (the file may be cut short)
 
 
 Count = tuple[bytes, str, int, bytes, bytes]
@@ -318,6 +318,7 @@ class Folder:
     _partial: bytes = b""
     _lines_done: int = 0
     _long_lines: int = 0
+    _ends_line: bool = True
     _last_key: bytes | None = None
     _open: _Record | None = None
     _inflight: deque[Future[Scan]] = field(default_factory=deque)
@@ -326,6 +327,8 @@ class Folder:
     _counts: dict[tuple[bytes, str], tuple[int, bytes, bytes]] = field(default_factory=dict)
 
     def feed(self, chunk: bytes) -> None:
+        if chunk:
+            self._ends_line = chunk.endswith(b"\n")
         cut = chunk.rfind(b"\n") + 1
         if cut == 0:
             self._hold(chunk)  # no whole line yet
@@ -380,6 +383,7 @@ class Folder:
             lines=self._lines_done,
             folded_records=sum(v[0] for _, v in rows),
             long_lines=self._long_lines,
+            unended=not self._ends_line,
         )
 
     def _submit(self, data: bytes | memoryview) -> None:

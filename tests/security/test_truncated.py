@@ -153,3 +153,55 @@ def test_corruption_that_is_not_a_cut_is_still_refused(
     path.write_bytes(bytes(data))
     with pytest.raises(BundleError, match="corrupt gzip data"):
         read_bundle(path)
+
+
+def unpacked_cut(raw: bytes, where: Path, member_suffix: str, fraction: float) -> Path:
+    """What ``tar xf`` leaves of ``raw`` cut ``fraction`` into the data of the member whose
+    name ends with ``member_suffix``: the members before it whole, that one partial."""
+    with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+        for member in tar.getmembers():
+            target = where / member.name
+            if member.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            data = tar.extractfile(member)
+            assert data is not None
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if member.name.endswith(member_suffix):
+                target.write_bytes(data.read()[: int(member.size * fraction)])
+                return where / TOP
+            target.write_bytes(data.read())
+    raise AssertionError(f"no member {member_suffix}")
+
+
+def test_an_unpacked_json_cut_short_is_named(tmp_path: Path, bundles: dict[str, bytes]) -> None:
+    from analyzer.analysis import analyse
+    from analyzer.ingest import CUT_JSON
+
+    folder = unpacked_cut(bundles["tar"], tmp_path, "kubernetes/pods.json", 0.5)
+    doc, _frames, _inv = analyse([folder])
+    listed = [(p.problem, p.skipped) for p in doc.problems if p.file == "kubernetes/pods.json"]
+    assert listed[0][0].startswith("invalid JSON")  # what the parser says already
+    assert listed[1:] == [(CUT_JSON, "this file")]
+
+
+@pytest.mark.parametrize("fold_from", [10**9, 1000], ids=["read-whole", "folded"])
+def test_an_unpacked_log_cut_mid_line_is_named(
+    tmp_path: Path, bundles: dict[str, bytes], fold_from: int
+) -> None:
+    from analyzer.analysis import analyse
+    from analyzer.ingest import CUT_LOG
+
+    folder = unpacked_cut(bundles["tar"], tmp_path, "hv-04/ostackhost.log", 0.5)
+    log = (folder / "hosts" / "hv-04" / "ostackhost.log").read_bytes()
+    assert not log.endswith(b"\n")
+    doc, _frames, _inv = analyse([folder], fold_from=fold_from)
+    assert [(p.file, p.problem) for p in doc.problems] == [("hosts/hv-04/ostackhost.log", CUT_LOG)]
+
+
+def test_whole_files_get_no_such_note(tmp_path: Path, bundles: dict[str, bytes]) -> None:
+    from analyzer.analysis import analyse
+
+    folder = unpacked_cut(bundles["tar"], tmp_path, "hv-04/ostackhost.log", 1.0)
+    doc, _frames, _inv = analyse([folder], fold_from=1000)
+    assert doc.problems == []
