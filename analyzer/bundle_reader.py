@@ -28,8 +28,9 @@ from typing import IO
 
 from analyzer import members, tarsafe
 from analyzer.errors import BundleError
-from analyzer.fold import CHUNK, Folded, Folder
+from analyzer.fold import CHUNK, Folded, Folder, long_lines
 from analyzer.limits import (
+    TRUNCATED_GZIP,
     BoundedReader,
     Budget,
     BudgetExceeded,
@@ -113,24 +114,70 @@ class BundleReader:
             raise BundleError(source, "truncated or corrupt archive") from None
         seen: set[str] = set()
         count = 0
+        cut = _Cut(size)
         try:
             for member in members.listed(tar, source):
                 count += 1
                 self.budget.member(source)
+                cut.reading(member)
                 self._member(tar, bound, member, seen, source, prefix, depth)
+                cut.done(member, kept=member.isfile())
+            cut.reading(None)
             # Read to the end so the gzip trailer (CRC, length) is checked too.
             while stream.read(1024 * 1024):
                 pass
+            if bound.truncated:  # an early end after the last member, gzip trailer missing
+                raise CorruptStream(source, TRUNCATED_GZIP)
         except tarsafe.HostileHeader as exc:
             raise BundleError(
                 source, f"unsafe tar header after {count} member(s) ({exc})"
             ) from None
-        except (tarsafe.DamagedArchive, tarfile.TarError) as exc:
-            raise BundleError(
-                source, f"truncated or corrupt archive after {count} member(s) ({exc})"
-            ) from None
+        except (tarsafe.DamagedArchive, tarfile.TarError, CorruptStream) as exc:
+            if not _truncation(exc):
+                if isinstance(exc, CorruptStream):
+                    raise
+                raise BundleError(
+                    source, f"truncated or corrupt archive after {count} member(s) ({exc})"
+                ) from None
+            self._truncated(cut, bound, source, prefix)
         finally:
             tar.close()
+
+    def _truncated(self, cut: _Cut, bound: BoundedReader, source: str, prefix: str) -> None:
+        """An archive that ends early: what was read whole stays, the cut is listed; a cut
+        before any file was read whole rejects it (docs/security.md, truncated archives)."""
+        partial = cut.current
+        where = "the end-of-archive marker" if cut.last is not None else "its first member"
+        part = ""
+        if partial is not None:
+            have = min(max(bound.produced - partial.offset_data, 0), partial.size)
+            part = f"{have} of {partial.size} bytes present"
+            where = f"member {members.show(partial.name)} ({part})"
+        if not cut.files:
+            raise BundleError(
+                source,
+                f"truncated archive: the file ends after {cut.size} bytes, inside {where}, "
+                "before any file could be read whole; nothing to analyse",
+            )
+        after = members.show(cut.last or "")
+        self.problems.append(
+            BundleProblem(
+                source if prefix else os.path.basename(source),
+                f"archive truncated after member {after}: the file ends after {cut.size} "
+                f"bytes, inside {where}",
+                "everything after the cut",
+            )
+        )
+        if partial is not None and partial.isfile():
+            rel = members.safe_name(partial.name, source)
+            if rel is not None:
+                self.problems.append(
+                    BundleProblem(
+                        prefix + rel,
+                        f"partial: the archive is cut inside this file ({part})",
+                        "this file (a partial file is not analysed)",
+                    )
+                )
 
     def _member(
         self,
@@ -362,6 +409,8 @@ class BundleReader:
             return
         self._note_mtime(mtime)
         self.files[place] = dataclasses.replace(src, data=folded.kept, folded=folded)
+        if folded.long_lines:  # as the parsers list them in a log read whole
+            self.problems.append(BundleProblem(src.path, *long_lines(folded.long_lines)))
 
     def settle(self) -> None:
         """Finish the folded logs still being scanned."""
@@ -395,6 +444,32 @@ class BundleReader:
             self.problems.append(
                 BundleProblem(path, f"nested archive unreadable: {exc.reason}", "this archive")
             )
+
+
+class _Cut:
+    """Where an archive is while it is read: should it end early, what was read whole."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size  # of the archive file (compressed)
+        self.current: tarfile.TarInfo | None = None  # the member being read
+        self.last: str | None = None  # the last member read whole
+        self.files = 0  # files read whole
+
+    def reading(self, member: tarfile.TarInfo | None) -> None:
+        self.current = member
+
+    def done(self, member: tarfile.TarInfo, *, kept: bool) -> None:
+        self.current = None
+        if not member.isdir():
+            self.last = member.name
+        self.files += kept
+
+
+def _truncation(exc: BaseException) -> bool:
+    """Whether an archive error is the stream ending early (not damage inside it)."""
+    if isinstance(exc, CorruptStream):
+        return exc.reason == TRUNCATED_GZIP
+    return "unexpected end of data" in str(exc) or "truncated header" in str(exc)
 
 
 def _not_tar(size: int) -> str:

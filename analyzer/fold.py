@@ -39,8 +39,17 @@ FOLD_FROM = 512 * 1024
 """Smaller logs are parsed whole: every record a row, nothing lost to counting."""
 MAX_LINE = 1024 * 1024
 """A longer line is cut (the parsers keep 64 Ki characters of a line anyway)."""
+MAX_LINE_CHARS = 64 * 1024
+"""The parsers cut longer lines to this many characters (a 50 MB line must not become a
+cell); each such line is listed as a bundle problem, folded or not (``long_lines``)."""
 MAX_RECORD = 64 * 1024 * 1024
 """A record (a traceback) longer than this is cut at a chunk boundary rather than held."""
+
+
+def long_lines(count: int) -> tuple[str, str]:
+    """The bundle problem of a log with ``count`` lines cut: what was wrong, what skipped."""
+    return f"{count} line(s) longer than {MAX_LINE_CHARS} characters", "the text beyond that length"
+
 
 UUID_IN_TEXT = (
     r"(?:^|[^-0-9A-Za-z])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}"
@@ -89,6 +98,8 @@ class Folded:
     counts: pa.Table  # minute, level, records, first, last (local time text)
     lines: int  # lines read
     folded_records: int
+    long_lines: int = 0  # lines of more than MAX_LINE_CHARS characters, kept or folded
+    unended: bool = False  # the last line has no newline (the file may be cut short)
 
 
 Count = tuple[bytes, str, int, bytes, bytes]
@@ -125,6 +136,7 @@ class Scan:
     kept: list[bytes]
     kept_numbers: np.ndarray  # int64, line index within the chunk
     counts: list[Count]
+    long_lines: int = 0
 
 
 def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
@@ -207,7 +219,22 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
         kept=kept,
         kept_numbers=numbers,
         counts=counts,
+        long_lines=_long_lines(buf, offsets),
     )
+
+
+def _long_lines(buf: np.ndarray, offsets: np.ndarray) -> int:
+    """Lines of more than MAX_LINE_CHARS characters (UTF-8), as the parsers count them."""
+    sizes = np.diff(offsets)
+    count = 0
+    for i in np.flatnonzero(sizes > MAX_LINE_CHARS):  # rare: a few per log at most
+        line = buf[int(offsets[i]) : int(offsets[i + 1])]
+        end = len(line)
+        while end and line[end - 1] in (0x0A, 0x0D):  # the newline and \r are not counted
+            end -= 1
+        continuation = int(np.count_nonzero((line[:end] & 0xC0) == 0x80))
+        count += end - continuation > MAX_LINE_CHARS
+    return count
 
 
 def _heads(lines: pa.Array, fmt: FoldFormat) -> pa.Array:
@@ -290,6 +317,8 @@ class Folder:
     depth: int = 6
     _partial: bytes = b""
     _lines_done: int = 0
+    _long_lines: int = 0
+    _ends_line: bool = True
     _last_key: bytes | None = None
     _open: _Record | None = None
     _inflight: deque[Future[Scan]] = field(default_factory=deque)
@@ -298,6 +327,8 @@ class Folder:
     _counts: dict[tuple[bytes, str], tuple[int, bytes, bytes]] = field(default_factory=dict)
 
     def feed(self, chunk: bytes) -> None:
+        if chunk:
+            self._ends_line = chunk.endswith(b"\n")
         cut = chunk.rfind(b"\n") + 1
         if cut == 0:
             self._hold(chunk)  # no whole line yet
@@ -351,6 +382,8 @@ class Folder:
             counts=counts,
             lines=self._lines_done,
             folded_records=sum(v[0] for _, v in rows),
+            long_lines=self._long_lines,
+            unended=not self._ends_line,
         )
 
     def _submit(self, data: bytes | memoryview) -> None:
@@ -384,6 +417,7 @@ class Folder:
             self._open.extend(tail, base)
         self._last_key = s.last_key
         self._lines_done = base + s.n
+        self._long_lines += s.long_lines
         if self._open.size > MAX_RECORD:
             self._close(self._open)  # a runaway record is cut rather than held
             self._open = _Record()

@@ -29,6 +29,7 @@ from analyzer.model import (
     DeploymentBasis,
     Inventory,
 )
+from analyzer.parsers import PARSERS
 from analyzer.parsing import Parsed, in_file_order, parse_jobs
 
 Parts = dict[str, list[pd.DataFrame]]  # table -> its pieces, bundle after bundle
@@ -64,6 +65,7 @@ def _ingest_bundle(bundle: Bundle, inv: Inventory, parts: Parts, *, batch: bool)
     inv.unrecognised.extend(work.unrecognised)
     parsed = parse_jobs(work.jobs, meta.info.collected_at, batch=batch)
     _note_empty(parsed, bundle, work.empty)
+    _note_cut_short(parsed, bundle)
     _absorb_files(inv, bundle, parsed)
     _absorb_tables(parts, parsed)
 
@@ -80,6 +82,36 @@ def _note_empty(parsed: Parsed, bundle: Bundle, empty: list[int]) -> None:
         parsed.problems[rank].append(
             BundleProblem(bundle.files[rank].path, "empty file", "this file")
         )
+
+
+CUT_LOG = "the last line has no end of line: the file may be cut short (a truncated copy?)"
+CUT_JSON = "the JSON document ends before it is complete: the file may be cut short"
+
+
+def _note_cut_short(parsed: Parsed, bundle: Bundle) -> None:
+    """A file that ends where its format cannot (a log mid-line, a JSON document before
+    its last bracket) is named as cut short, as the partial member of a truncated archive
+    is (docs/security.md): a folder unpacked from a cut archive holds such a file."""
+    for rank in sorted(parsed.problems.keys() | parsed.kinds.keys()):
+        src = bundle.files[rank]
+        problems = parsed.problems[rank]
+        if parsed.kinds.get(rank) in _LOG_KINDS:
+            unended = (
+                src.folded.unended
+                if src.folded is not None
+                else bool(src.data) and not src.data.endswith(b"\n")
+            )
+            if unended:
+                problems.append(
+                    BundleProblem(src.path, CUT_LOG, "nothing (the line is read as it is)")
+                )
+        elif any(p.problem.startswith("invalid JSON") for p in problems):
+            end = src.data.rstrip()[-1:]
+            if end not in (b"}", b"]"):
+                problems.append(BundleProblem(src.path, CUT_JSON, "this file"))
+
+
+_LOG_KINDS = frozenset(spec.kind for spec in PARSERS if "logs" in spec.tables)
 
 
 def _absorb_files(inv: Inventory, bundle: Bundle, parsed: Parsed) -> None:

@@ -12,10 +12,11 @@ ratio reject the bundle; a ``.gz`` member or nested archive over the ratio is sk
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zlib
 from dataclasses import dataclass
-from typing import IO, Protocol, cast
+from typing import IO, Any, Protocol, cast
 
 from isal import igzip, igzip_threaded, isal_zlib
 
@@ -116,7 +117,9 @@ class Budget:
     def member(self, source: str) -> None:
         self.members += 1
         if self.members > self.limits.max_members:
-            raise BudgetExceeded(source, f"more than {self.limits.max_members} members")
+            raise BudgetExceeded(
+                source, f"more than {self.limits.max_members} members (raise with --max-members)"
+            )
 
     def charge(self, n: int, source: str) -> None:
         self.bytes += max(n, 0)
@@ -124,10 +127,14 @@ class Budget:
             raise BudgetExceeded(source, self.size_message())
 
     def size_message(self) -> str:
-        return f"content exceeds the size limit ({human_bytes(self.limits.max_total_bytes)})"
+        limit = human_bytes(self.limits.max_total_bytes)
+        return f"content exceeds the size limit ({limit}; raise with --max-bytes)"
 
     def ratio_message(self) -> str:
-        return f"compression ratio exceeds the limit ({self.limits.max_ratio:g}:1; archive bomb?)"
+        return (
+            f"compression ratio exceeds the limit ({self.limits.max_ratio:g}:1; "
+            "archive bomb? raise with --max-ratio)"
+        )
 
     def ratio_bound(self, compressed: int) -> int:
         return int(self.limits.max_ratio * compressed) + RATIO_SLACK
@@ -137,9 +144,12 @@ class Budget:
         return self.remaining + HEADER_ALLOWANCE * (self.limits.max_members + 8)
 
 
+TRUNCATED_GZIP = "truncated gzip data"
+
+
 def _gzip_error(exc: BaseException) -> str:
     if isinstance(exc, EOFError):
-        return "truncated gzip data"
+        return TRUNCATED_GZIP
     return f"corrupt gzip data ({exc})"
 
 
@@ -160,8 +170,14 @@ class BoundedReader(io.RawIOBase):
         *,
         ratio: bool,
         owns_raw: bool = True,
+        ends_early: bool = False,
     ) -> None:
         super().__init__()
+        # ends_early: a gzip stream that ends before its end marker reads as an early end
+        # of data once (so what came before the cut is not lost with the exception: the
+        # reader above sees a short read), and as CorruptStream after that
+        self._ends_early = ends_early
+        self.truncated = False
         self._raw = raw
         self._owns_raw = owns_raw  # a decompressor it was given, not the caller's file
         self._limit = limit
@@ -182,12 +198,17 @@ class BoundedReader(io.RawIOBase):
         super().close()
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self.truncated:
+            raise CorruptStream(self._source, TRUNCATED_GZIP)
         want = min(len(buffer), self._limit + 1 - self.produced)
         if want <= 0:
             self._exceeded()
         try:
             data = self._raw.read(want)
         except _DECOMPRESS_ERRORS as exc:
+            if self._ends_early and isinstance(exc, EOFError):
+                self.truncated = True
+                return 0
             raise CorruptStream(self._source, _gzip_error(exc)) from None
         n = len(data)
         buffer[:n] = data
@@ -207,6 +228,74 @@ class BoundedReader(io.RawIOBase):
         raise BudgetExceeded(self._source, self._budget.size_message())
 
 
+class _CutGzip:
+    """The gzip stream ``raw`` inflated by ``inner``, every byte before a cut delivered.
+
+    Gzip readers lose the output of the read that meets the early end of a truncated
+    stream (ISA-L's threaded reader up to a whole block). On that EOFError the stream is
+    inflated again from its start, without a thread, the ``delivered`` bytes skipped, and
+    what is left before the cut is read out; then EOFError. Archives that end properly
+    never take this path.
+    """
+
+    def __init__(self, raw: IO[bytes], inner: Readable) -> None:
+        self._raw = raw
+        self._inner: Readable | None = inner
+        self._delivered = 0
+        self._inflate: Any = None
+        self._pending = b""
+        self._skip = 0
+        self._ended = False  # the input is used up (a cut, or a proper end after all)
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self._inner is not None:
+            try:
+                data = self._inner.read(size)
+            except EOFError:
+                self._restart()
+            else:
+                self._delivered += len(data)
+                return data
+        while not self._pending:
+            if self._ended:
+                if self._inflate is not None and not self._inflate.eof:
+                    raise EOFError("compressed file ended before the end-of-stream marker")
+                return b""
+            self._fill()
+        n = len(self._pending) if size < 0 else size
+        data, self._pending = self._pending[:n], self._pending[n:]
+        return data
+
+    def close(self) -> None:
+        inner, self._inner = self._inner, None
+        close = getattr(inner, "close", None)
+        if close is not None:
+            with contextlib.suppress(*_DECOMPRESS_ERRORS):
+                close()
+
+    def _restart(self) -> None:
+        self.close()
+        self._raw.seek(0)
+        self._inflate = isal_zlib.decompressobj(wbits=31)
+        self._skip = self._delivered
+
+    def _fill(self) -> None:
+        inflate = self._inflate
+        data = inflate.unconsumed_tail or self._raw.read(STREAM_BUFFER)
+        if not data:
+            self._ended = True
+            return
+        out = inflate.decompress(data, STREAM_BUFFER)
+        if inflate.eof and inflate.unused_data.strip(b"\0"):  # a next gzip member
+            rest = inflate.unused_data
+            self._inflate = isal_zlib.decompressobj(wbits=31)
+            out += self._inflate.decompress(rest, STREAM_BUFFER)
+        if self._skip:
+            drop = min(self._skip, len(out))
+            out, self._skip = out[drop:], self._skip - drop
+        self._pending = out
+
+
 def gzip_reader(raw: IO[bytes], *, threaded: bool = False) -> Readable:
     """A reader of the decompressed gzip stream ``raw`` (close it: see BoundedReader).
 
@@ -215,7 +304,7 @@ def gzip_reader(raw: IO[bytes], *, threaded: bool = False) -> Readable:
     previous one is being scanned.
     """
     if threaded:
-        return cast(Readable, igzip_threaded.open(raw, "rb", threads=1))
+        return _CutGzip(raw, cast(Readable, igzip_threaded.open(raw, "rb", threads=1)))
     return igzip.IGzipFile(fileobj=raw, mode="rb")
 
 
@@ -234,7 +323,9 @@ def open_stream(
     if head == b"\x1f\x8b":
         by_ratio = budget.ratio_bound(compressed_size)
         inner = gzip_reader(raw, threaded=True)
-        reader = BoundedReader(inner, min(by_ratio, room), source, budget, ratio=by_ratio < room)
+        reader = BoundedReader(
+            inner, min(by_ratio, room), source, budget, ratio=by_ratio < room, ends_early=True
+        )
     else:
         reader = BoundedReader(raw, room, source, budget, ratio=False, owns_raw=False)
     return io.BufferedReader(reader, buffer_size=STREAM_BUFFER), reader

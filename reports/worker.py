@@ -6,7 +6,9 @@ interpreter runs on one CPU. ``analyze`` starts this worker before it reads the 
 so that loading happens on another CPU; once the analysis is done it hands the worker the
 document (the text of ``analysis.json``) on its standard input, and the worker writes the
 two reports. Whatever goes wrong in the worker, the caller renders the reports itself:
-the worker can only save time, never change a report or lose one.
+the worker can only save time, never change a report or lose one. Like the caller, it
+writes each report under a temporary name and renames it into place (``reports.files``);
+the caller holds the folder's lock meanwhile.
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from reports.files import remove_leftovers, write_atomic
+
 REPORTS = ("report.md", "report.html")
 
 
 class ReportWorker:
     """The second process, from start to the reports on disk (or a refusal)."""
 
-    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes], out: Path | None = None) -> None:
         self._proc = proc
+        self._out = out
 
     @classmethod
     def start(cls, out: Path) -> ReportWorker | None:
@@ -42,7 +47,7 @@ class ReportWorker:
             )
         except OSError:
             return None
-        return cls(proc)
+        return cls(proc, out)
 
     def finish(self, document: str, timeout: float = 120.0) -> bool:
         """Hand over the document and wait: True once both reports are written."""
@@ -65,6 +70,8 @@ class ReportWorker:
         if proc.stdin is not None and not proc.stdin.closed:
             with contextlib.suppress(OSError):
                 proc.stdin.close()
+        if self._out is not None and proc.returncode != 0:
+            remove_leftovers(self._out, proc.pid)  # killed while writing
 
 
 def _cpus() -> int:
@@ -115,8 +122,8 @@ def main(argv: list[str]) -> int:
     # the document of this run, in this version's schema (a mismatch fails the worker,
     # and the caller renders the reports itself)
     doc = from_json(data)
-    (out / "report.md").write_text(render_markdown(doc), encoding="utf-8")
-    (out / "report.html").write_text(render_html(doc), encoding="utf-8")
+    write_atomic(out / "report.md", render_markdown(doc))
+    write_atomic(out / "report.html", render_html(doc))
     return 0
 
 

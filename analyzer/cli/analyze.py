@@ -7,6 +7,9 @@ other than ``timeline``, ``fleet`` or ``redact`` is a bundle (:func:`analyzer.cl
 
 The reports' templates and chart library load in a second process while the bundle is
 read (:mod:`reports.worker`); whatever happens to it, this process writes the reports.
+Each report is renamed into place from a temporary name, and the set is written under an
+advisory lock on ``--out`` (:mod:`reports.files`): two runs on one folder take turns, the
+second waiting up to ``LOCK_WAIT`` seconds, so the folder never holds a mixed set.
 """
 
 from __future__ import annotations
@@ -27,12 +30,14 @@ from analyzer.cli.common import (
     MAX_BYTES,
     Bundles,
     Quiet,
+    error,
     parse_limits,
     reported_errors,
     write_errors,
 )
 from analyzer.limits import Limits
 from analyzer.progress import status_line
+from reports.files import LOCK_WAIT, FolderBusy, locked, write_atomic
 from reports.worker import ReportWorker
 
 if TYPE_CHECKING:
@@ -168,13 +173,20 @@ def _write(
         if not quiet:
             typer.echo(_summary(doc), err=True)
         return
+    document = rendered[Format.json]()
     with write_errors(target, "cannot write reports"):
         target.mkdir(parents=True, exist_ok=True)
-        document = rendered[Format.json]()
-        (target / "analysis.json").write_text(document, encoding="utf-8")
-        if worker is None or not worker.finish(document):
-            (target / "report.md").write_text(rendered[Format.md](), encoding="utf-8")
-            (target / "report.html").write_text(rendered[Format.html](), encoding="utf-8")
+        try:
+            with locked(target, LOCK_WAIT):
+                write_atomic(target / "analysis.json", document)
+                if worker is None or not worker.finish(document):
+                    write_atomic(target / "report.md", rendered[Format.md]())
+                    write_atomic(target / "report.html", rendered[Format.html]())
+        except FolderBusy:
+            raise error(
+                f"{target}: another analyze has been writing its reports there for "
+                f"{LOCK_WAIT:g} s; try again, or choose another --out"
+            ) from None
     if not quiet:
         typer.echo(_summary(doc), err=True)
         typer.echo(f"Reports: {target}/report.html, report.md, analysis.json", err=True)

@@ -17,11 +17,9 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from analyzer.fold import MAX_LINE_CHARS, long_lines
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers.batch import Batch
-
-MAX_LINE_CHARS = 64 * 1024
-"""Longer lines are cut to this many characters (a 50 MB line must not become a cell)."""
 
 STRING = pd.StringDtype("pyarrow")
 
@@ -51,14 +49,8 @@ def read_lines(src: SourceFile) -> tuple[pd.Series, list[BundleProblem]]:
         )
     lines = split_lines(text)
     lines, cut = cap_lines(lines)
-    if cut:
-        problems.append(
-            BundleProblem(
-                src.path,
-                f"{cut} line(s) longer than {MAX_LINE_CHARS} characters",
-                "the text beyond that length",
-            )
-        )
+    if cut and src.folded is None:  # a folded log's are listed as it is read (all its lines)
+        problems.append(BundleProblem(src.path, *long_lines(cut)))
     return lines, problems
 
 

@@ -154,3 +154,55 @@ def test_folded_logs_keep_their_place_while_finished_later(
     assert [(p.file, p.problem) for p in bundle.problems] == [
         ("hosts/hv-03/ostackhost.log", "could not be read folded (RuntimeError: late fault)")
     ]
+
+
+@pytest.mark.parametrize(
+    ("head", "ending"),
+    [(b"2026-03-02 09:00:00.000 1 DEBUG nova.compute.manager [-] ", b""), (b"raw ", b"\n")],
+    ids=["a-debug-record-without-an-end", "a-raw-line"],
+)
+def test_a_cut_line_is_listed_whether_the_log_is_folded_or_not(
+    tmp_path: Path, head: bytes, ending: bytes
+) -> None:
+    """A 2 MiB line is cut on both paths (to MAX_LINE while folding, to MAX_LINE_CHARS when
+    parsed) and listed the same way, even when folding drops it as a routine record."""
+    import random
+
+    from analyzer.analysis import analyse
+    from analyzer.fold import MAX_LINE, MAX_LINE_CHARS
+
+    rnd = random.Random(7)  # letters no searched pattern matches, compressible under 200:1
+    long = head + bytes(rnd.choice(b"qjxz") for _ in range(2 * 1024 * 1024)) + ending
+    assert len(long) > MAX_LINE
+    log = b"\n".join([TEXT] * 200) + b"\n" + long  # over the 512 KiB threshold
+    tgz = make_tgz(tmp_path / "b.tgz", {"hosts/hv-01/ostackhost.log": log})
+    expected = [
+        (
+            "hosts/hv-01/ostackhost.log",
+            f"1 line(s) longer than {MAX_LINE_CHARS} characters",
+            "the text beyond that length",
+        )
+    ]
+    if not ending:  # and, on both paths, that the log may be cut short
+        from analyzer.ingest import CUT_LOG
+
+        expected.append(
+            ("hosts/hv-01/ostackhost.log", CUT_LOG, "nothing (the line is read as it is)")
+        )
+    for fold in (False, True):
+        doc, _frames, _inv = analyse([tgz], fold=fold)
+        listed = sorted((p.file, p.problem, p.skipped) for p in doc.problems)
+        assert listed == sorted(expected), fold
+    folded = read_bundle(tgz, fold=fold_policy(searched_patterns())).files[0]
+    assert folded.folded is not None
+    assert max(map(len, folded.data.splitlines())) < MAX_LINE_CHARS  # folded away
+
+
+def test_the_folder_counts_characters_not_bytes() -> None:
+    from analyzer.fold import MAX_LINE_CHARS
+    from tests.fold.test_folder import fold
+
+    wide = "é".encode() * (MAX_LINE_CHARS - 10)  # more bytes than the limit, fewer characters
+    over = b"y" * (MAX_LINE_CHARS + 1)
+    data = TEXT + b"\n" + wide + b"\n" + over + b"\r\n" + b"z" * MAX_LINE_CHARS + b"\n"
+    assert fold(data, 1 << 20).long_lines == 1

@@ -203,6 +203,21 @@ def truncated_gzip() -> bytes:
     return data[: len(data) // 2]
 
 
+def truncated_in_first_member() -> bytes:
+    data = tgz([file(f"{TOP}/a.log", bytes(range(256)) * 400)], with_servers=False)
+    return data[: len(data) // 2]
+
+
+def truncated_tar_in_first_member() -> bytes:
+    raw = tar_bytes([file(f"{TOP}/a.log", b"y" * 5000)], with_servers=False)
+    return raw[:1500]  # inside the only member's data
+
+
+def truncated_nested() -> bytes:
+    inner = tgz([file("hosts/hv-01/ostackhost.log", bytes(range(256)) * 400)])
+    return tgz([file(f"{TOP}/hv-01.tgz", inner[: len(inner) // 2])])
+
+
 def corrupt_gzip_crc() -> bytes:
     data = bytearray(tgz([file(f"{TOP}/a.log", b"hello\n")]))
     data[-8] ^= 0xFF  # the CRC32 in the gzip trailer
@@ -408,10 +423,41 @@ CASES: dict[str, Case] = {
             ("nested too deeply",),
             problem_file="hv-01/deeper.tgz",
         ),
-        Case("truncated-gzip", truncated_gzip, "reject", ("truncated gzip",)),
+        Case(
+            "truncated-gzip",
+            truncated_gzip,
+            "contain",
+            ("partial: the archive is cut inside this file", "bytes present"),
+            problem_file="a.log",
+        ),
+        Case(
+            "truncated-in-first-member",
+            truncated_in_first_member,
+            "reject",
+            ("truncated archive", "before any file could be read whole"),
+        ),
+        Case(
+            "truncated-nested",
+            truncated_nested,
+            "contain",
+            ("archive truncated after member 'pcd-bundle-hostile/openstack/servers.json'",),
+            problem_file="hv-01.tgz",
+        ),
         Case("corrupt-gzip-crc", corrupt_gzip_crc, "reject", ("corrupt gzip", "CRC")),
         Case("corrupt-deflate", corrupt_deflate, "reject", ("corrupt",)),
-        Case("truncated-tar", truncated_tar, "reject", ("truncated or corrupt",)),
+        Case(
+            "truncated-tar",
+            truncated_tar,
+            "contain",
+            ("partial: the archive is cut inside this file",),
+            problem_file="a.log",
+        ),
+        Case(
+            "truncated-tar-in-first-member",
+            truncated_tar_in_first_member,
+            "reject",
+            ("truncated archive", "inside member"),
+        ),
         Case("corrupt-tar-header", corrupt_tar_header, "reject", ("truncated or corrupt",)),
         Case("not-an-archive", not_an_archive, "reject", ("not a tar archive",)),
         Case("empty-file", empty, "reject", ("empty file",)),
