@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from analyzer.runbook import STUCK_AFTER_WORDS
-from reports.view import nothing_read
+from reports.text import nothing_read
 from reports.wording import CLASS_NAMES, COLLECTED_BASIS, NOTHING_READ_TITLE, confidence_label
 
 if TYPE_CHECKING:

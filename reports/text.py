@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from analyzer.document import JsonValue
+from analyzer.document import AnalysisDocument, JsonValue
 from reports import wording as w
 
 DASH = "—"
@@ -94,3 +94,11 @@ def facts(values: Mapping[str, JsonValue], *, drop_zero: bool = False) -> dict[s
 
 def class_name(cls: object) -> str:
     return w.lookup(w.CLASS_NAMES, cls)
+
+
+def nothing_read(doc: AnalysisDocument) -> str:
+    """What the report says instead of a verdict when no file held data, else ""."""
+    if doc.counts.data_files:
+        return ""
+    why = "unrecognised" if doc.unrecognised_files else "other"
+    return w.NOTHING_READ.format(why=w.NOTHING_READ_WHY[why])

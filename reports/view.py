@@ -16,16 +16,8 @@ from analyzer.runbook import Source
 from reports import wording as w
 from reports.findings_view import counter_views, finding_view, gaps, symptom_views
 from reports.recovery_view import cleanup, prevention, recovery, vm_view
-from reports.text import class_name, text
+from reports.text import class_name, nothing_read, text
 from reports.view_types import BundleView, Report
-
-
-def nothing_read(doc: AnalysisDocument) -> str:
-    """What the report says instead of a verdict when no file held data, else ""."""
-    if doc.counts.data_files:
-        return ""
-    why = "unrecognised" if doc.unrecognised_files else "other"
-    return w.NOTHING_READ.format(why=w.NOTHING_READ_WHY[why])
 
 
 def _bundles(doc: AnalysisDocument) -> list[BundleView]:
