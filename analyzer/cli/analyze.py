@@ -29,6 +29,9 @@ from analyzer.cli.common import (
     EXIT_OK,
     MAX_BYTES,
     Bundles,
+    MaxBytes,
+    MaxMembers,
+    MaxRatio,
     Quiet,
     error,
     parse_limits,
@@ -98,29 +101,9 @@ def analyze_command(
         ),
     ] = Format.all,
     quiet: Quiet = False,
-    max_members: Annotated[
-        int,
-        typer.Option(
-            "--max-members",
-            help="Refuse a bundle with more archive entries than this (nested archives included).",
-        ),
-    ] = Limits.max_members,
-    max_bytes: Annotated[
-        str,
-        typer.Option(
-            "--max-bytes",
-            help="Refuse a bundle whose content (decompressed) exceeds this size: bytes, or "
-            "with K/M/G/T (binary units).",
-        ),
-    ] = MAX_BYTES,
-    max_ratio: Annotated[
-        float,
-        typer.Option(
-            "--max-ratio",
-            help="Refuse an archive that expands more than this many times (a gzip bomb); "
-            "a compressed member or nested archive beyond it is skipped and listed.",
-        ),
-    ] = Limits.max_ratio,
+    max_members: MaxMembers = Limits.max_members,
+    max_bytes: MaxBytes = MAX_BYTES,
+    max_ratio: MaxRatio = Limits.max_ratio,
     version: Annotated[
         bool,
         typer.Option(

@@ -32,6 +32,30 @@ Bundles: TypeAlias = Annotated[
     ),
 ]
 Quiet: TypeAlias = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
+# The limits of one bundle, as `analyze` and `analyze redact` offer them (fleet words its own).
+MaxMembers: TypeAlias = Annotated[
+    int,
+    typer.Option(
+        "--max-members",
+        help="Refuse a bundle with more archive entries than this (nested archives included).",
+    ),
+]
+MaxBytes: TypeAlias = Annotated[
+    str,
+    typer.Option(
+        "--max-bytes",
+        help="Refuse a bundle whose content (decompressed) exceeds this size: bytes, or "
+        "with K/M/G/T (binary units).",
+    ),
+]
+MaxRatio: TypeAlias = Annotated[
+    float,
+    typer.Option(
+        "--max-ratio",
+        help="Refuse an archive that expands more than this many times (a gzip bomb); "
+        "a compressed member or nested archive beyond it is skipped and listed.",
+    ),
+]
 
 
 def error(message: str, code: int = EXIT_ERROR) -> typer.Exit:
