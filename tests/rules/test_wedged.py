@@ -1,0 +1,59 @@
+"""The wedged compute host beside the other service rules: the lag of its last update, and
+a host that is down (not wedged) or quiet with its peers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer.analysis import analyse
+from analyzer.document import AnalysisDocument
+from analyzer.rules.samples import SERVICES, service
+from reports.render import render_markdown
+from tests.rules.test_rules import write
+
+
+def run(tmp: Path, files: dict[str, object]) -> AnalysisDocument:
+    doc, _frames, _inv = analyse([write(tmp, files)])
+    return doc
+
+
+def wedged(doc: AnalysisDocument) -> dict[str, object] | None:
+    found = [f for f in doc.findings if f.key == "wedged_compute_host"]
+    return dict(found[0].facts) if found else None
+
+
+def services(hv01_updated: str) -> dict[str, object]:
+    return {
+        SERVICES: [
+            service("up", "hv-01", ident=7, updated=hv01_updated),
+            service("up", "hv-02", ident=8, updated="2026-03-02T09:30:41.000000"),
+            service("up", "hv-03", ident=9, updated="2026-03-02T09:30:37.000000"),
+        ]
+    }
+
+
+def test_an_update_lagging_its_peers_beyond_the_down_window_is_wedged(tmp_path: Path) -> None:
+    doc = run(tmp_path, services("2026-03-02T09:27:55.000000"))
+    facts = wedged(doc)
+    assert facts is not None
+    assert facts["hosts"] == ["hv-01"]
+    assert facts["lag_s"] == 166.0
+    row = next(r for r in doc.symptoms if r.key == "services_up")
+    assert row.observed == "Yes, but 1 of the 3 compute hosts up has stopped working (wedged)"
+    assert [str(m) for m in row.matches] == ["host_failure"]
+    md = render_markdown(doc)
+    assert "- hv-01 reads up in the compute service list but has stopped working" in md
+    assert "trails its peers' by 2 min" in md
+
+
+def test_an_update_within_the_report_interval_is_not(tmp_path: Path) -> None:
+    # nova-compute reports every 10 s by default: peers a few seconds apart are all current
+    assert wedged(run(tmp_path, services("2026-03-02T09:30:33.000000"))) is None
+
+
+def test_a_host_that_reads_down_is_not_called_wedged(tmp_path: Path) -> None:
+    files = services("2026-03-02T09:27:55.000000")
+    rows = files[SERVICES]
+    assert isinstance(rows, list)
+    rows[0] = service("down", "hv-01", ident=7, updated="2026-03-02T09:27:55.000000")
+    assert wedged(run(tmp_path, files)) is None
