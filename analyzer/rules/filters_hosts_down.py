@@ -16,7 +16,7 @@ from analyzer.rules import funnel
 from analyzer.rules.base import Feeds, Rule, Samples, Sentence
 from analyzer.rules.context import RuleContext, log_evidence
 from analyzer.rules.samples import SCHEDULER_LOG, SERVICES, SHOW, pod_oslo, server, service
-from analyzer.rules.services import service_evidence
+from analyzer.rules.services import service_evidence, stopped_together
 from analyzer.runbook import Source, Symptom
 
 
@@ -42,7 +42,12 @@ def evaluate(ctx: RuleContext) -> Finding | None:
         "servers": len(servers),
         "log_records": len(records),
     }
-    return Finding("filters_hosts_down", FailureClass.HOST, 0.7, dict(facts), evidence)
+    # many computes that stopped reporting together, the controllers still up, may be the
+    # computes losing the broker rather than the hosts dying (compute_service_down weighs
+    # it so): not capacity either way, and no more a host failure than those services say
+    together = len(down_services) > 2 and stopped_together(down_services)
+    strength = 0.1 if together else 0.7
+    return Finding("filters_hosts_down", FailureClass.HOST, strength, dict(facts), evidence)
 
 
 NVH = "No valid host was found. There are not enough hosts available."

@@ -6,12 +6,24 @@ the stages, ``no_valid_host``, the service rules and the report meet.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from analyzer.analysis import analyse
 from analyzer.document import AnalysisDocument
 from analyzer.rules import RULES
-from analyzer.rules.samples import SCHEDULER_LOG, SERVICES, SHOW, VM, pod_oslo, server, service
+from analyzer.rules.samples import (
+    HV_LOG,
+    IMPL,
+    SCHEDULER_LOG,
+    SERVICES,
+    SHOW,
+    VM,
+    oslo,
+    pod_oslo,
+    server,
+    service,
+)
 from reports.render import render_markdown
 from tests.rules.test_rules import write
 
@@ -130,3 +142,57 @@ def test_the_report_says_why_not_hosts_when_every_compute_is_down(tmp_path: Path
         "- No valid host was found because every compute host is down or not reporting "
         "(hv-01): the hosts, not capacity." in md
     )
+
+
+def test_computes_that_lost_the_broker_together_are_not_called_dead_hosts(
+    tmp_path: Path,
+) -> None:
+    # three computes stopped reporting within seconds, the controllers still up, and the
+    # hypervisor says why: the broker is unreachable. Not capacity, and not three dead hosts.
+    files = samples("filters_hosts_down")
+    files[SERVICES] = [
+        service("up", "ctl-1", "nova-conductor", 2),
+        service("up", "ctl-1", "nova-scheduler", 5),
+        service("down", "hv-01", "nova-compute", 7, "2026-03-02T09:12:39.000000"),
+        service("down", "hv-02", "nova-compute", 8, "2026-03-02T09:12:44.000000"),
+        service("down", "hv-03", "nova-compute", 9, "2026-03-02T09:12:46.000000"),
+    ]
+    files[HV_LOG] = oslo(
+        "09:12:40",
+        "ERROR",
+        IMPL,
+        "[c1] AMQP server on 10.0.0.9:5672 is unreachable: timed out. Trying again in 1 seconds.",
+    )
+    doc = run(tmp_path, files)
+    assert "no_valid_host" not in keys(doc)
+    stage = next(f for f in doc.findings if f.key == "filters_hosts_down")
+    assert stage.strength == 0.1
+    assert doc.verdict.cls == "messaging_layer_failure"
+
+
+def test_hand_gathered_max_retries_fault_alone(tmp_path: Path) -> None:
+    # no manifest, the customer's own file name; the fault of
+    # github.com/elasticluster/elasticluster/issues/660 (pasted there from `nova show`),
+    # in the JSON of `openstack server show -f json`
+    vm = "1451041c-da04-478c-93dd-0acb60dd149a"
+    show = {
+        "id": vm,
+        "name": "test-vm",
+        "status": "ERROR",
+        "OS-EXT-STS:task_state": None,
+        "OS-EXT-STS:vm_state": "error",
+        "created": "2019-08-19T12:54:30Z",
+        "updated": "2019-08-19T12:54:37Z",
+        "fault": {
+            "message": "Exceeded maximum number of retries. Exhausted all hosts available for "
+            f"retrying build failures for instance {vm}.",
+            "code": 500,
+            "details": '  File "/usr/lib/python2.7/site-packages/nova/conductor/manager.py", '
+            "line 627, in build_instances\n    raise exception.MaxRetriesExceeded(reason=msg)\n",
+            "created": "2019-08-19T12:54:37Z",
+        },
+    }
+    (tmp_path / "server_show.json").write_text(json.dumps(show))
+    doc, _frames, _inv = analyse([tmp_path])
+    assert doc.verdict.cls == "host_failure"
+    assert doc.verdict.subcauses == ["reschedules_exhausted"]
