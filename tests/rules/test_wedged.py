@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from analyzer.analysis import analyse
 from analyzer.document import AnalysisDocument
 from analyzer.rules.samples import SERVICES, service
+from fixtures.generate import SCENARIOS, write_directory
 from reports.render import render_markdown
 from tests.rules.test_rules import write
 
@@ -57,3 +60,14 @@ def test_a_host_that_reads_down_is_not_called_wedged(tmp_path: Path) -> None:
     assert isinstance(rows, list)
     rows[0] = service("down", "hv-01", ident=7, updated="2026-03-02T09:27:55.000000")
     assert wedged(run(tmp_path, files)) is None
+
+
+@pytest.mark.parametrize("name", ["wedged-host", "near-miss-quiet-hosts"])
+def test_generated_region_with_one_host_silent_and_all_hosts_quiet(
+    tmp_path: Path, name: str
+) -> None:
+    # realistic noise from the scenario generator (fixtures/scenarios/wedged_host.py)
+    expected = SCENARIOS[name].expected
+    doc, _frames, _inv = analyse([write_directory(name, tmp_path)])
+    assert doc.verdict.cls == expected["class"]
+    assert doc.verdict.subcauses == expected["subcauses"]
