@@ -14,9 +14,10 @@ from typing import TypedDict
 
 import pandas as pd
 
-from analyzer.model import Evidence, FailureClass, Finding
+from analyzer.cells import show_time
+from analyzer.model import Clock, Evidence, FailureClass, Finding
 from analyzer.rules.base import Feeds, Rule, Samples, Sentence
-from analyzer.rules.context import RuleContext, log_evidence
+from analyzer.rules.context import RuleContext, log_evidence, row_evidence
 from analyzer.rules.samples import SERVICES, oslo, service
 from analyzer.rules.services import is_compute, is_down, service_evidence
 from analyzer.runbook import Source, Symptom
@@ -44,12 +45,17 @@ def _short(host: object) -> str:
 
 
 def last_records(ctx: RuleContext) -> dict[str, pd.Timestamp]:
-    """Each compute host's newest log record time, the folded routine lines included."""
+    """Each compute host's newest log record time, the folded routine lines included.
+
+    Records read as UTC for want of a known offset are left out: a host hours behind UTC
+    would look silent for hours.
+    """
     out: dict[str, pd.Timestamp] = {}
     for frame, column in ((ctx.frames.logs, "timestamp"), (ctx.frames.log_counts, "last")):
         if frame.empty:
             continue
-        rows = frame[(frame["service"] == COMPUTE_SERVICE) & frame[column].notna()]
+        known = frame["clock"] != Clock.LOCAL_ASSUMED_UTC.value
+        rows = frame[(frame["service"] == COMPUTE_SERVICE) & frame[column].notna() & known]
         for host, when in rows.groupby("host")[column].max().items():
             key = _short(host)
             out[key] = max(out[key], when) if key in out else when
@@ -84,12 +90,29 @@ def _lagging(up: pd.DataFrame) -> dict[str, pd.Timedelta]:
 
 
 def _last_line(ctx: RuleContext, host: str) -> list[Evidence]:
-    logs = ctx.frames.logs
-    if logs.empty:
-        return []
-    mine = logs[(logs["service"] == COMPUTE_SERVICE) & (logs["host"].map(_short) == host)]
-    mine = mine.dropna(subset=["timestamp"]).sort_values("timestamp")
-    return log_evidence(mine.tail(1), 1)
+    """The host's last record: its last kept line, or the count of routine lines a large
+    log folded after it (``analyzer.fold``)."""
+    logs, counts = ctx.frames.logs, ctx.frames.log_counts
+    evidence: list[Evidence] = []
+    newest = None
+    if not logs.empty:
+        mine = logs[(logs["service"] == COMPUTE_SERVICE) & (logs["host"].map(_short) == host)]
+        mine = mine.dropna(subset=["timestamp"]).sort_values("timestamp")
+        evidence = log_evidence(mine.tail(1), 1)
+        newest = mine["timestamp"].max() if not mine.empty else None
+    if not counts.empty:
+        folded = counts[
+            (counts["service"] == COMPUTE_SERVICE) & (counts["host"].map(_short) == host)
+        ]
+        folded = folded.dropna(subset=["last"]).sort_values("last")
+        if not folded.empty and (newest is None or folded["last"].iloc[-1] > newest):
+            last = folded.iloc[-1]
+            text = (
+                f"{last['records']} routine {last['level']} records counted in the minute of "
+                f"{show_time(last['minute'])}, the last at {show_time(last['last'])}"
+            )
+            evidence.append(row_evidence(last["file"], None, last["last"], text))
+    return evidence
 
 
 def evaluate(ctx: RuleContext) -> Finding | None:
@@ -135,10 +158,14 @@ def _log(last: str) -> str:
 
 
 def _bundle(hv02_last: str) -> dict[str, object]:
+    # each host's clock.json (docs/bundle-format.md) puts its zone-less lines on UTC
+    clock = {"utc": "2026-03-02T09:30:58Z", "utc_offset_s": 0, "timezone": "UTC"}
     return {
         SERVICES: [service("up", "hv-01", ident=7), service("up", "hv-02", ident=8)],
         "hosts/hv-01/ostackhost.log": _log("09:04:12"),
+        "hosts/hv-01/clock.json": clock,
         "hosts/hv-02/ostackhost.log": _log(hv02_last),
+        "hosts/hv-02/clock.json": clock,
     }
 
 
