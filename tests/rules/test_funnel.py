@@ -13,6 +13,7 @@ from analyzer.analysis import analyse
 from analyzer.document import AnalysisDocument
 from analyzer.rules import RULES
 from analyzer.rules.samples import (
+    CONDUCTOR_LOG,
     HV_LOG,
     IMPL,
     SCHEDULER_LOG,
@@ -24,7 +25,7 @@ from analyzer.rules.samples import (
     server,
     service,
 )
-from reports.render import render_markdown
+from reports.render import render_html, render_markdown
 from tests.rules.test_rules import write
 
 
@@ -196,3 +197,17 @@ def test_hand_gathered_max_retries_fault_alone(tmp_path: Path) -> None:
     doc, _frames, _inv = analyse([tmp_path])
     assert doc.verdict.cls == "host_failure"
     assert doc.verdict.subcauses == ["reschedules_exhausted"]
+
+
+def test_a_host_name_from_the_logs_reaches_the_report_escaped(tmp_path: Path) -> None:
+    # the last host is read from log text: untrusted, in the rebuttal as anywhere else
+    files = samples("reschedules_exhausted")
+    files[CONDUCTOR_LOG] = str(files[CONDUCTOR_LOG]).replace(
+        "Error from last host: hv-01 ", "Error from last host: <img/src=x/onerror=alert(1)> "
+    )
+    doc = run(tmp_path, files)
+    finding = next(f for f in doc.findings if f.key == "reschedules_exhausted")
+    assert finding.facts["last_hosts"] == ["<img/src=x/onerror=alert(1)>"]
+    html = render_html(doc)
+    assert "<img/src=x" not in html
+    assert "the last host (&lt;img/src=x/onerror=alert(1)&gt;) failed to spawn" in html
