@@ -35,7 +35,10 @@ NO_VALID_HOST_FAULT = r"No valid host|Exceeded maximum number of retries"
 
 PLACEMENT_EMPTY = searched(r"Got no allocation candidates from the Placement API")
 
-COMPUTE_FILTER_EMPTY = searched(r"Filter ComputeFilter returned 0 hosts")
+# the count of nova/filters.py, or its summary of the filters' results
+COMPUTE_FILTER_EMPTY = searched(
+    r"Filter ComputeFilter returned 0 hosts|'ComputeFilter: \(start: \d+, end: 0\)'"
+)
 NOT_HEARD = searched(r"has not been heard from in a while")
 SEEMS_DOWN = searched(r"Seems service \S+ on host \S+ is down")
 
@@ -48,6 +51,8 @@ LAST_HOST_ERROR = searched(r"Error from last host: ")
 
 # "(hv-03, hv-03.example) ram: ... has not been heard from in a while": the host, then node
 _NOT_HEARD_HOST = re.compile(r"^\(([^,)]+)")
+# nova/servicegroup/drivers/db.py: "Seems service nova-compute on host hv-03 is down."
+_SEEMS_DOWN_HOST = re.compile(r"Seems service \S+ on host (\S+) is down")
 _LAST_HOST = re.compile(r"Error from last host: (\S+) \(node")
 # the reason nova gave the RescheduledException, up to the end of its traceback entry
 _RESCHEDULED = re.compile(r"was re-scheduled: (.+?)(?:\\n|'\]|\"\]|$)")
@@ -85,10 +90,10 @@ def nvh_evidence(ctx: RuleContext) -> list[Evidence]:
 
 
 def unheard_hosts(records: pd.DataFrame) -> list[str]:
-    """The hosts ComputeFilter says it has not heard from."""
+    """The hosts the scheduler says it has not heard from, or finds down."""
     hosts = set()
     for message in records["message"].dropna().astype(str):
-        m = _NOT_HEARD_HOST.match(message)
+        m = _NOT_HEARD_HOST.match(message) or _SEEMS_DOWN_HOST.search(message)
         if m:
             hosts.add(m.group(1).strip())
     return sorted(hosts)
@@ -117,8 +122,9 @@ def hosts_not_reporting(ctx: RuleContext) -> tuple[list[str], pd.DataFrame, pd.D
     filtered_down = not emptied.empty and not (unheard.empty and seems_down.empty)
     if down_services.empty and not filtered_down:
         return None
-    hosts = sorted(set(down_services["host"].dropna().astype(str)) | set(unheard_hosts(unheard)))
-    records = pd.concat([unheard, emptied]).sort_values("timestamp", na_position="first")
+    reported = pd.concat([unheard, seems_down])
+    hosts = sorted(set(down_services["host"].dropna().astype(str)) | set(unheard_hosts(reported)))
+    records = pd.concat([reported, emptied]).sort_values("timestamp", na_position="first")
     return hosts, down_services, records
 
 

@@ -211,3 +211,32 @@ def test_a_host_name_from_the_logs_reaches_the_report_escaped(tmp_path: Path) ->
     html = render_html(doc)
     assert "<img/src=x" not in html
     assert "the last host (&lt;img/src=x/onerror=alert(1)&gt;) failed to spawn" in html
+
+
+def test_the_filters_summary_and_the_servicegroup_say_it_without_a_service_list(
+    tmp_path: Path,
+) -> None:
+    # nova/filters.py's summary and nova/servicegroup/drivers/db.py's debug line
+    # (github.com/openstack/nova), no `compute service list` in the bundle
+    files = samples("filters_hosts_down")
+    del files[SERVICES]
+    files[SCHEDULER_LOG] = "".join(
+        pod_oslo(
+            "09:20:01",
+            "DEBUG",
+            "nova.servicegroup.drivers.db",
+            f"Seems service nova-compute on host {host} is down. Last heartbeat was "
+            "2026-03-02 09:02:11. Elapsed time is 1070.331",
+        )
+        for host in ("hv-01", "hv-02")
+    ) + pod_oslo(
+        "09:20:01",
+        "INFO",
+        "nova.filters",
+        f"Filtering removed all hosts for the request with instance ID '{VM}'. Filter results: "
+        "['AvailabilityZoneFilter: (start: 2, end: 2)', 'ComputeFilter: (start: 2, end: 0)']",
+    )
+    doc = run(tmp_path, files)
+    stage = next(f for f in doc.findings if f.key == "filters_hosts_down")
+    assert stage.facts["hosts_down"] == ["hv-01", "hv-02"]
+    assert doc.verdict.cls == "host_failure"
