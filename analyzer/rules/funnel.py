@@ -14,7 +14,7 @@
   nova/conductor/manager.py raises MaxRetriesExceeded, "Exceeded maximum number of
   retries. Exhausted all hosts available for retrying build failures"): a host failure.
 
-The rules of each stage read these helpers; ``no_valid_host`` yields to a host stage.
+The rules of each stage read these functions; ``no_valid_host`` yields to a host stage.
 """
 
 from __future__ import annotations
