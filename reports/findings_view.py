@@ -52,6 +52,16 @@ def finding_sentence(finding: Finding) -> str:
     return " ".join([main, *extras])
 
 
+def rebuttals(findings: list[Finding]) -> list[str]:
+    """The findings' own words against the explanation the symptom table alone suggests."""
+    out = []
+    for finding in findings:
+        words = w.FINDING_REBUTTALS.get(finding.key)
+        if words is not None:
+            out.append(w.fill(words.text, facts(finding.facts)) or words.fallback)
+    return out
+
+
 def _history_status(finding: Finding) -> str:
     if finding.facts.get("resolved"):
         at = shown(finding.facts.get("resolved_at"))

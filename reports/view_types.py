@@ -200,6 +200,7 @@ class Report:
     symptoms: list[SymptomView]
     findings: list[FindingView]
     counter: list[CounterView]
+    rebuttals: list[str]  # findings that overrule the symptom table read alone
     recovery: Recovery
     stuck: list[VmView]
     stuck_none: str
