@@ -9,13 +9,13 @@ the documents, map errors to one ``Error:`` line and exit status 2
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from analyzer.bundle import bundle_name
-from analyzer.cli.analyze import Format
 from analyzer.cli.common import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -54,6 +54,14 @@ to standard output.
 Exit status: 0 recovered; 1 any other outcome; 2 usage error or unreadable input; 130
 interrupted.
 """
+
+
+class Format(StrEnum):
+    all = "all"
+    json = "json"
+    md = "md"
+    html = "html"
+
 
 Side = Annotated[
     Path, typer.Argument(help="Bundle file or folder, or a folder of bundles.", show_default=False)
