@@ -30,6 +30,8 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     paths = {f"oom-after-{s}": generate(f"oom-after-{s}", out) for s in AFTERS}
     paths["before"] = BEFORE
     paths["region2"] = BEFORE.with_name("selfhosted-memory-alarm.tgz")
+    paths["host-failure"] = BEFORE.with_name("host-failure.tgz")  # pcd-region1, 4 March
+    paths["saas"] = BEFORE.with_name("saas-hypervisor-only.tgz")
     restarted = build("oom-after-restarted")
     only = {p: d for p, d in restarted.files.items() if p.startswith("openstack/")}
     target = out / "servers-only.tgz"

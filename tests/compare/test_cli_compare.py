@@ -64,3 +64,15 @@ def test_an_empty_folder_is_no_bundle(tmp_path: Path) -> None:
     code, _, err = _run(str(tmp_path), str(LAB / "broker-stopped.tgz"))
     assert code == 2
     assert err == f"Error: {tmp_path}: no bundle (.tgz/.tar.gz/.tar or bundle folder) in it\n"
+
+
+def test_a_side_may_be_a_folder_of_bundles(tmp_path: Path) -> None:
+    after = tmp_path / "after"
+    after.mkdir()
+    (after / "broker-stopped-recovered.tgz").write_bytes(
+        (LAB / "broker-stopped-recovered.tgz").read_bytes()
+    )
+    code, out, _ = _run(str(LAB / "broker-stopped.tgz"), str(after), "--format", "json", "-q")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["after"]["bundles"] == ["broker-stopped-recovered"]

@@ -153,3 +153,22 @@ def test_an_after_without_logs_cannot_show_a_recovery(side: Side) -> None:
     doc = _pair(side, "servers-only")
     assert doc.reasons == ["after_without_logs"]
     assert not doc.mismatches  # no manifest: no region to disagree with
+
+
+def test_a_compute_service_that_went_down_is_listed_with_both_sides(side: Side) -> None:
+    # the same region two days later, when hv-03 lost libvirt and its compute service
+    doc = compare(side("before"), side("host-failure"))
+    assert doc.outcome is Outcome.DIFFERENT_FAILURE
+    down = [s for s in doc.services if s.after.endswith("/down")]
+    assert [(s.binary, s.host, s.before) for s in down] == [("nova-compute", "hv-03", "enabled/up")]
+    assert _cited(down[0].before_evidence)
+    assert _cited(down[0].after_evidence)
+
+
+def test_saas_gets_the_packet_whatever_the_outcome(side: Side) -> None:
+    doc = compare(side("saas"), side("saas"))
+    assert doc.outcome is Outcome.INCONCLUSIVE
+    assert doc.escalate
+    assert doc.escalation is not None
+    assert doc.escalation.deployment == "saas"
+    assert doc.escalation.error_lines
