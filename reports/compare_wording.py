@@ -64,6 +64,7 @@ FINDING_STATES: dict[str, str] = {
 
 CLIENT_STATES: dict[str, str] = {
     "reconnected": "reconnected",
+    "unblocked": "unblocked by the broker, or its service report recovered",
     "quiet": "no error since the fix (no reconnect line)",
     "failing": "still failing",
 }

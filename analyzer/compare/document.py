@@ -104,9 +104,9 @@ class Client(Record, frozen=True):
     """A host or pod whose messaging client failed in BEFORE, and how it is in AFTER."""
 
     lane: str
-    state: str  # reconnected | quiet (no error since the fix) | failing
+    state: str  # reconnected | unblocked | quiet (no error since the fix) | failing
     faults_before: int
-    reconnected_at: Time | None
+    reconnected_at: Time | None  # the first reconnect (or unblock) after the fix
     before_evidence: Evidence | None
     after_evidence: Evidence | None
 

@@ -21,6 +21,8 @@ from analyzer.runbook import STUCK_AFTER
 CLIENT_FAULTS = ("amqp_unreachable", "broker_blocked", "lost_conductor", "messaging_timeout")
 BUILD_ENDS = ("build_ok", "build_fail", "no_valid_host")
 TOOK = re.compile(r"Took ([0-9.]+) seconds to build instance")
+# the ends of those faults on the client's side (analyzer.timeline.families.RECOVERS)
+CLIENT_BACK = ("amqp_reconnected", "broker_unblocked", "conductor_recovered")
 CLIENT_SOURCES = ("oslo", "pf9", "kubectl")  # client logs: hosts and pods (not the broker)
 
 
@@ -78,7 +80,8 @@ def _client_events(side: Analysed) -> pd.DataFrame:
 
 
 def client_changes(before: Analysed, after: Analysed, since: pd.Timestamp | None) -> list[Client]:
-    """Every host or pod whose client failed in BEFORE: reconnected, quiet or failing."""
+    """Every host or pod whose client failed in BEFORE: reconnected (or, for a blocked
+    publisher or a service report, unblocked), quiet or failing."""
     old = _client_events(before)
     faults = old[old["family"].isin(CLIENT_FAULTS).fillna(False)]
     new = _client_events(after)
@@ -87,7 +90,7 @@ def client_changes(before: Analysed, after: Analysed, since: pd.Timestamp | None
     out = []
     for lane, rows in faults.groupby("lane", sort=True):
         mine = new[new["lane"] == lane]
-        back = mine[mine["family"] == "amqp_reconnected"]
+        back = mine[mine["family"].isin(CLIENT_BACK).fillna(False)]
         last_back = back["timestamp"].max() if not back.empty else None
         again = mine[mine["family"].isin(CLIENT_FAULTS).fillna(False)]
         if last_back is not None:
@@ -95,7 +98,8 @@ def client_changes(before: Analysed, after: Analysed, since: pd.Timestamp | None
         if not again.empty:
             state, shown = "failing", again.iloc[-1]
         elif not back.empty:
-            state, shown = "reconnected", back.iloc[0]
+            reconnected = (back["family"] == "amqp_reconnected").any()
+            state, shown = "reconnected" if reconnected else "unblocked", back.iloc[0]
         else:
             state, shown = "quiet", None
         out.append(

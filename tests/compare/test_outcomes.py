@@ -172,3 +172,16 @@ def test_saas_gets_the_packet_whatever_the_outcome(side: Side) -> None:
     assert doc.escalation is not None
     assert doc.escalation.deployment == "saas"
     assert doc.escalation.error_lines
+
+
+def test_a_cleared_alarm_unblocks_the_clients(side: Side) -> None:
+    doc = _pair(side, "lab/memory-alarm")
+    fix = doc.timing.fix
+    assert fix is not None
+    assert fix.basis == "alarm_cleared"
+    assert fix.evidence.text.startswith("vm_memory_high_watermark clear.")  # RabbitMQ 3.10
+    [client] = doc.clients
+    assert client.state == "unblocked"
+    assert _cited(client.before_evidence)
+    assert client.after_evidence is not None
+    assert "unblocked the connection" in client.after_evidence.text
