@@ -177,8 +177,31 @@ def _packet(doc: CompareDocument) -> dict[str, Any] | None:
         "region": p.region or NONE,
         "namespace": p.namespace or NONE,
         "onset": p.onset or NONE,
+        "start": p.time_range.start or NONE,
+        "end": p.time_range.end or NONE,
         "vm_ids": p.vm_ids,
-        "lines": [_ev(e) for e in p.error_lines],
+        "build_servers": [
+            {
+                "id": v.id or NONE,
+                "name": v.name or NONE,
+                "status": v.status or NONE,
+                "task_state": v.task_state or NONE,
+                "created": v.created_at or NONE,
+            }
+            for v in p.build_servers
+        ],
+        "services": [
+            {
+                "binary": s.binary or NONE,
+                "host": s.host or NONE,
+                "status": s.status or NONE,
+                "state": s.state or NONE,
+                "updated": s.updated_at or NONE,
+            }
+            for s in p.services
+        ],
+        "lines_before": [_ev(e) for e in p.lines_before],
+        "lines_after": [_ev(e) for e in p.lines_after],
         "tried": p.tried,
         "outcome": lookup(OUTCOMES, doc.outcome.value),
         "reasons": [lookup(REASONS, r) for r in doc.reasons],

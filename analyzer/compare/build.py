@@ -81,7 +81,7 @@ def compare(before: Analysed, after: Analysed) -> CompareDocument:
         services=it.services,
         escalation=None
         if outcome is Outcome.RECOVERED
-        else packet(before, after, fix, it.findings, it.stuck_vms, it.broker),
+        else packet(before, after, fix, it.findings, it.stuck_vms, it.broker, it.clients),
         windows=[
             WindowSeries(start=c.start, bin_s=c.bin_s, errors=c.errors)
             for c in (before.doc.charts, after.doc.charts)

@@ -16,7 +16,14 @@ from typing import Any
 
 import msgspec
 
-from analyzer.document import ClockOffset, Evidence, Generator
+from analyzer.document import (
+    ClockOffset,
+    Evidence,
+    Generator,
+    ServiceState,
+    StuckVm,
+    TimeRange,
+)
 from analyzer.document.base import Record, Seconds, Time
 from analyzer.model import Deployment, FailureClass
 
@@ -146,15 +153,23 @@ class Timing(Record, frozen=True):
 
 
 class Packet(Record, frozen=True):
-    """The runbook's escalation to Platform9 Support, from both bundles."""
+    """The runbook's escalation to Platform9 Support, from both bundles: what it lists for
+    SaaS (time range, servers in BUILD, compute services, ostackhost.log lines) and what
+    the Self-Hosted escalation needs besides (cause, what was tried)."""
 
     cause: str  # memory | disk | misconfiguration | authentication | unknown
     deployment: Deployment
     region: str | None
     namespace: str | None
     onset: Time | None
-    vm_ids: list[str]
-    error_lines: list[Evidence]
+    time_range: TimeRange  # BEFORE's onset (or first stuck VM) to AFTER's collection
+    vm_ids: list[str]  # stuck in BEFORE, or in AFTER
+    build_servers: list[StuckVm]  # AFTER's `pcdctl server list --status BUILD`
+    services: list[ServiceState]  # AFTER's `pcdctl compute service list`
+    # the lines of each side, ostackhost.log first: clients' errors and reconnects, the
+    # findings' lines (AFTER: only current ones) and AFTER's broker crashes
+    lines_before: list[Evidence]
+    lines_after: list[Evidence]
     tried: list[str]  # what was done, with its time, from AFTER
 
 

@@ -26,7 +26,7 @@ CLIENT_BACK = ("amqp_reconnected", "broker_unblocked", "conductor_recovered")
 CLIENT_SOURCES = ("oslo", "pf9", "kubectl")  # client logs: hosts and pods (not the broker)
 
 
-def _servers_by_id(side: Analysed) -> pd.DataFrame:
+def servers_by_id(side: Analysed) -> pd.DataFrame:
     servers = side.frames.servers
     if servers.empty:
         return servers
@@ -47,7 +47,7 @@ def _server_text(row: pd.Series, vm_id: str) -> str:
 
 def stuck_vm_changes(before: Analysed, after: Analysed) -> list[VmChange]:
     """Each VM stuck in BUILD in BEFORE, and what AFTER's server list says of it."""
-    old, new = _servers_by_id(before), _servers_by_id(after)
+    old, new = servers_by_id(before), servers_by_id(after)
     listed = after.doc.counts.servers > 0
     out = []
     for vm in before.doc.stuck_vms:
@@ -120,7 +120,7 @@ def creates_after(after: Analysed, since: pd.Timestamp | None) -> list[Create]:
 
     One still in BUILD is ``building`` while younger than that at AFTER's collection, and
     ``failed`` once older, like one in ERROR."""
-    servers = _servers_by_id(after)
+    servers = servers_by_id(after)
     collected = when(after.doc.collected_at)
     if servers.empty or since is None:
         return []

@@ -7,9 +7,15 @@ misconfiguration and authentication. For SaaS deployments this packet is the ans
 
 from __future__ import annotations
 
-from analyzer.compare.document import Broker, FindingChange, Fix, Packet, VmChange
+import pandas as pd
+
+from analyzer.cells import opt_str
+from analyzer.compare.document import Broker, Client, FindingChange, Fix, Packet, VmChange
+from analyzer.compare.items import servers_by_id
 from analyzer.compare.sides import Analysed
-from analyzer.document import Evidence
+from analyzer.document import Evidence, ServiceState, TimeRange
+from analyzer.model import iso
+from analyzer.recovery import stuck_vm_rows
 
 CAUSES = (
     ("memory", {"broker_pod_oomkilled", "broker_memory_alarm"}),
@@ -17,7 +23,7 @@ CAUSES = (
     ("authentication", {"broker_auth_failure"}),
     ("misconfiguration", {"broker_partition", "broker_pod_error", "broker_pod_pending"}),
 )
-LINES_PER_SIDE = 5
+LINES = 10  # per side
 
 
 def cause(subcauses: set[str]) -> str:
@@ -34,18 +40,21 @@ def packet(
     findings: list[FindingChange],
     stuck: list[VmChange],
     broker: Broker,
+    clients: list[Client],
 ) -> Packet:
     b, a = before.doc, after.doc
     subcauses = {*b.verdict.subcauses, *a.verdict.subcauses}
     vm_ids = [v.id for v in stuck]
     vm_ids += [v.id for v in a.stuck_vms if v.id is not None and v.id not in vm_ids]
-    lines: list[Evidence] = [f.before_evidence for f in findings if f.before_evidence is not None][
-        :LINES_PER_SIDE
-    ]
-    lines += [
+    esc = b.recovery.escalation  # BEFORE's own packet lines, when its analysis made one
+    lines_before = list(esc.ostackhost_lines) if esc is not None else []
+    lines_before += [c.before_evidence for c in clients if c.before_evidence is not None]
+    lines_before += [f.before_evidence for f in findings if f.before_evidence is not None]
+    lines_after = [c.after_evidence for c in clients if c.after_evidence is not None]
+    lines_after += [
         f.after_evidence for f in findings if f.after == "current" and f.after_evidence is not None
-    ][:LINES_PER_SIDE]
-    lines += broker.crash_evidence[:LINES_PER_SIDE]
+    ]
+    lines_after += broker.crash_evidence
     tried = []
     if fix is not None:
         tried.append(f"{fix.at} {fix.basis}: {fix.evidence.text}")
@@ -55,19 +64,48 @@ def packet(
             for x in a.incident.actions
             if fix is None or x.text != fix.evidence.text
         ]
+    onset = b.incident.onset if b.incident is not None else None
+    start = onset or (b.recovery.escalation.time_range.start if b.recovery.escalation else None)
+    servers = servers_by_id(after)
+    building = (
+        servers[(servers["status"] == "BUILD").fillna(False)]
+        .sort_values("created_at", kind="stable")
+        .reset_index()
+        if not servers.empty
+        else after.frames.servers
+    )
     return Packet(
         cause=cause(subcauses),
         deployment=b.deployment,
         region=b.region or a.region,
         namespace=b.namespace or a.namespace,
-        onset=b.incident.onset if b.incident is not None else None,
+        onset=onset,
+        time_range=TimeRange(start=start, end=a.collected_at),
         vm_ids=vm_ids,
-        error_lines=_unique(lines),
+        build_servers=stuck_vm_rows(building),
+        services=_services(after.frames.services),
+        lines_before=_unique(lines_before)[:LINES],
+        lines_after=_unique(lines_after)[:LINES],
         tried=tried,
     )
 
 
+def _services(svc: pd.DataFrame) -> list[ServiceState]:
+    return [
+        ServiceState(
+            binary=opt_str(r["binary"]),
+            host=opt_str(r["host"]),
+            status=opt_str(r["status"]),
+            state=opt_str(r["state"]),
+            updated_at=iso(r["updated_at"]),
+        )
+        for _, r in svc.iterrows()
+    ]
+
+
 def _unique(lines: list[Evidence]) -> list[Evidence]:
+    """Each line once, ``ostackhost.log`` first (the runbook asks for those lines)."""
+    lines = sorted(lines, key=lambda e: not e.file.endswith("ostackhost.log"))
     seen: set[tuple[str, int | None]] = set()
     out = []
     for e in lines:

@@ -171,7 +171,7 @@ def test_saas_gets_the_packet_whatever_the_outcome(side: Side) -> None:
     assert doc.escalate
     assert doc.escalation is not None
     assert doc.escalation.deployment == "saas"
-    assert doc.escalation.error_lines
+    assert doc.escalation.lines_before
 
 
 def test_a_cleared_alarm_unblocks_the_clients(side: Side) -> None:
