@@ -18,6 +18,7 @@ from analyzer.errors import UsageError
 from analyzer.fleet.discover import find_bundles
 from analyzer.frames import Frames
 from analyzer.limits import Limits
+from analyzer.timeline import events
 from analyzer.timeline.core import Timeline, build_timeline
 
 
@@ -44,4 +45,8 @@ def analyse_side(
 ) -> Analysed:
     paths = bundles_of(location)
     doc, frames, _inventory = analyse(paths, limits, progress)
-    return Analysed(tuple(paths), doc, frames, build_timeline(frames))
+    try:
+        timeline = build_timeline(frames)
+    except Exception:  # noqa: BLE001 - fail forward: the document names it (timeline_error)
+        timeline = Timeline(events.empty(), [])
+    return Analysed(tuple(paths), doc, frames, timeline)
