@@ -35,7 +35,6 @@ REASONS: dict[str, str] = {
     "fix_did_not_help": "Something was done to the broker, but the failure went on: the "
     "runbook says to escalate to Platform9 Support.",
     "no_fix_seen": "AFTER shows no restart of the broker and the failure goes on.",
-    "still_failing": "The failure goes on in AFTER.",
     "after_verdict_stale": "AFTER's own analysis still names the failure, but only from lines "
     "older than the fix.",
     "vms_still_build": "VMs stuck before are still in BUILD: clean them up (commands below).",

@@ -99,8 +99,8 @@ def _decide(before: Analysed, after: Analysed, it: Items) -> tuple[Outcome, list
                 "crashed_again" if it.broker.crashed_again else "fault_after_fix"
             ]
         return Outcome.NOT_RECOVERED, ["fix_did_not_help"]
-    if same:
-        return Outcome.NOT_RECOVERED, ["no_fix_seen" if it.fix is None else "still_failing"]
+    if same:  # and no fix: a fix with a current finding was decided above
+        return Outcome.NOT_RECOVERED, ["no_fix_seen"]
     # AFTER's own verdict may still name the failure from lines older than the fix
     stale = now in FAILURES
     reasons = ["after_verdict_stale"] if stale else []
