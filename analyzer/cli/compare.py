@@ -63,14 +63,27 @@ class Format(StrEnum):
     html = "html"
 
 
-Side = Annotated[
-    Path, typer.Argument(help="Bundle file or folder, or a folder of bundles.", show_default=False)
+Before = Annotated[
+    Path,
+    typer.Argument(
+        help="Bundle (file or folder) or folder of bundles taken during the failure.",
+        show_default=False,
+        metavar="BEFORE",
+    ),
+]
+After = Annotated[
+    Path,
+    typer.Argument(
+        help="Bundle (file or folder) or folder of bundles taken after the fix.",
+        show_default=False,
+        metavar="AFTER",
+    ),
 ]
 
 
 def compare_command(
-    before: Side,
-    after: Side,
+    before: Before,
+    after: After,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the reports.")] = None,
     fmt: Annotated[
         Format,
