@@ -24,6 +24,7 @@ from analyzer.cli.common import (
     MaxMembers,
     MaxRatio,
     Quiet,
+    error,
     parse_limits,
     reported_errors,
     write_errors,
@@ -129,7 +130,7 @@ def _write(doc: CompareDocument, fmt: Format, target: Path, quiet: bool) -> None
         render_compare_markdown,
         render_escalation_markdown,
     )
-    from reports.files import write_atomic
+    from reports.files import LOCK_WAIT, FolderBusy, locked, write_atomic
 
     rendered = {
         Format.json: lambda: to_json(doc),
@@ -144,14 +145,22 @@ def _write(doc: CompareDocument, fmt: Format, target: Path, quiet: bool) -> None
     packet = render_escalation_markdown(doc)
     with write_errors(target, "cannot write reports"):
         target.mkdir(parents=True, exist_ok=True)
-        write_atomic(target / "compare.json", rendered[Format.json]())
-        write_atomic(target / "compare.md", rendered[Format.md]())
-        write_atomic(target / "compare.html", rendered[Format.html]())
-        stale = target / "escalation.md"
-        if packet is not None:
-            write_atomic(stale, packet)
-        elif stale.exists():
-            stale.unlink()  # an older run's packet would contradict this recovery
+        try:
+            # the same folder lock as analyze: two runs on one --out never mix their sets
+            with locked(target, LOCK_WAIT):
+                write_atomic(target / "compare.json", rendered[Format.json]())
+                write_atomic(target / "compare.md", rendered[Format.md]())
+                write_atomic(target / "compare.html", rendered[Format.html]())
+                stale = target / "escalation.md"
+                if packet is not None:
+                    write_atomic(stale, packet)
+                elif stale.exists():
+                    stale.unlink()  # an older run's packet would contradict this recovery
+        except FolderBusy:
+            raise error(
+                f"{target}: another analyze has been writing its reports there for "
+                f"{LOCK_WAIT:g} s; try again, or choose another --out"
+            ) from None
     if not quiet:
         typer.echo(_summary(doc, target if packet is not None else None), err=True)
         typer.echo(f"Reports: {target}/compare.html, compare.md, compare.json", err=True)

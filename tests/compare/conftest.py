@@ -8,6 +8,7 @@ it by hand: only the ``pcdctl`` output (``openstack/``), no logs, no pods, no ma
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,4 +61,4 @@ def side(bundles: dict[str, Path]) -> Callable[[str], Analysed]:
 @pytest.fixture(scope="session")
 def facts() -> Callable[[str], dict[str, object]]:
     """The generator's ground truth of an AFTER scenario (never written into the bundle)."""
-    return lambda name: build(name).facts
+    return functools.cache(lambda name: build(name).facts)
