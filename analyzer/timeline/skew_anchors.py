@@ -17,8 +17,9 @@ every client:
 Each broker event is one anchor (its many lines, a stop's closures among them, count once),
 so each pair is independent of the others. A start anchors only after a stop or death on
 the same lane: the broker's first start (its log's opening) had no client to reconnect, and
-paired with a later "Reconnected" it would read as a skew. The reaction only ever follows the event, by as
-much as a client's reconnect back-off; a pair is the lane's episode start minus the anchor.
+paired with a later "Reconnected" it would read as a skew. The reaction only ever follows
+the event, by as much as a client's reconnect back-off; a pair is the lane's episode start
+minus the anchor.
 """
 
 from __future__ import annotations
