@@ -203,3 +203,13 @@ def test_builder_moves_only_the_hypervisor_times(tmp_path: Path) -> None:
     assert moved[0][23:] == recorded[0][23:]
     first = datetime.fromisoformat(recorded[0][:23])
     assert datetime.fromisoformat(moved[0][:23]) == first + pd.Timedelta(seconds=FAST)
+
+
+def test_every_basis_is_worded_and_documented() -> None:
+    from analyzer.timeline.skew import OffsetBasis
+    from reports.timeline_wording import CLOCK_BASIS
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "analysis-json.md").read_text()
+    for basis in OffsetBasis:
+        assert basis.value in CLOCK_BASIS, basis
+        assert basis.value in docs, basis
