@@ -6,25 +6,25 @@ zone-less files are local time placed on UTC by a declared offset, so a host who
 drifted, or whose zone was never declared, lands minutes or hours off. For each such lane
 (one host or file) the offset is estimated, in order of preference, from
 
-1. **request ids and instance UUIDs** (``request-id``, ``instance``): the compute log's first
-   line of a build against the API's acceptance of the same request, or the server's
-   ``created`` time; a build reaches the compute host within seconds, so the median
-   difference is the offset (plus that latency);
+1. **request ids and instance UUIDs** (``request-id``, ``instance``), two or more: the
+   compute log's first line of a build against the API's acceptance of the same request, or
+   the server's ``created`` time; a build reaches the compute host within seconds, so the
+   median difference is the offset (plus that latency);
 2. **fault episodes** (``fault-episodes``): the start of each outage the lane logs
    ("AMQP server ... is unreachable", "Reconnected", "blocked", "Lost connection to
-   nova-conductor")
-   against the same kind of start on the reference lanes (the broker's clients in pods)
-   or, without any, on the other hosts (``fault-episodes-other-hosts``); the shift that
-   lines up the most starts wins, so a host minutes off still pairs each outage with its
-   own and not with the neighbouring one;
-3. **the broker's own events** (``broker-events``, :mod:`.skew_anchors`): without a
-   request id shared with the API and without any client on an exact clock, the zoned
-   broker log's stop, forced closures, start and alarms against the lane's reactions
-   ("unreachable", "Reconnected", "blocked"); one pair per broker event. A single pair of
-   instance (or request id) joins them as a second, independent pair: if it agrees, the
-   basis is ``broker-events-and-instance`` (``-and-request-id``); if not, the basis is
-   ``pairs-disagree``, the offset unknown and nothing corrected (a clock stepped between
-   the build and the outage reads so).
+   nova-conductor") against the same kind of start on the reference lanes (the broker's
+   clients in pods); the shift that lines up the most starts wins, so a host minutes off
+   still pairs each outage with its own and not with the neighbouring one;
+3. **the broker's own events** (``broker-events``, :mod:`.skew_anchors`): without such
+   clients, the zoned broker log's stop, forced closures, restart and alarms against the
+   lane's reactions ("unreachable", "Reconnected", "blocked"), one pair per broker event.
+   A lane's single request or instance pair joins them as an independent check: if it
+   agrees, the basis is ``broker-events-and-request-id`` or ``broker-events-and-instance``;
+   if not, ``pairs-disagree``, the offset unknown and nothing corrected (a clock stepped
+   between the build and the outage reads so);
+4. fault episodes against **the other hosts** (``fault-episodes-other-hosts``), when no
+   exact-UTC source logged any;
+5. a single request or instance pair.
 
 An estimate is *clear* with two or more pairs that agree (spread under ``CLEAR_SPREAD_S``);
 a clear offset of ``APPLY_FROM_S`` or more is corrected in the merged timeline, smaller ones
@@ -43,7 +43,13 @@ import pandas as pd
 
 from analyzer.document import timeline as doc
 from analyzer.model import TRUSTED_CLOCKS, iso
-from analyzer.timeline.skew_anchors import CLIENT_FAMILIES, Match, anchor_events, match_anchors
+from analyzer.timeline.skew_anchors import (
+    ANCHORS,
+    CLIENT_FAMILIES,
+    Match,
+    anchor_events,
+    match_anchors,
+)
 
 APPLY_FROM_S = 30.0
 WARN_FROM_S = 60.0
@@ -161,7 +167,8 @@ class _References:
         self.episodes = _Episodes(starts[starts["family"].isin(ALIGN_FAMILIES)])
         own = starts[~starts["trusted"].to_numpy(dtype=bool)]
         self.reactions = {str(k): g for k, g in own.groupby("lane")}
-        self.anchors = anchor_events(trusted, _seconds(trusted["timestamp"]))
+        broker = trusted[trusted["family"].isin(list(ANCHORS))]
+        self.anchors = anchor_events(broker, _seconds(broker["timestamp"]))
 
     def anchored(self, lane: str) -> list[Match]:
         """The lane's reactions paired with the broker's events (on other lanes)."""
@@ -265,10 +272,9 @@ class _Estimate:
         broker = [_Pair(m.diff_s, m.own, m.reference) for m in anchored]
         diffs = [p.diff_s for p in broker]
         if not direct:
-            evidence = (self.evidence(broker[0], OffsetBasis.BROKER_EVENTS),)
-            return self.result(
-                diffs, OffsetBasis.BROKER_EVENTS, evidence if len(broker) == 1 else ()
-            )
+            only = broker[0] if len(broker) == 1 else None
+            single = () if only is None else (self.evidence(only, OffsetBasis.BROKER_EVENTS),)
+            return self.result(diffs, OffsetBasis.BROKER_EVENTS, single)
         other = direct[0]
         values = [*diffs, other.diff_s]
         if abs(float(np.median(diffs)) - other.diff_s) <= CLEAR_SPREAD_S:
@@ -280,20 +286,9 @@ class _Estimate:
             return self.result(values, combined)
         offset = float(np.median(values))
         spread = float(np.median(np.abs(np.asarray(values) - offset)))
-        evidence = (
-            self.evidence(broker[0], OffsetBasis.BROKER_EVENTS),
-            self.evidence(other, basis),
-        )
-        return ClockOffset(
-            self.lane,
-            None,
-            OffsetBasis.PAIRS_DISAGREE,
-            len(values),
-            spread,
-            self.clock,
-            False,
-            evidence,
-        )
+        both = (self.evidence(broker[0], OffsetBasis.BROKER_EVENTS), self.evidence(other, basis))
+        disagree = OffsetBasis.PAIRS_DISAGREE
+        return ClockOffset(self.lane, None, disagree, len(values), spread, self.clock, False, both)
 
     def result(
         self, diffs: list[float], basis: OffsetBasis, evidence: tuple[doc.OffsetPair, ...] = ()
