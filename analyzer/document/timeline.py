@@ -89,7 +89,10 @@ class ClockOffset(Record, frozen=True):
 
     source: str
     offset_s: Seconds | None
-    basis: str  # reference | request-id | instance | fault-episodes | ... | none
+    # reference | request-id | instance | fault-episodes | broker-events-and-request-id |
+    # broker-events-and-instance | broker-events | fault-episodes-other-hosts |
+    # pairs-disagree | none (analyzer.timeline.skew.OffsetBasis)
+    basis: str
     pairs: int
     spread_s: Seconds | None
     clock: str
