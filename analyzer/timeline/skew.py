@@ -130,6 +130,28 @@ class _Pair:
     reference: int
 
 
+@dataclass(frozen=True)
+class _Direct:
+    """A lane's request or instance pairs, as arrays (a lane may have thousands)."""
+
+    diffs: np.ndarray
+    own: np.ndarray
+    reference: np.ndarray
+    basis: OffsetBasis
+
+    def __len__(self) -> int:
+        return len(self.diffs)
+
+    def pair(self, i: int) -> _Pair:
+        return _Pair(float(self.diffs[i]), int(self.own[i]), int(self.reference[i]))
+
+
+_NO_PAIRS = np.zeros(0, dtype=np.float64)
+NO_DIRECT = _Direct(
+    _NO_PAIRS, _NO_PAIRS.astype(np.int64), _NO_PAIRS.astype(np.int64), OffsetBasis.NONE
+)
+
+
 def estimate_offsets(frame: pd.DataFrame) -> list[ClockOffset]:
     """One entry per lane: reference lanes at zero, the others estimated (or unknown)."""
     raw = frame  # the evidence of a pair is read from here (file, line, text)
@@ -147,8 +169,7 @@ def estimate_offsets(frame: pd.DataFrame) -> list[ClockOffset]:
         if clock in TRUSTED_CLOCKS:
             out.append(ClockOffset(lane, 0.0, OffsetBasis.REFERENCE, 0, None, clock, False))
         else:
-            found = direct.get(lane, ([], OffsetBasis.NONE))
-            out.append(_Estimate(lane, clock, refs, raw).run(*found))
+            out.append(_Estimate(lane, clock, refs, raw).run(direct.get(lane, NO_DIRECT)))
     return out
 
 
@@ -239,9 +260,10 @@ class _Estimate:
     def __init__(self, lane: str, clock: str, refs: _References, raw: pd.DataFrame) -> None:
         self.lane, self.clock, self.refs, self.raw = lane, clock, refs, raw
 
-    def run(self, direct: list[_Pair], basis: OffsetBasis) -> ClockOffset:
+    def run(self, direct: _Direct) -> ClockOffset:
+        basis = direct.basis
         if len(direct) >= 2:
-            return self.result([p.diff_s for p in direct], basis)
+            return self.result(direct.diffs.tolist(), basis)
         episodes = self.refs.episodes
         ref_times, ref_families, episode_basis = episodes.reference(self.lane)
         aligned = _align(episodes.own(self.lane), ref_times, ref_families)
@@ -249,11 +271,12 @@ class _Estimate:
             return self.aligned(aligned, episode_basis)
         anchored = self.refs.anchored(self.lane)
         if anchored:
-            return self.with_anchors(anchored, direct, basis)
+            return self.with_anchors(anchored, direct)
         if aligned:
             return self.aligned(aligned, episode_basis)
-        if direct:
-            return self.result([direct[0].diff_s], basis, (self.evidence(direct[0], basis),))
+        if len(direct):
+            only = direct.pair(0)
+            return self.result([only.diff_s], basis, (self.evidence(only, basis),))
         return ClockOffset(self.lane, None, OffsetBasis.NONE, 0, None, self.clock, False)
 
     def aligned(self, diffs: list[float], basis: OffsetBasis) -> ClockOffset:
@@ -264,18 +287,17 @@ class _Estimate:
             evidence = () if pair is None else (self.evidence(pair, basis),)
         return self.result(diffs, basis, evidence)
 
-    def with_anchors(
-        self, anchored: list[Match], direct: list[_Pair], basis: OffsetBasis
-    ) -> ClockOffset:
+    def with_anchors(self, anchored: list[Match], direct: _Direct) -> ClockOffset:
         """The broker's events, with the lane's single instance or request pair if any: an
         independent check that must agree."""
         broker = [_Pair(m.diff_s, m.own, m.reference) for m in anchored]
         diffs = [p.diff_s for p in broker]
-        if not direct:
+        basis = direct.basis
+        if not len(direct):
             only = broker[0] if len(broker) == 1 else None
             single = () if only is None else (self.evidence(only, OffsetBasis.BROKER_EVENTS),)
             return self.result(diffs, OffsetBasis.BROKER_EVENTS, single)
-        other = direct[0]
+        other = direct.pair(0)
         values = [*diffs, other.diff_s]
         if abs(float(np.median(diffs)) - other.diff_s) <= CLEAR_SPREAD_S:
             combined = (
@@ -329,12 +351,10 @@ def _event(raw: pd.DataFrame, row: int) -> doc.PairedEvent:
     )
 
 
-def _direct_pairs(
-    local: pd.DataFrame, refs: _References
-) -> dict[str, tuple[list[_Pair], OffsetBasis]]:
+def _direct_pairs(local: pd.DataFrame, refs: _References) -> dict[str, _Direct]:
     """Per lane: differences from shared request ids, else from instance UUIDs (build
     lines only). One pass over every lane."""
-    out: dict[str, tuple[list[_Pair], OffsetBasis]] = {}
+    out: dict[str, _Direct] = {}
     rid = local[local["request_id"].notna() & local["lane"].notna()]
     out.update(
         _shared(rid, "request_id", refs.first_by_request, refs.times, OffsetBasis.REQUEST_ID)
@@ -351,10 +371,10 @@ def _direct_pairs(
 
 def _shared(
     rows: pd.DataFrame, key: str, reference: pd.Series, times: pd.Series, basis: OffsetBasis
-) -> dict[str, tuple[list[_Pair], OffsetBasis]]:
+) -> dict[str, _Direct]:
     """Per lane sharing a ``key`` with ``reference`` (key -> the row of its first time): its
     first time for each shared key minus the reference's (the differences beyond
-    MAX_OFFSET_S dropped)."""
+    MAX_OFFSET_S dropped), with the rows of both."""
     if rows.empty or reference.empty:
         return {}
     first = rows.groupby(["lane", key])["timestamp"].idxmin()
@@ -363,19 +383,29 @@ def _shared(
     if not shared.any():
         return {}
     first = first[shared]
-    own_rows = first.to_numpy()
-    ref_rows = reference.reindex(keys[shared]).to_numpy()
-    diff = _seconds(times.loc[own_rows]) - _seconds(times.loc[ref_rows])
-    lanes = first.index.get_level_values("lane").astype(str)
-    out: dict[str, tuple[list[_Pair], OffsetBasis]] = {}
-    for lane, d, own, ref in zip(
-        lanes, diff.tolist(), own_rows.tolist(), ref_rows.tolist(), strict=True
-    ):
-        if abs(d) <= MAX_OFFSET_S:
-            out.setdefault(lane, ([], basis))[0].append(_Pair(d, int(own), int(ref)))
-        else:
-            out.setdefault(lane, ([], basis))
-    return out
+    own = first.to_numpy(dtype=np.int64)
+    ref = reference.reindex(keys[shared]).to_numpy(dtype=np.int64)
+    table = pd.DataFrame(
+        {
+            "lane": first.index.get_level_values("lane").astype(str),
+            "d": _seconds(times.loc[own]) - _seconds(times.loc[ref]),
+            "own": own,
+            "ref": ref,
+        }
+    )
+    return {str(lane): _direct(group, basis) for lane, group in table.groupby("lane", sort=False)}
+
+
+def _direct(group: pd.DataFrame, basis: OffsetBasis) -> _Direct:
+    # a lane whose every pair is beyond MAX_OFFSET_S keeps an empty entry (so it is not
+    # compared by instance after failing by request id)
+    kept = group[group["d"].abs() <= MAX_OFFSET_S]
+    return _Direct(
+        kept["d"].to_numpy(np.float64),
+        kept["own"].to_numpy(np.int64),
+        kept["ref"].to_numpy(np.int64),
+        basis,
+    )
 
 
 def _episode_starts(timed: pd.DataFrame, families: tuple[str, ...]) -> pd.DataFrame:
