@@ -213,3 +213,44 @@ def test_every_basis_is_worded_and_documented() -> None:
     for basis in OffsetBasis:
         assert basis.value in CLOCK_BASIS, basis
         assert basis.value in docs, basis
+
+
+def test_a_single_outage_pair_is_named_too() -> None:
+    """Any basis resting on one pair keeps it: here one outage start on a client pod
+    (exact UTC) against the host's. Texts from the lab's broker-stopped recording."""
+    from analyzer.timeline.events import from_rows
+    from analyzer.timeline.skew import estimate_offsets
+
+    unreachable = (
+        "[cecf55ac-a54b-4bfb-ae5d-54171e7f62fd] AMQP server on 127.0.0.1:43985 is "
+        "unreachable: [Errno 111] Connection refused. Trying again in 2 seconds."
+    )
+    row = {"family": "amqp_unreachable", "message": unreachable, "source": "oslo"}
+    frame = from_rows(
+        [
+            {
+                **row,
+                "timestamp": "2026-11-25T23:23:19Z",
+                "lane": "nova-conductor-0",
+                "clock": "kubectl",
+                "file": "conductor.log",
+                "line": 7,
+            },
+            {
+                **row,
+                "timestamp": "2026-11-25T23:26:40Z",
+                "lane": "hv-01",
+                "clock": "local-offset",
+                "file": "ostackhost.log",
+                "line": 12,
+            },
+        ]
+    )
+    entry = next(o for o in estimate_offsets(frame) if o.source == "hv-01")
+    assert entry.basis == "fault-episodes"
+    assert entry.pairs == 1
+    assert entry.applied is False
+    [pair] = entry.evidence
+    assert pair.offset_s == 201.0  # 23:26:40 - 23:23:19
+    assert (pair.reference.file, pair.reference.line) == ("conductor.log", 7)
+    assert (pair.own.file, pair.own.line) == ("ostackhost.log", 12)
