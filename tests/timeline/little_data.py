@@ -71,7 +71,7 @@ def server_show(case: str, name: str) -> dict[str, object]:
         "OS-EXT-AZ:availability_zone": row["Availability Zone"],
         "OS-EXT-SRV-ATTR:host": row["Host"],
         "OS-EXT-SRV-ATTR:hypervisor_hostname": row["Host"],
-        "OS-EXT-STS:power_state": "Running",
+        "OS-EXT-STS:power_state": "Running",  # servers.json "Power State": 1
         "OS-EXT-STS:task_state": row["Task State"],
         "OS-EXT-STS:vm_state": str(row["Status"]).lower(),
         "addresses": {},
@@ -83,7 +83,7 @@ def server_show(case: str, name: str) -> dict[str, object]:
         "project_id": row["Project ID"],
         "status": row["Status"],
         "updated": created,
-        "user_id": "admin",
+        "user_id": row["Project ID"],  # the lab's one user and project: "admin"
     }
 
 
