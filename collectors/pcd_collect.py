@@ -2201,21 +2201,16 @@ def print_plan(opts: Options, bundle_path: str, map_path: str | None) -> None:
     def show(argv: list[str], path: str, note: str = "") -> None:
         print(f"  {shlex.join(argv)}\n      -> {path}{note}", file=out)
 
-    missing = [
-        (tool, option)
-        for tool, option, wanted in (
-            (opts.pcdctl, "--pcdctl", opts.openstack),
-            (opts.kubectl, "--kubectl", opts.kubernetes),
-        )
-        if wanted and shutil.which(tool) is None
-    ]
-    for tool, option in missing:
-        print(
-            f"  NOT INSTALLED: {tool} (not found on PATH): its commands below would fail; "
-            f"install it or give its path with {option} PATH",
-            file=out,
-        )
+    def not_installed(tool: str, option: str) -> None:
+        if shutil.which(tool) is None:
+            print(
+                f"  NOT INSTALLED: {tool} (not found on PATH): the {tool} commands below would "
+                f"fail; install it or give its path with {option} PATH",
+                file=out,
+            )
+
     if opts.openstack:
+        not_installed(opts.pcdctl, "--pcdctl")
         for path, argv in pcdctl_commands(opts.pcdctl):
             show(argv, path)
         show(
@@ -2224,6 +2219,7 @@ def print_plan(opts: Options, bundle_path: str, map_path: str | None) -> None:
             f"   (each BUILD/ERROR server, at most {opts.max_server_show})",
         )
     if opts.kubernetes:
+        not_installed(opts.kubectl, "--kubectl")
         ns = opts.namespace or "<namespace>"
         if not opts.namespace:
             show(
