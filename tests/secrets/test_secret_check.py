@@ -6,6 +6,8 @@ import io
 import tarfile
 from pathlib import Path
 
+import pytest
+
 from analyzer.secret_check import Flag, blank_known_ids, check_archive, check_members
 from tests.collector.detect import detected_secrets
 
@@ -44,9 +46,13 @@ def test_known_ids_alone_are_quiet(tmp_path: Path) -> None:
     assert detected_secrets(_tgz(tmp_path / "ids.tgz", members)) == []
 
 
-def test_a_token_beside_a_known_id_is_still_flagged(tmp_path: Path) -> None:
+def test_a_token_beside_a_known_id_is_still_flagged(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     line = VHOST_LINE + f" session {TOKEN}\n"
-    path = _tgz(tmp_path / "leak.tgz", {"hosts/hv-01/rabbit.log": "first line\n" + line})
+    # outside tmp_path: the conftest's scan of every bundle left there would (rightly) object
+    leak = tmp_path_factory.mktemp("leak") / "leak.tgz"
+    path = _tgz(leak, {"hosts/hv-01/rabbit.log": "first line\n" + line})
     flags = check_archive(path)
     assert Flag("hosts/hv-01/rabbit.log", 2, "self-scan high_entropy") in flags
     assert all(TOKEN not in str(f) for f in flags)  # the line is named, never the value
