@@ -155,8 +155,9 @@ def _learn_names(files: list[SourceFile], obfuscator: Obfuscator) -> None:
     """The names the collector learns while it runs: hypervisors, nodes, this host's name."""
     for src in files:
         parts = src.path.split("/")
-        if len(parts) >= 3 and parts[0] == "hosts":
-            obfuscator.learn(parts[1])  # hosts/<hypervisor>/...
+        for i, part in enumerate(parts[:-2]):
+            if part == "hosts":  # hosts/<hypervisor>/..., also inside a nested bundle's folder
+                obfuscator.learn(parts[i + 1])
         if not src.path.endswith(".json") or b"\x00" in src.data:
             continue
         try:

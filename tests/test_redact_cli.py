@@ -371,3 +371,16 @@ def test_a_request_id_in_the_same_place_is_not_flagged(tmp_path: Path) -> None:
     code, err = redact(folder, "--out", tmp_path / "clean.tgz")
     assert code == 0, err
     assert "Checked: no line of it looks like a secret" in err
+
+
+def test_a_hypervisor_folder_inside_a_nested_bundle_is_learnt(tmp_path: Path) -> None:
+    folder = tmp_path / "admin"
+    logs = folder / "pcd-bundle-hv-03" / "hosts" / "hv-03"
+    logs.mkdir(parents=True)
+    (logs / "hostagent.log").write_text("2026-03-01 10:00:00 INFO hostagent on hv-03 started\n")
+    out = tmp_path / "nested.tgz"
+    code, err = redact(folder, "--out", out, "--obfuscate")
+    assert code == 0, err
+    written = {i.name: d for i, d in members(out)}
+    assert list(written) == ["nested/pcd-bundle-host-001/hosts/host-001/hostagent.log"]
+    assert b"on host-001 started" in next(iter(written.values()))
