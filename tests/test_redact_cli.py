@@ -343,7 +343,7 @@ def test_a_linked_mapping_is_refused(tmp_path: Path) -> None:
 
 # A token no redaction rule knows (no keyword before it, no known format): only the check of
 # the written archive can see it. Synthetic value.
-UNKNOWN_SHAPE = "2026-03-01 10:00:00 INFO session opened: Zx8Kq2Lm9Vb4Nw7Rt5Yp3Hs6Jd1Fg0Ac\n"
+UNKNOWN_SHAPE = "2026-03-01 10:00:00 INFO handshake with Zx8Kq2Lm9Vb4Nw7Rt5Yp3Hs6Jd1Fg0Ac\n"
 
 
 def test_what_the_check_flags_is_listed_with_status_3(tmp_path: Path) -> None:

@@ -13,14 +13,14 @@ from tests.collector.fakes import bundle_path_from, make_fake_tools, manifest
 
 EXIT_NOTHING_COLLECTED = 4
 
-# kubectl with no kubeconfig (or a wrong one): its real message, as users paste it
-# (kubernetes/kubectl issues; e.g. github.com/kubernetes/kubernetes/issues/50295)
+# kubectl with no kubeconfig: its real message, as pasted in
+# github.com/kubernetes/website/issues/12075 (kubectl v1.13.1 right after installing it)
 REFUSED = (
     "The connection to the server localhost:8080 was refused - did you specify the right host "
     "or port?\n"
 )
-# openstackclient without an RC file sourced (keystoneauth's message, quoted in DevStack and
-# kolla guides); pcdctl wraps the same client
+# openstackclient without an RC file sourced: keystoneauth's message, as DevStack and kolla
+# install notes quote it after `openstack service list`; pcdctl wraps the same client
 NO_RC = "Missing value auth-url required for auth plugin password\n"
 
 

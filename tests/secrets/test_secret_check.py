@@ -11,7 +11,8 @@ import pytest
 from analyzer.secret_check import Flag, blank_known_ids, check_archive, check_members
 from tests.collector.detect import detected_secrets
 
-# kubectl get events -o json (generator) and RabbitMQ 3.12's own start-up line (the lab's run)
+# kubectl get events -o json (the fixture generator's) and RabbitMQ 3.10.8's own start-up line
+# (hosts/vm/rabbit@localhost.log of the lab bundles in fixtures/lab, a real broker's run)
 UID_LINE = '        "uid": "e8f8dd66a349f9300471d640207c151a",'
 VHOST_LINE = (
     "2026-11-25 23:23:08.919284+00:00 [info] <0.647.0> Message store "
@@ -49,7 +50,7 @@ def test_known_ids_alone_are_quiet(tmp_path: Path) -> None:
 def test_a_token_beside_a_known_id_is_still_flagged(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    line = VHOST_LINE + f" session {TOKEN}\n"
+    line = VHOST_LINE + f" handshake {TOKEN}\n"
     # outside tmp_path: the conftest's scan of every bundle left there would (rightly) object
     leak = tmp_path_factory.mktemp("leak") / "leak.tgz"
     path = _tgz(leak, {"hosts/hv-01/rabbit.log": "first line\n" + line})
