@@ -43,3 +43,17 @@ def test_the_self_scan_is_quiet_on_a_fixture_bundle(bundle: Path) -> None:
             if fh is not None:
                 members[info.name.split("/", 1)[-1]] = fh.read()
     assert [str(f) for f in check_members(members, detect_secrets=False)] == []
+
+
+def test_the_checks_drop_only_the_slow_false_positive_filter() -> None:
+    from detect_secrets.settings import default_settings, get_settings
+
+    from analyzer.secret_check import SLOW_FILTER, detect_secrets_settings
+
+    with default_settings():
+        default = set(get_settings().filters)
+        plugins = set(get_settings().plugins)
+    with detect_secrets_settings():
+        assert set(get_settings().filters) == default - {SLOW_FILTER}
+        assert set(get_settings().plugins) == plugins
+    assert SLOW_FILTER in default
