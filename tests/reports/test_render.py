@@ -290,7 +290,7 @@ def test_stuck_vm_ids_and_evidence(render: Any) -> None:
     if render is render_markdown:
         assert f"kubernetes/pods.json:14  2026-03-02T09:29:47Z  {ev['text']}" in out
     else:
-        assert '<td class="mono where">kubernetes/pods.json:14</td>' in out
+        assert '<td class="mono where"><span class="tok">kubernetes/pods.json:14</span></td>' in out
 
 
 def test_selfhosted_recovery_follows_the_runbook() -> None:
