@@ -79,9 +79,7 @@ def cropped(charts: Charts, lookback_s: float | None) -> Charts:
     new_start = start + timedelta(seconds=lo * charts.bin_s)
     new_stop = start + timedelta(seconds=hi * charts.bin_s)
     markers = [
-        m
-        for m in charts.markers
-        if (at := _time(m.at)) is not None and new_start <= at <= new_stop
+        m for m in charts.markers if (at := _time(m.at)) is not None and new_start <= at <= new_stop
     ]
     lanes = [
         replace(

@@ -26,9 +26,9 @@ from analyzer.document import (
     VmStory,
 )
 from reports import charts
-from reports.chart_window import cropped
 from reports import timeline_wording as tw
 from reports import wording as w
+from reports.chart_window import cropped
 from reports.text import DASH, class_name, duration, second, shown, text
 from reports.view_types import EvidenceRow
 

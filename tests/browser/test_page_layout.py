@@ -92,7 +92,8 @@ def test_no_token_and_no_one_word_header_wraps(
 
 def _png_size(path: Path) -> tuple[int, int]:
     head = path.read_bytes()[:24]
-    assert head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR", f"{path} is not a PNG"
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    assert head[12:16] == b"IHDR", f"{path} is not a PNG"
     width, height = struct.unpack(">II", head[16:24])
     return width, height
 
