@@ -37,6 +37,7 @@ def evidence_rows(items: list[Evidence]) -> list[EvidenceRow]:
                 where=f"{file}:{e.line}" if e.line is not None else file,
                 timestamp=second(e.timestamp, "-"),
                 text=e.text,
+                also=list(e.also) if e.also else [],
             )
         )
     return rows

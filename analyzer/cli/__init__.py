@@ -5,15 +5,16 @@ unreadable input; 130 interrupted.
 
 Other commands: `analyze timeline BUNDLE...` prints the merged timeline of the bundles;
 `analyze fleet DIR... --out DATASET_DIR` analyses many bundles into a Parquet dataset;
-`analyze redact BUNDLE --out NEW.tgz` masks a bundle's secrets again into a new archive.
-Each has its own --help.
+`analyze redact BUNDLE --out NEW.tgz` masks a bundle's secrets again into a new archive;
+`analyze compare BEFORE AFTER` checks whether a recovery worked. Each has its own --help.
 
-One module per command (``analyze``, ``timeline``, ``fleet``, ``redact``), side by side on
-:mod:`analyzer.cli.common`; this module only picks one from the first argument and runs
-it. ``analyze BUNDLE...`` has no command name, so the choice is made here rather than by
-Typer, which would take a bundle for an unknown command. The report command is imported
-with this package, before the allocator is tuned; the others are imported only when
-named, so that what they import at once (pandas, the fleet's pool) costs a report nothing.
+One module per command (``analyze``, ``timeline``, ``fleet``, ``redact``, ``compare``),
+side by side on :mod:`analyzer.cli.common`; this module only picks one from the first
+argument and runs it. ``analyze BUNDLE...`` has no command name, so the choice is made
+here rather than by Typer, which would take a bundle for an unknown command. The report
+command is imported with this package, before the allocator is tuned; the others are
+imported only when named, so that what they import at once (pandas, the fleet's pool)
+costs a report nothing.
 """
 
 from __future__ import annotations
@@ -59,6 +60,14 @@ def build_redact_app() -> typer.Typer:
     return command_app(redact_command, REDACT_HELP)
 
 
+def build_compare_app() -> typer.Typer:
+    """``analyze compare BEFORE AFTER``, imported only when named."""
+    from analyzer.cli.compare import HELP as COMPARE_HELP
+    from analyzer.cli.compare import compare_command
+
+    return command_app(compare_command, COMPARE_HELP)
+
+
 def main() -> None:
     argv = sys.argv[1:]
     if argv == ["--version"]:
@@ -71,6 +80,8 @@ def main() -> None:
         app, prog, args = build_fleet_app(), "analyze fleet", argv[1:]
     elif argv[:1] == ["redact"]:  # `analyze redact BUNDLE --out NEW` (analyzer/cli/redact.py)
         app, prog, args = build_redact_app(), "analyze redact", argv[1:]
+    elif argv[:1] == ["compare"]:  # `analyze compare BEFORE AFTER` (analyzer/cli/compare.py)
+        app, prog, args = build_compare_app(), "analyze compare", argv[1:]
     else:  # `analyze BUNDLE...` (analyzer/cli/analyze.py)
         app, prog, args = build_app(), "analyze", argv
     try:

@@ -60,8 +60,8 @@ unreadable input; 130 interrupted.
 
 Other commands: `analyze timeline BUNDLE...` prints the merged timeline of the bundles;
 `analyze fleet DIR... --out DATASET_DIR` analyses many bundles into a Parquet dataset;
-`analyze redact BUNDLE --out NEW.tgz` masks a bundle's secrets again into a new archive.
-Each has its own --help.
+`analyze redact BUNDLE --out NEW.tgz` masks a bundle's secrets again into a new archive;
+`analyze compare BEFORE AFTER` checks whether a recovery worked. Each has its own --help.
 """
 
 

@@ -42,9 +42,7 @@ def test_bad_bundles_are_failed_rows_not_fatal(pool_run: tuple[Path, str]) -> No
     assert "Traceback" not in err
 
 
-def test_every_table_has_a_partition_per_bundle(
-    fleet: Fleet, pool_run: tuple[Path, str]
-) -> None:
+def test_every_table_has_a_partition_per_bundle(fleet: Fleet, pool_run: tuple[Path, str]) -> None:
     dataset, _err = pool_run
     for name, schema in TABLES.items():
         folders = {p.name.removeprefix("bundle=") for p in (dataset / name).iterdir()}
