@@ -42,6 +42,15 @@ LINES = """
 }
 """
 
+# The page's width, and how many .scroll boxes hold a table wider than the page.
+WIDTHS = """
+() => [
+  document.documentElement.scrollWidth,
+  Array.from(document.querySelectorAll(".scroll")).filter(
+    (s) => s.scrollWidth > s.clientWidth).length,
+]
+"""
+
 NEXT_STEPS = """
 () => {
   const heads = Array.from(document.querySelectorAll("h1, h2, h3, h4"));
@@ -83,11 +92,16 @@ def test_no_token_and_no_one_word_header_wraps(
     try:
         tokens = page.evaluate(LINES, ".tok, .nowrap")
         headers = [(t, n) for t, n in page.evaluate(LINES, "th") if " " not in t]
+        page_width, scrolled = page.evaluate(WIDTHS)
     finally:
         page.context.close()
     assert tokens, "the report marks no token"
     assert [t for t, n in tokens if n > 1] == []
     assert [t for t, n in headers if n > 1] == []
+    # tokens kept whole must not cost the page its width: on the shipped bundles no table
+    # needs its scroll bar and the page never scrolls sideways
+    assert page_width <= SCREEN["width"]
+    assert scrolled == 0
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -111,3 +125,28 @@ def test_readme_screenshot_is_a_first_screen_of_a_real_report(
     assert _png_size(SCREENSHOT) == (SCREEN["width"], SCREEN["height"])
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"]({SCREENSHOT.relative_to(ROOT).as_posix()})" in readme
+
+
+def test_a_hostile_long_token_scrolls_in_its_box_not_the_page(browser: Any, tmp_path: Path) -> None:
+    from analyzer.document import from_builtins
+    from reports import render_html
+    from tests.reports import samples
+    from tests.reports.test_page_layout import _story
+
+    doc = samples.selfhosted()
+    story = _story(2, 3)
+    story["name"] = "vm-" + "x" * 400
+    for event in story["events"]:
+        event["file"] = "kubernetes/logs/" + "deep-" * 80 + "nova-osapi.log"
+    doc["vm_stories"] = [story]
+    html = tmp_path / "report.html"
+    html.write_text(render_html(from_builtins(doc)), encoding="utf-8")
+    page = new_page(browser, html, javascript=True)
+    try:
+        tokens = page.evaluate(LINES, ".tok")
+        page_width, scrolled = page.evaluate(WIDTHS)
+    finally:
+        page.context.close()
+    assert [t for t, n in tokens if n > 1] == []  # still whole
+    assert page_width <= SCREEN["width"]
+    assert scrolled >= 2  # the stories table and the VM's lines scroll inside their boxes
