@@ -36,7 +36,7 @@ PAYLOAD = "</style><script>alert(1)</script>{{7*7}}\"'|x\n````\n`<b>&amp;"
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "div", "h1", "h2", "h3", "h4",
     "p", "dl", "dt", "dd", "ul", "ol", "li", "nav", "a", "section", "table", "thead", "tbody",
-    "tr", "th", "td", "span", "code", "pre", "strong", "em", "footer",
+    "tr", "th", "td", "span", "code", "pre", "strong", "em", "footer", "details", "summary", "br",
 }  # fmt: skip
 
 
