@@ -51,14 +51,25 @@ WIDTHS = """
 ]
 """
 
+# The "Next steps" box: the box around its heading (a section, aside, nav or div), else the
+# heading and what follows it up to the next heading. A box taller than two screens is
+# not the box but a wrapper of the page, and is measured the second way too.
 NEXT_STEPS = """
 () => {
   const heads = Array.from(document.querySelectorAll("h1, h2, h3, h4"));
-  const head = heads.find((h) => h.textContent.trim().toLowerCase() === "next steps");
+  const head = heads.find((h) => h.textContent.trim().toLowerCase().startsWith("next steps"));
   if (!head) return null;
-  const box = head.closest("section, aside, div, nav") || head.parentElement;
-  const r = box.getBoundingClientRect();
-  return {top: r.top, bottom: r.bottom};
+  const box = head.parentElement.closest("section, aside, nav, div");
+  if (box && box !== document.body && box.getBoundingClientRect().height < 2 * innerHeight) {
+    const r = box.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom};
+  }
+  let bottom = head.getBoundingClientRect().bottom;
+  for (let el = head.nextElementSibling; el && !/^H[1-4]$/.test(el.tagName);
+       el = el.nextElementSibling) {
+    bottom = Math.max(bottom, el.getBoundingClientRect().bottom);
+  }
+  return {top: head.getBoundingClientRect().top, bottom: bottom};
 }
 """
 
@@ -150,3 +161,30 @@ def test_a_hostile_long_token_scrolls_in_its_box_not_the_page(browser: Any, tmp_
     assert [t for t, n in tokens if n > 1] == []  # still whole
     assert page_width <= SCREEN["width"]
     assert scrolled >= 2  # the stories table and the VM's lines scroll inside their boxes
+
+
+@pytest.mark.parametrize(
+    ("spacer_px", "wrapped", "fits"),
+    [(0, True, True), (900, True, False), (0, False, True), (900, False, False)],
+)
+def test_the_next_steps_check_measures_the_box(
+    browser: Any, tmp_path: Path, spacer_px: int, wrapped: bool, fits: bool
+) -> None:
+    """The check above is not vacuous: it finds the box (in a section or bare under its
+    heading) and sees it fall below the first screen."""
+    steps = "<h2>Next steps</h2><pre>kubectl -n pcd delete pod rabbitmq-0</pre><p>why</p>"
+    if wrapped:
+        steps = f"<section>{steps}</section>"
+    html = tmp_path / "page.html"
+    html.write_text(
+        f'<!DOCTYPE html><html><body><div style="height:{spacer_px}px"></div>{steps}'
+        "<h2>Symptoms</h2></body></html>",
+        encoding="utf-8",
+    )
+    page = new_page(browser, html, javascript=True)
+    try:
+        box = page.evaluate(NEXT_STEPS)
+    finally:
+        page.context.close()
+    assert box is not None
+    assert (box["bottom"] <= SCREEN["height"]) is fits
