@@ -1,4 +1,4 @@
-"""What every browser test shares: one Chromium for the session, each shipped bundle's
+"""What every browser test shares: one Chromium for the test run, each shipped bundle's
 report rendered once, and the offline context the reports are opened in.
 
 Debian's Chromium drives the tests (through Playwright); without it they are skipped, and
@@ -52,7 +52,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
-    """``report(name)``: the HTML report of a shipped bundle, rendered once a session."""
+    """``report(name)``: the HTML report of a shipped bundle, rendered once a test run."""
     out = tmp_path_factory.mktemp("reports")
     done: dict[str, Path] = {}
 
