@@ -25,6 +25,7 @@ from reports.compare_wording import (
     REASONS,
 )
 from reports.render import environment
+from reports.text import second
 from reports.wording import CLASS_NAMES, humanise, lookup
 
 NONE = "—"
@@ -40,7 +41,7 @@ def cite(e: Evidence | None) -> str:
 def _ev(e: Evidence | None) -> dict[str, str]:
     if e is None:
         return {"where": NONE, "timestamp": "", "text": ""}
-    return {"where": cite(e), "timestamp": e.timestamp or "", "text": e.text}
+    return {"where": cite(e), "timestamp": second(e.timestamp, ""), "text": e.text}
 
 
 def compare_view(doc: CompareDocument) -> dict[str, Any]:
@@ -60,14 +61,14 @@ def compare_view(doc: CompareDocument) -> dict[str, Any]:
         ],
         "sides": [_side("BEFORE", b), _side("AFTER", a)],
         "timing": {
-            "before": t.before_collected_at or NONE,
-            "after": t.after_collected_at or NONE,
+            "before": second(t.before_collected_at, NONE),
+            "after": second(t.after_collected_at, NONE),
             "onset": t.onset or NONE,
             "fix": t.fix.at if t.fix else None,
             "fix_basis": lookup(FIX_BASES, t.fix.basis) if t.fix else None,
             "fix_where": cite(t.fix.evidence) if t.fix else None,
             "fix_text": t.fix.evidence.text if t.fix else None,
-            "recovered": t.recovered_at or NONE,
+            "recovered": second(t.recovered_at, NONE),
             "recovered_basis": humanise(t.recovered_basis) if t.recovered_basis else NONE,
             "ttr": _duration(t.time_to_recovery_s),
             "outage": _duration(t.outage_s),
@@ -121,7 +122,7 @@ def compare_view(doc: CompareDocument) -> dict[str, Any]:
                 "lane": c.lane,
                 "state": lookup(CLIENT_STATES, c.state),
                 "faults": c.faults_before,
-                "at": c.reconnected_at or NONE,
+                "at": second(c.reconnected_at, NONE),
                 "before_where": cite(c.before_evidence),
                 "after_where": cite(c.after_evidence),
             }
@@ -157,7 +158,7 @@ def _side(name: str, s: Any) -> dict[str, Any]:
     return {
         "name": name,
         "bundles": ", ".join(s.bundles),
-        "collected": s.collected_at or NONE,
+        "collected": second(s.collected_at, NONE),
         "region": s.region or NONE,
         "deployment": str(s.deployment),
         "verdict": lookup(CLASS_NAMES, s.verdict.value),
@@ -186,7 +187,7 @@ def _packet(doc: CompareDocument) -> dict[str, Any] | None:
                 "name": v.name or NONE,
                 "status": v.status or NONE,
                 "task_state": v.task_state or NONE,
-                "created": v.created_at or NONE,
+                "created": second(v.created_at, NONE),
             }
             for v in p.build_servers
         ],
@@ -196,7 +197,7 @@ def _packet(doc: CompareDocument) -> dict[str, Any] | None:
                 "host": s.host or NONE,
                 "status": s.status or NONE,
                 "state": s.state or NONE,
-                "updated": s.updated_at or NONE,
+                "updated": second(s.updated_at, NONE),
             }
             for s in p.services
         ],

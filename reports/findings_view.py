@@ -13,7 +13,7 @@ from analyzer.document import (
 )
 from analyzer.model import FailureClass
 from reports import wording as w
-from reports.text import class_name, facts, shown, text
+from reports.text import class_name, facts, second, shown, text
 from reports.view_types import (
     CounterRow,
     CounterView,
@@ -35,7 +35,7 @@ def evidence_rows(items: list[Evidence]) -> list[EvidenceRow]:
         rows.append(
             EvidenceRow(
                 where=f"{file}:{e.line}" if e.line is not None else file,
-                timestamp=e.timestamp or "-",
+                timestamp=second(e.timestamp, "-"),
                 text=e.text,
                 also=list(e.also) if e.also else [],
             )

@@ -186,3 +186,9 @@ TIMELINE_CHART_CAPTION = (
     "dashed lines; the shaded band is the incident window."
 )
 SWIMLANE_CAPTION = "Each source's lines per {bin}: errors, warnings and other lines."
+
+STORY_LINES = "The lines of each VM"
+
+
+def lines_count(n: int) -> str:
+    return "1 line" if n == 1 else f"{n} lines"
