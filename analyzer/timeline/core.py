@@ -34,6 +34,20 @@ class Timeline:
         known = [t for t in times if pd.notna(t)]
         return max(known) if known else None
 
+    @property
+    def newest_corrected(self) -> pd.Timestamp | None:
+        """The newest record of a lane whose clock skew was corrected: read on a local
+        clock, now on the reference one."""
+        lanes = list(applied_offsets(self.offsets))
+        if not lanes:
+            return None
+        times = [
+            self.frame.loc[self.frame["lane"].isin(lanes), "timestamp"].max(),
+            self.folded.loc[self.folded["lane"].isin(lanes), "last"].max(),
+        ]
+        known = [t for t in times if pd.notna(t)]
+        return max(known) if known else None
+
 
 def build_timeline(frames: Frames) -> Timeline:
     raw = merged_events(frames)
