@@ -102,3 +102,21 @@ def test_a_hypervisor_log_alone_is_a_local_reading(tmp_path: Path, shift_s: floa
         for m in re.findall(r"^(\S+ \S+) \d+ ", (folder / "ostackhost.log").read_text(), re.M)
     )
     assert t(doc["collected_at"]) == newest
+
+
+def test_a_timeline_that_cannot_be_built_early_changes_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fail forward: without the early timeline no lane is corrected, and the diagnosis
+    and the sections (built again) stand."""
+    from analyzer import analysis
+
+    def broken(_frames: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(analysis, "build_timeline", broken)
+    doc = run(little_bundle(tmp_path / "b", CASE, FAST, show="lab-vm-001"))
+    assert doc["verdict"]["class"] == "messaging_layer_failure"
+    assert t(doc["collected_at"]) == broker_last_event()  # the corrected lane is not used
+    assert doc["incident"] is not None
+    assert "timeline_error" not in doc
