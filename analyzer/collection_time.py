@@ -8,7 +8,7 @@ this time, so a clock that reads wrong must not set it. In order of preference:
    the epoch, so a host's time zone cannot move them;
 3. **newest-data**: the newest time read on a clock that names its zone (zoned log lines,
    the kubectl prefix, the compute and Kubernetes APIs) or whose offset the bundle declares
-   (``clock.json``), and the newest of a lane whose skew the timeline corrected
+   (``clock.json``), and the newest of a lane the timeline placed on the reference clock
    (``with_corrected_lanes``). A zone-less line read as UTC does not count otherwise: a
    host at UTC+3 would put the collection three hours late, one whose clock runs fast
    late by its skew;
@@ -78,8 +78,8 @@ def newest_in_data(frames: Frames, *, exact: bool) -> datetime | None:
 
 def with_corrected_lanes(inv: Inventory, newest: datetime | None) -> None:
     """Move a collection time taken from the data to ``newest``, the newest record of the
-    lanes whose clock skew was corrected, when that is later: once corrected, those lanes
-    are on the reference clock. A stated time (manifest, archive) stays as it is."""
+    local lanes known to be on the reference clock (``Timeline.newest_corrected``), when
+    that is later. A stated time (manifest, archive) stays as it is."""
     if newest is None or inv.collected_at_basis is not CollectedAtBasis.NEWEST_DATA:
         return
     if inv.collected_at is None or newest > inv.collected_at:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from analyzer.frames import STR, TS, Frames
 from analyzer.timeline.events import apply_offsets, merged_events
-from analyzer.timeline.skew import ClockOffset, applied_offsets, estimate_offsets
+from analyzer.timeline.skew import ClockOffset, applied_offsets, estimate_offsets, on_reference
 
 FOLDED_COLUMNS = {"lane": STR, "minute": TS, "records": "Int64", "last": TS}
 
@@ -36,9 +36,9 @@ class Timeline:
 
     @property
     def newest_corrected(self) -> pd.Timestamp | None:
-        """The newest record of a lane whose clock skew was corrected: read on a local
-        clock, now on the reference one."""
-        lanes = list(applied_offsets(self.offsets))
+        """The newest record of a local lane known to be on the reference clock: its skew
+        corrected, or too small to correct (``skew.on_reference``)."""
+        lanes = list(on_reference(self.offsets))
         if not lanes:
             return None
         times = [

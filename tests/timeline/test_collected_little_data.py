@@ -56,12 +56,19 @@ def test_a_fast_hypervisor_does_not_stretch_the_ongoing_incident(tmp_path: Path)
     assert incident["duration_s"] <= (last - t(incident["onset"])).total_seconds() + MINUTE
 
 
-def test_a_corrected_hypervisor_tells_when_the_bundle_was_collected(tmp_path: Path) -> None:
-    """With a second, agreeing pair the offset is corrected: the hypervisor's lines, now on
-    the broker's clock, carry the collection time to within a minute of the real one."""
-    doc = run(little_bundle(tmp_path / "b", CASE, FAST, show="lab-vm-001"))
+@pytest.mark.parametrize(
+    ("shift_s", "show", "applied"),
+    [(FAST, "lab-vm-001", True), (0.0, None, False), (0.0, "lab-vm-001", False)],
+)
+def test_a_hypervisor_on_the_broker_clock_tells_when_the_bundle_was_collected(
+    tmp_path: Path, shift_s: float, show: str | None, applied: bool
+) -> None:
+    """With a second, agreeing pair the offset is corrected; a clock found on time (the
+    near miss) needs no correction. Either way the hypervisor's lines are on the broker's
+    clock and carry the collection time to within a minute of the real one."""
+    doc = run(little_bundle(tmp_path / "b", CASE, shift_s, show=show))
     [entry] = [o for o in doc["clock_offsets"] if o["source"] == "ostackhost.log"]
-    assert entry["applied"] is True
+    assert entry["applied"] is applied
     truth = recorded_collection()
     assert doc["collected_at_basis"] == "newest-data"
     assert abs((t(doc["collected_at"]) - truth).total_seconds()) <= MINUTE
