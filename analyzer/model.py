@@ -43,7 +43,10 @@ class CollectedAtBasis(StrEnum):
 
     MANIFEST = "manifest"
     ARCHIVE_MTIME = "archive-mtime"  # the newest archive member: close, not exact
-    NEWEST_DATA = "newest-data"  # the newest timestamp read: the collection came later
+    # the newest time on a clock that names its zone or whose offset is declared
+    NEWEST_DATA = "newest-data"
+    # only zone-less times with no known offset: a local clock's reading, not a UTC fact
+    NEWEST_LOCAL_TIME = "newest-local-time"
     UNKNOWN = "unknown"
 
 

@@ -51,6 +51,10 @@ COLLECTED_BASIS: dict[str, str] = {
     "manifest": "from the bundle manifest",
     "archive-mtime": "no manifest: collection time taken from archive member times",
     "newest-data": "no manifest: collection time taken from the newest timestamp in the data",
+    "newest-local-time": (
+        "no manifest: collection time taken from the newest log time, which names no time "
+        "zone; nothing is judged too old against it"
+    ),
     "unknown": "no manifest and no usable timestamps, so ages could not be measured",
 }
 COLLECTED_BASIS_NOT_STATED = "basis not stated"

@@ -11,7 +11,7 @@ import pandas as pd
 
 from analyzer.cells import opt_dt, opt_int
 from analyzer.frames import Frames
-from analyzer.model import Evidence, Inventory
+from analyzer.model import CollectedAtBasis, Evidence, Inventory
 from analyzer.patterns import is_registered
 from analyzer.runbook import RECENT, STUCK_AFTER
 from analyzer.textmatch import EncodedText
@@ -73,8 +73,10 @@ class RuleContext:
 
     @cached_property
     def recent_since(self) -> pd.Timestamp | None:
+        """Where the current failure begins; None when nothing can be judged old (no
+        collection time, or only a local clock's reading of it)."""
         now = self.collected_at
-        if now is None:
+        if now is None or self.inventory.collected_at_basis is CollectedAtBasis.NEWEST_LOCAL_TIME:
             return None
         since = now - pd.Timedelta(RECENT)
         stuck = self.stuck_vms

@@ -496,6 +496,22 @@ def _nearest(times: np.ndarray, ref: np.ndarray) -> np.ndarray:
     return np.asarray(np.where(np.abs(left) <= np.abs(right), left, right), dtype=np.float64)
 
 
+def on_reference(offsets: list[ClockOffset]) -> dict[str, float]:
+    """Lane -> seconds to subtract to put it on the reference clock, for the local lanes
+    whose place there is known: a corrected offset, or an estimate within delivery latency
+    (the lane agrees with the reference as far as its events show). A lane with no
+    estimate, pairs that disagree, or an uncorrected larger offset is not there."""
+    out: dict[str, float] = {}
+    for o in offsets:
+        if o.basis is OffsetBasis.REFERENCE or o.offset_s is None:
+            continue
+        if o.applied:
+            out[o.source] = float(o.offset_s)
+        elif abs(o.offset_s) < APPLY_FROM_S:
+            out[o.source] = 0.0
+    return out
+
+
 def applied_offsets(offsets: list[ClockOffset]) -> dict[str, float]:
     """Lane -> seconds to subtract, for the offsets that are clear enough to correct."""
     return {o.source: float(o.offset_s) for o in offsets if o.applied and o.offset_s is not None}

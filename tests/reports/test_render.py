@@ -378,6 +378,11 @@ def test_minimal_document() -> None:
     [
         ("archive-mtime", "no manifest: collection time taken from archive member times"),
         ("newest-data", "no manifest: collection time taken from the newest timestamp in the data"),
+        (
+            "newest-local-time",
+            "no manifest: collection time taken from the newest log time, which names no time "
+            "zone; nothing is judged too old against it",
+        ),
     ],
 )
 def test_inferred_collection_time_is_said_plainly(basis: str, words: str) -> None:

@@ -171,12 +171,14 @@ def test_computes_that_lost_the_broker_together_are_not_called_dead_hosts(
     assert doc.verdict.cls == "messaging_layer_failure"
 
 
-def test_hand_gathered_max_retries_fault_alone(tmp_path: Path) -> None:
-    # no manifest, the customer's own file name; the fault of
-    # github.com/elasticluster/elasticluster/issues/660 (pasted there from `nova show`),
-    # in the JSON of `openstack server show -f json`
-    vm = "1451041c-da04-478c-93dd-0acb60dd149a"
-    show = {
+RETRIES_VM = "1451041c-da04-478c-93dd-0acb60dd149a"
+
+
+def retries_show() -> dict[str, object]:
+    """The fault of github.com/elasticluster/elasticluster/issues/660 (pasted there from
+    `nova show`), in the JSON of `openstack server show -f json`."""
+    vm = RETRIES_VM
+    return {
         "id": vm,
         "name": "test-vm",
         "status": "ERROR",
@@ -193,10 +195,49 @@ def test_hand_gathered_max_retries_fault_alone(tmp_path: Path) -> None:
             "created": "2019-08-19T12:54:37Z",
         },
     }
-    (tmp_path / "server_show.json").write_text(json.dumps(show))
+
+
+# /var/log/nova/nova-compute.log as pasted in the same issue (the reporter's indentation
+# removed): written in local time, three hours ahead of the fault's UTC, with no zone
+LOCAL_COMPUTE_LOG = "".join(
+    f"2019-08-19 15:54:35.251 1437 ERROR nova.compute.manager [instance: {RETRIES_VM}] {text}\n"
+    for text in (
+        '  File "/usr/lib/python2.7/site-packages/nova/virt/libvirt/driver.py", line 3167, '
+        "in spawn",
+        "    mdevs=mdevs)",
+        '  File "/usr/lib/python2.7/site-packages/nova/virt/libvirt/driver.py", line 5498, '
+        "in _get_guest_xml",
+        "    network_info_str = str(network_info)",
+    )
+)
+
+
+def test_hand_gathered_max_retries_fault_alone(tmp_path: Path) -> None:
+    # no manifest, the customer's own file name
+    (tmp_path / "server_show.json").write_text(json.dumps(retries_show()))
     doc, _frames, _inv = analyse([tmp_path])
     assert doc.verdict.cls == "host_failure"
     assert doc.verdict.subcauses == ["reschedules_exhausted"]
+
+
+def test_a_compute_log_in_local_time_does_not_age_the_fault(tmp_path: Path) -> None:
+    """The compute log's zone-less 15:54 is 12:54 UTC: read as UTC it would put the
+    collection three hours after the fault and leave it as history. The fault's own UTC
+    times set the collection time instead."""
+    (tmp_path / "server_show.json").write_text(json.dumps(retries_show()))
+    (tmp_path / "nova-compute.log").write_text(LOCAL_COMPUTE_LOG)
+    doc, _frames, _inv = analyse([tmp_path])
+    assert doc.collected_at == "2019-08-19T12:54:37Z"
+    assert doc.collected_at_basis == "newest-data"
+    assert doc.verdict.cls == "host_failure"
+    assert doc.verdict.subcauses == ["reschedules_exhausted"]
+
+
+def test_near_miss_the_local_compute_log_alone_says_its_clock_is_local(tmp_path: Path) -> None:
+    (tmp_path / "nova-compute.log").write_text(LOCAL_COMPUTE_LOG)
+    doc, _frames, _inv = analyse([tmp_path])
+    assert doc.collected_at == "2019-08-19T15:54:35.251000Z"
+    assert doc.collected_at_basis == "newest-local-time"
 
 
 def test_a_host_name_from_the_logs_reaches_the_report_escaped(tmp_path: Path) -> None:
