@@ -60,6 +60,7 @@ class Clock(StrEnum):
     KUBERNETES = "kubernetes"  # a time the Kubernetes API reports
     LOCAL_OFFSET = "local-offset"  # zone-less, moved by the host's declared offset
     LOCAL_ASSUMED_UTC = "local-assumed-utc"  # zone-less, no offset known: read as UTC
+    UNDATED = "undated"  # the line came with no time at all (pasted under a command)
 
 
 TRUSTED_CLOCKS = (Clock.ZONED, Clock.KUBECTL, Clock.API, Clock.KUBERNETES)

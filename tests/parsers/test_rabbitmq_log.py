@@ -190,14 +190,15 @@ def test_old_reports() -> None:
     ]
     assert df["level"].tolist() == ["INFO", "WARNING", "INFO", "ERROR", "ERROR"]
     assert df.iloc[1]["message"] == (
-        "closing AMQP connection <0.679.0> (10.0.0.5:33174 -> 10.0.0.9:5672):"
+        "closing AMQP connection <0.679.0> (10.0.0.5:33174 -> 10.0.0.9:5672): "
+        "missed heartbeats from client, timeout: 60s"
     )
     assert df.iloc[1]["detail"] == "missed heartbeats from client, timeout: 60s"
     assert df.iloc[1]["timestamp"] == ts("2026-03-02 10:10:44")
     # plain Erlang alarm_handler report: kept as a record, the diagnosis decides
     assert df.iloc[2]["message"] == "alarm_handler: {set,{system_memory_high_watermark,[]}}"
     assert pd.isna(df.iloc[2]["detail"])
-    assert df.iloc[3]["message"] == "crasher:"
+    assert df.iloc[3]["message"] == "crasher: initial call: rabbit_reader:init/2"
     assert df.iloc[3]["detail"] == "    initial call: rabbit_reader:init/2"
     assert df.iloc[4]["message"] == ""  # header without a body
     assert set(df["clock"]) == {"local-offset"}
