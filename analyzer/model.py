@@ -24,6 +24,13 @@ class FailureClass(StrEnum):
     INCONCLUSIVE = "inconclusive"
 
 
+class EvidenceBasis(StrEnum):
+    """Why a verdict's confidence was held down: what its evidence amounts to."""
+
+    UNDATED_ONLY = "undated-only"  # every line is undated: when it happened is unknown
+    SINGLE_LINE = "single-line"  # one line of the bundle carries the whole verdict
+
+
 class Deployment(StrEnum):
     SELF_HOSTED = "self-hosted"
     SAAS = "saas"

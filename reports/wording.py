@@ -88,6 +88,16 @@ COUNTS_NOT_SHOWN = frozenset({"data_files"})
 """Counts the Data line leaves out: the bundle line already gives its files."""
 
 
+EVIDENCE_BASIS = {
+    "undated-only": "Every line this verdict rests on carries no time, so it cannot be told "
+    "whether the failure is current: the confidence is capped.",
+    "single-line": "This verdict rests on a single line of the bundle: the confidence is capped.",
+}
+"""What the verdict line adds when thin evidence held the confidence down."""
+UNDATED = "undated"
+"""The time shown for an evidence line that carries none."""
+
+
 def confidence_label(confidence: float) -> str:
     if confidence >= 0.75:
         return "high"

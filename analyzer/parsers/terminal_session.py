@@ -98,9 +98,18 @@ def sections(text: str) -> list[Section]:
 
 
 def sniff(head: str) -> bool:
-    """Two prompt lines or more: a session, not one command's output under its prompt."""
-    prompts = sum(1 for line in head.split("\n")[:400] if _PROMPT.match(line.rstrip("\r")))
-    return prompts >= 2
+    """Two prompt lines or more, or one whose table has lines pasted below it: a session,
+    not one command's output under its prompt (the parser of that output reads those)."""
+    found = sections(head)
+    prompts = sum(1 for s in found if s.command is not None)
+    if prompts >= 2:
+        return True
+    return prompts == 1 and any(s.command is not None and _lines_below_table(s) for s in found)
+
+
+def _lines_below_table(section: Section) -> bool:
+    left = _below_table(section.lines)
+    return left is not None and any(line.strip() for line in left[1])
 
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
@@ -120,7 +129,7 @@ def _parse_section(
         return
     lead = len(section.lines) - len("\n".join(section.lines).lstrip("\n").split("\n"))
     first = section.first + lead
-    if section.command is not None and _is_fault_value(section.command):
+    if section.command is not None and _is_fault_only(section.command):
         row = _fault_row(section.command, body, src.path, first)
         if row is not None:
             result.add(servers.TABLE, servers.frame_of([row], src.path, result.problems))
@@ -199,12 +208,13 @@ def _by_content(body: str) -> tuple[ParserSpec, bool] | None:
     return None
 
 
-def _is_fault_value(command: str) -> bool:
+def _is_fault_only(command: str) -> bool:
+    """``server show NAME -c fault -f value|shell``: the output is the fault alone."""
     words = _words(command)
     return (
         "show" in words
         and _option(words, "-c", "--column") == "fault"
-        and _option(words, "-f", "--format") == "value"
+        and _option(words, "-f", "--format") in ("value", "shell")
     )
 
 
@@ -231,7 +241,10 @@ def _fault_row(command: str, body: str, path: str, line: int) -> dict[str, objec
     words = _words(command)
     after = words[words.index("show") + 1 :]
     name = next((w for w in after if not w.startswith("-") and not _is_option_value(after, w)), None)
-    fault = server_show.fault_fields(body.strip())
+    text = body.strip()
+    if text.startswith("fault="):  # -f shell: fault="{...}"
+        text = text[len("fault=") :].strip().strip('"')
+    fault = server_show.fault_fields(text)
     if name is None or not fault.get("fault_message"):
         return None
     row = servers.server_row({}, show=True)
