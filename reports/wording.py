@@ -88,10 +88,13 @@ COUNTS_NOT_SHOWN = frozenset({"data_files"})
 """Counts the Data line leaves out: the bundle line already gives its files."""
 
 
+EVIDENCE_CAP_PERCENT = {"undated-only": 40, "single-line": 50}
+"""analyzer.diagnosis.THIN_EVIDENCE_CAP, in percent (a test keeps the two equal)."""
 EVIDENCE_BASIS = {
-    "undated-only": "Every line this verdict rests on carries no time, so it cannot be told "
-    "whether the failure is current: the confidence is capped.",
-    "single-line": "This verdict rests on a single line of the bundle: the confidence is capped.",
+    "undated-only": "Every line this verdict rests on carries no time, so whether the failure "
+    "is current cannot be told: its confidence is held to 40% at most.",
+    "single-line": "This verdict rests on a single line of the bundle, one observation rather "
+    "than a pattern: its confidence is held to 50% at most.",
 }
 """What the verdict line adds when thin evidence held the confidence down."""
 UNDATED = "undated"

@@ -39,9 +39,15 @@ _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)"
 PREFIX = (
     r"^(?:"
     r"(?P<syslog>(?:" + _MONTHS + r") [ \d]\d \d\d:\d\d:\d\d(?:\.\d{1,6})?) "
-    r"(?P<sy_host>\S+) " + _IDENT.format("sy_ident")
-    + r"|(?P<isolog>" + _RFC3339 + r") (?P<iso_host>[A-Za-z][^\s]*) " + _IDENT.format("iso_ident")
-    + r"|(?P<compose>[A-Za-z0-9][\w.-]*) +\|(?: |$)(?:(?P<cts>" + _RFC3339 + r") )?"
+    r"(?P<sy_host>\S+) "
+    + _IDENT.format("sy_ident")
+    + r"|(?P<isolog>"
+    + _RFC3339
+    + r") (?P<iso_host>[A-Za-z][^\s]*) "
+    + _IDENT.format("iso_ident")
+    + r"|(?P<compose>[A-Za-z0-9][\w.-]*) +\|(?: |$)(?:(?P<cts>"
+    + _RFC3339
+    + r") )?"
     r"|(?P<rfc>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) "
     r"|(?P<desktop>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) "
     r")"
@@ -157,7 +163,7 @@ def _fields(lines: pd.Series) -> pd.DataFrame:
 
 
 def _is_kind(fields: pd.DataFrame, kind: str) -> np.ndarray:
-    found = fields["matched"].to_numpy(dtype=bool) & loglines.non_empty(fields[kind])
+    found: np.ndarray = fields["matched"].to_numpy(dtype=bool) & loglines.non_empty(fields[kind])
     rest = fields["rest"].fillna("")
     if kind == "desktop":
         found &= loglines.matches(rest, _OWN_STAMP)

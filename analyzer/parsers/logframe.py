@@ -214,8 +214,10 @@ def with_prefix(frame: pd.DataFrame, cut: line_prefix.Stripped, rows: np.ndarray
     frame = frame.copy()
     stamps = cut.reported_at.iloc[rows].astype(TS_UTC)
     named = cut.host.iloc[rows].astype(STRING)
-    program = cut.program.iloc[rows].astype(STRING).map(
-        service_names.service_from_name, na_action="ignore"
+    program = (
+        cut.program.iloc[rows]
+        .astype(STRING)
+        .map(service_names.service_from_name, na_action="ignore")
     )
     stamps.index = named.index = program.index = frame.index
     frame["reported_at"] = stamps

@@ -240,7 +240,9 @@ def _fault_row(command: str, body: str, path: str, line: int) -> dict[str, objec
     """The server a ``server show NAME -c fault -f value`` names, with its fault."""
     words = _words(command)
     after = words[words.index("show") + 1 :]
-    name = next((w for w in after if not w.startswith("-") and not _is_option_value(after, w)), None)
+    name = next(
+        (w for w in after if not w.startswith("-") and not _is_option_value(after, w)), None
+    )
     text = body.strip()
     if text.startswith("fault="):  # -f shell: fault="{...}"
         text = text[len("fault=") :].strip().strip('"')

@@ -254,7 +254,10 @@ def test_a_term_spread_over_lines_is_one_message() -> None:
         "closing AMQP connection <0.26131.12> (127.0.0.1:38632 -> 127.0.0.1:5672): "
         "{inet_error,enotconn}",
     ]
-    assert df["detail"].tolist() == ["{writer,send_failed,{error,timeout}}", "{inet_error,enotconn}"]
+    assert df["detail"].tolist() == [
+        "{writer,send_failed,{error,timeout}}",
+        "{inet_error,enotconn}",
+    ]
     assert df["level"].tolist() == ["ERROR", "ERROR"]
 
 

@@ -21,7 +21,7 @@ SERVICE_LIST = """\
 | c606ddf6-2213-459e-b07e-e8219c9c24fc | nova-conductor | controller | internal | enabled | up    | 2021-12-17T07:13:17.000000 | -               | False       |
 | 6608eb09-0130-4cdd-8311-f53082e14508 | nova-scheduler | controller | internal | enabled | up    | 2021-12-17T07:13:18.000000 | -               | False       |
 +--------------------------------------+----------------+------------+----------+---------+-------+----------------------------+-----------------+-------------+
-"""  # noqa: E501
+"""
 
 # a 2016 blog post on anti-affinity server groups, kept on GitHub (found by the text
 # "-c fault -f shell"): the fault printed by a Python 2 client, cut short by its author
@@ -32,7 +32,9 @@ fault="{u'message': u'No valid host was found. There are not enough hosts availa
 
 # the line a Jekyll blog on GitHub (an OpenStack Juno install diary, March 2015) pasted
 # under its `nova service-list`: every service's log repeated it; no time of its own
-CREDENTIALS = "AMQP server controller:5672 closed the connection. Check login credentials: Socket closed\n"  # noqa: E501
+CREDENTIALS = (
+    "AMQP server controller:5672 closed the connection. Check login credentials: Socket closed\n"
+)
 
 # https://github.com/nii-cloud/dodai-deploy/issues/18 (the prompt of a root shell)
 OTHER_PROMPT = "root@server1:/var/log/nova# nova-manage service list\n"
@@ -43,7 +45,8 @@ COLLECTED = datetime(2021, 12, 17, 8, 0, tzinfo=UTC)
 def parse(text: str, path: str = "ticket.txt") -> ParseResult:
     src = SourceFile(bundle="b", path=path, data=text.encode())
     spec = identify(src)
-    assert spec is not None and spec.kind == "terminal_session"
+    assert spec is not None
+    assert spec.kind == "terminal_session"
     ctx = SourceContext(bundle="b", path=path, host=None, utc_offset=None, collected_at=COLLECTED)
     return spec.parse(src, ctx)
 
@@ -106,7 +109,8 @@ def test_one_prompt_over_its_own_output_is_not_a_session() -> None:
     assert terminal_session.sniff(SERVICE_LIST + CREDENTIALS)
     src = SourceFile(bundle="b", path="services.txt", data=SERVICE_LIST.encode())
     spec = identify(src)
-    assert spec is not None and spec.kind == "services"
+    assert spec is not None
+    assert spec.kind == "services"
 
 
 def test_a_comment_is_not_a_prompt() -> None:
