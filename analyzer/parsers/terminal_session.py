@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -67,8 +66,6 @@ PROMPT = (
 _PROMPT = re.compile(PROMPT)
 _TABLE_LINE = r"^[ \t]*[+|│┃┌└├╞╘╒╔╚║═─━]"
 UNDATED_SOURCE = "paste"
-
-Parse = Callable[[SourceFile, SourceContext], ParseResult]
 
 
 @dataclass(frozen=True)
@@ -140,7 +137,7 @@ def _parse_section(
         result.add("logs", _undated(section.lines[lead:], first, src.path, ctx, section.command))
         return
     spec, tables_only = parser
-    found = spec.parse(part, replace(ctx, path=src.path))
+    found = spec.parse(part, ctx)
     result.problems.extend(_shift_problems(found.problems))
     for table, frame in found.tables.items():
         result.add(table, _shift(frame, first))

@@ -141,3 +141,22 @@ def test_unprefixed_logs_are_left_as_they_are() -> None:
     assert cut.kind is None
     assert cut.lines.tolist() == lines.tolist()
     assert cut.reported_at.isna().all()
+
+
+# `journalctl -o short-iso` sample output in the docs of an EKS hybrid nodes log collector
+# on GitHub (its nodeadm/ page: "nodeadm-config.log ... Sample output")
+SHORT_ISO = (
+    '2026-03-18T22:26:05+0000 ip-192-168-xxx-xxx nodeadm-config[1234]: {"level":"info",'
+    '"ts":"...","msg":"Starting nodeadm config"}\n'
+)
+
+
+def test_short_iso_journal_keeps_its_zoned_stamp_host_and_program() -> None:
+    lines = loglines.split_lines(SHORT_ISO)
+    assert line_prefix.kind_of(lines) == "isolog"
+    cut = line_prefix.strip(lines, ctx("journal.log", offset=timedelta(hours=9)))
+    assert cut.lines[0].startswith('{"level":"info"')
+    # the stamp carries its zone: the host's offset does not move it
+    assert cut.reported_at[0] == pd.Timestamp("2026-03-18 22:26:05", tz="UTC")
+    assert cut.host[0] == "ip-192-168-xxx-xxx"
+    assert cut.program[0] == "nodeadm-config"
