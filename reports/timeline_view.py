@@ -28,6 +28,7 @@ from analyzer.document import (
 from reports import charts
 from reports import timeline_wording as tw
 from reports import wording as w
+from reports.clock_notes import clock_notes, offset_words
 from reports.text import DASH, class_name, duration, second, shown, text
 from reports.view_types import EvidenceRow
 
@@ -77,6 +78,7 @@ class TimelineView:
     key_events: list[Row] = field(default_factory=list)
     clock_rows: list[ClockRow] = field(default_factory=list)
     clock_warnings: list[str] = field(default_factory=list)
+    clock_notes: list[str] = field(default_factory=list)  # single or disagreeing pairs
     stories: list[StoryView] = field(default_factory=list)
     burst: list[str] = field(default_factory=list)
     chart_data: Charts | None = None
@@ -177,15 +179,6 @@ def _key_events(events: list[KeyEvent]) -> list[Row]:
     return rows
 
 
-def _offset(seconds: float | None) -> str:
-    if seconds is None:
-        return "unknown"
-    n = round(seconds)
-    if n == 0:
-        return "0 s"
-    return f"{n:+d} s" if abs(n) < 120 else f"{n:+d} s ({duration(abs(n))})"
-
-
 def _clock(offsets: list[ClockOffset]) -> tuple[list[ClockRow], list[str]]:
     rows, warnings = [], []
     for o in offsets:
@@ -197,7 +190,7 @@ def _clock(offsets: list[ClockOffset]) -> tuple[list[ClockRow], list[str]]:
         rows.append(
             ClockRow(
                 source=source,
-                offset=_offset(o.offset_s),
+                offset=offset_words(o.offset_s),
                 basis=basis_words,
                 pairs=str(o.pairs),
                 applied=tw.CLOCK_APPLIED if o.applied else tw.CLOCK_NOT_APPLIED,
@@ -206,7 +199,7 @@ def _clock(offsets: list[ClockOffset]) -> tuple[list[ClockRow], list[str]]:
         if o.warning:
             warnings.append(
                 tw.CLOCK_WARNING.format(
-                    source=source, offset=_offset(o.offset_s), basis=basis_words
+                    source=source, offset=offset_words(o.offset_s), basis=basis_words
                 )
             )
     return rows, warnings
@@ -285,6 +278,7 @@ def timeline_view(doc: AnalysisDocument) -> TimelineView:
         key_events=_key_events(doc.key_events),
         clock_rows=clock_rows,
         clock_warnings=clock_warnings,
+        clock_notes=clock_notes(doc.clock_offsets),
         stories=[_story(s) for s in doc.vm_stories],
         burst=_burst(doc.burst),
         chart_data=doc.charts,
