@@ -132,6 +132,7 @@ def document(ctx: RuleContext, dx: Diagnosis, built: Timeline | None = None) -> 
             confidence=dx.verdict.confidence,
             subcauses=dx.verdict.subcauses,
             scores={c: round(s, 3) for c, s in dx.verdict.scores.items()},
+            evidence_basis=dx.verdict.evidence_basis,
         ),
         symptoms=[
             d.Symptom(

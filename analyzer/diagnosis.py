@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzer.model import Deployment, FailureClass, Finding, once_per_meaning
+from analyzer.model import Deployment, EvidenceBasis, FailureClass, Finding, once_per_meaning
 from analyzer.rules import RULES, Rule
 from analyzer.rules.context import RuleContext
 from analyzer.runbook import CLASSES, SOURCES, Source
@@ -12,6 +12,9 @@ from analyzer.symptoms import SymptomRow, symptom_table
 
 NO_FAILURE_BELOW = 0.25
 CONTESTED = 0.85  # runner-up within this share of the winner: inconclusive
+THIN_EVIDENCE_CAP = {EvidenceBasis.UNDATED_ONLY: 0.4, EvidenceBasis.SINGLE_LINE: 0.5}
+"""The most a verdict may claim when all it rests on is undated lines (no way to tell the
+failure is current) or a single line (one record is one observation, not a pattern)."""
 
 
 @dataclass
@@ -20,6 +23,7 @@ class Verdict:
     confidence: float
     subcauses: list[str]
     scores: dict[FailureClass, float]
+    evidence_basis: EvidenceBasis | None = None  # set when thin evidence capped confidence
 
 
 @dataclass
@@ -95,8 +99,32 @@ def rank(
     if second >= CONTESTED * top:
         both = _subcauses(findings, best) + _subcauses(findings, runner)
         return Verdict(FailureClass.INCONCLUSIVE, round(0.5 * coverage, 2), both, scores)
-    confidence = top * (1.0 - 0.5 * second / top) * coverage
-    return Verdict(best, round(min(confidence, 0.99), 2), subcauses, scores)
+    confidence = min(top * (1.0 - 0.5 * second / top) * coverage, 0.99)
+    basis = evidence_basis([f for f in findings if f.supports is best])
+    if basis is not None:
+        confidence = min(confidence, THIN_EVIDENCE_CAP[basis])
+    return Verdict(best, round(confidence, 2), subcauses, scores, basis)
+
+
+def evidence_basis(findings: list[Finding]) -> EvidenceBasis | None:
+    """What the findings behind a verdict rest on, when that is thin: only undated lines,
+    or a single line of the bundle (None: dated lines, more than one)."""
+    lines = {(e.file, e.line, e.text): e for f in findings for e in f.evidence}
+    if not lines:
+        return None
+    if all(e.timestamp is None for e in lines.values()):
+        return EvidenceBasis.UNDATED_ONLY
+    counted = sum(_records(f) for f in findings)
+    if len(lines) == 1 and counted <= 1:
+        return EvidenceBasis.SINGLE_LINE
+    return None
+
+
+def _records(finding: Finding) -> int:
+    """How many records a finding counted (its evidence shows only some of them)."""
+    counts = [finding.facts.get(k) for k in ("count", "log_records", "servers")]
+    numbers = [int(c) for c in counts if isinstance(c, int)]
+    return max([sum(numbers), len(finding.evidence)])
 
 
 def _subcauses(findings: list[Finding], cls: FailureClass) -> list[str]:

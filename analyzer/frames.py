@@ -70,6 +70,9 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "clock": STR,  # analyzer.model.Clock
         "file": STR,
         "line": INT,
+        # the stamp the collector put before the line (journald, docker -t, compose -t,
+        # kubectl --timestamps), on UTC; <NaT> when the line came without one
+        "reported_at": TS,
     },
     # the records of large logs that no rule reads, counted per minute (analyzer.fold)
     "log_counts": {

@@ -15,7 +15,7 @@ from analyzer.bundle import Bundle, FoldPolicy
 from analyzer.fold import Folder
 from analyzer.metadata import Metadata, describes_bundle, host_of
 from analyzer.model import SourceContext, SourceFile
-from analyzer.parsers import PARSERS
+from analyzer.parsers import PARSERS, line_prefix
 from analyzer.parsers.base import ParserSpec
 from analyzer.parsing import Job
 from analyzer.patterns import union
@@ -72,6 +72,17 @@ def identify(src: SourceFile, parsers: Sequence[ParserSpec] = PARSERS) -> Parser
         if spec.matches_path(src.path):
             return spec
     head = src.data[:SNIFF_BYTES].decode("utf-8", errors="replace")
+    found = _sniff(head, parsers)
+    if found is None:
+        # a log pasted from the journal or a container runtime is known by what follows
+        # the collector's prefix (the parsers cut it again: analyzer.parsers.line_prefix)
+        inner = line_prefix.strip_head(head)
+        if inner is not None:
+            found = _sniff(inner, parsers)
+    return found
+
+
+def _sniff(head: str, parsers: Sequence[ParserSpec]) -> ParserSpec | None:
     for spec in parsers:
         try:
             if spec.sniff(head):

@@ -24,6 +24,13 @@ class FailureClass(StrEnum):
     INCONCLUSIVE = "inconclusive"
 
 
+class EvidenceBasis(StrEnum):
+    """Why a verdict's confidence was held down: what its evidence amounts to."""
+
+    UNDATED_ONLY = "undated-only"  # every line is undated: when it happened is unknown
+    SINGLE_LINE = "single-line"  # one line of the bundle carries the whole verdict
+
+
 class Deployment(StrEnum):
     SELF_HOSTED = "self-hosted"
     SAAS = "saas"
@@ -63,6 +70,7 @@ class Clock(StrEnum):
     KUBERNETES = "kubernetes"  # a time the Kubernetes API reports
     LOCAL_OFFSET = "local-offset"  # zone-less, moved by the host's declared offset
     LOCAL_ASSUMED_UTC = "local-assumed-utc"  # zone-less, no offset known: read as UTC
+    UNDATED = "undated"  # the line came with no time at all (pasted under a command)
 
 
 TRUSTED_CLOCKS = (Clock.ZONED, Clock.KUBECTL, Clock.API, Clock.KUBERNETES)

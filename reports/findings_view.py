@@ -35,7 +35,7 @@ def evidence_rows(items: list[Evidence]) -> list[EvidenceRow]:
         rows.append(
             EvidenceRow(
                 where=f"{file}:{e.line}" if e.line is not None else file,
-                timestamp=second(e.timestamp, "-"),
+                timestamp=second(e.timestamp, w.UNDATED),
                 text=e.text,
                 also=list(e.also) if e.also else [],
             )

@@ -69,6 +69,7 @@ def build(doc: AnalysisDocument) -> Report:
         class_name=class_name(cls),
         confidence=f"{round(confidence * 100)}%",
         confidence_label=w.confidence_label(confidence),
+        confidence_note=w.EVIDENCE_BASIS.get(str(verdict.evidence_basis or ""), ""),
         subcauses=[w.lookup(w.FINDING_TITLES, s) for s in verdict.subcauses],
         deployment=w.lookup(w.DEPLOYMENT_NAMES, deployment),
         deployment_basis=w.lookup(w.DEPLOYMENT_BASIS, doc.deployment_basis),

@@ -187,6 +187,7 @@ class Report:
     class_name: str
     confidence: str
     confidence_label: str
+    confidence_note: str  # why the confidence was capped, or ""
     subcauses: list[str]
     deployment: str
     deployment_basis: str

@@ -92,6 +92,19 @@ COUNTS_NOT_SHOWN = frozenset({"data_files"})
 """Counts the Data line leaves out: the bundle line already gives its files."""
 
 
+EVIDENCE_CAP_PERCENT = {"undated-only": 40, "single-line": 50}
+"""analyzer.diagnosis.THIN_EVIDENCE_CAP, in percent (a test keeps the two equal)."""
+EVIDENCE_BASIS = {
+    "undated-only": "Every line this verdict rests on carries no time, so whether the failure "
+    "is current cannot be told: its confidence is held to 40% at most.",
+    "single-line": "This verdict rests on a single line of the bundle, one observation rather "
+    "than a pattern: its confidence is held to 50% at most.",
+}
+"""What the verdict line adds when thin evidence held the confidence down."""
+UNDATED = "undated"
+"""The time shown for an evidence line that carries none."""
+
+
 def confidence_label(confidence: float) -> str:
     if confidence >= 0.75:
         return "high"

@@ -65,11 +65,16 @@ def test_evidence_points_at_the_right_file_and_line(name: str) -> None:
             if ev["line"] is None:
                 continue
             assert 1 <= ev["line"] <= len(lines), ev
-            if ev["file"].endswith(".log") or ev["file"].endswith("log.txt"):
+            undated = ev["timestamp"] is None and not ev["file"].endswith(".json")
+            if ev["file"].endswith(".log") or ev["file"].endswith("log.txt") or undated:
                 # a log record's message ends its first line (RabbitMQ 3.6 reports: the
                 # line after the `=LEVEL REPORT====` header the record starts on)
                 tail = ev["text"].splitlines()[0][-30:]
                 record = lines[ev["line"] - 1 : ev["line"] + 1]
+                if record[0].startswith("="):  # a 3.6 report: its message is its whole body
+                    body = lines[ev["line"] : ev["line"] + 20]
+                    end = next((i for i, x in enumerate(body) if x.startswith("=")), len(body))
+                    record = [" ".join(x.strip() for x in body[:end] if x.strip())]
                 assert any(tail in line for line in record), (ev, record)
                 checked += 1
     if any(f["supports"] == "messaging_layer_failure" for f in doc["findings"]):
@@ -350,3 +355,21 @@ def test_a_pasted_server_list_is_analysed_without_claiming_ages(tmp_path: Path) 
     _code, _out, err = run_cli(str(listing), "--format", "md")
     assert "collection time None" not in err
     assert "no manifest and no usable timestamps" in err
+
+
+def test_pasted_line_without_time_is_cited_and_marked_undated() -> None:
+    _code, doc = analyse_json(BUNDLES / "pasted-session.tgz")
+    cited = [e for f in doc["findings"] if f["key"] == "broker_auth_failure" for e in f["evidence"]]
+    assert [(e["file"], e["line"], e["timestamp"]) for e in cited] == [
+        ("nova-services-paste.txt", 11, None)
+    ]
+    _code, md, _err = run_cli(str(BUNDLES / "pasted-session.tgz"), "--format", "md", "--quiet")
+    assert "nova-services-paste.txt:11  undated  " in md
+
+
+def test_a_verdict_on_a_single_line_says_so() -> None:
+    _code, doc = analyse_json(BUNDLES / "pasted-rabbit36.tgz")
+    assert doc["verdict"]["evidence_basis"] == "single-line"
+    assert doc["verdict"]["confidence"] <= 0.5
+    _code, md, _err = run_cli(str(BUNDLES / "pasted-rabbit36.tgz"), "--format", "md", "--quiet")
+    assert "rests on a single line of the bundle" in md

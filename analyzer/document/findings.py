@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 
 from analyzer.document.base import JsonValue, Record, Time
-from analyzer.model import FailureClass
+from analyzer.model import EvidenceBasis, FailureClass
 from analyzer.runbook import Source
 from analyzer.runbook import Symptom as SymptomRow
 
@@ -18,6 +18,9 @@ class Verdict(Record, frozen=True):
     confidence: float
     subcauses: list[str]
     scores: dict[FailureClass, float]
+    # set when the confidence was held down because the evidence is thin: only undated
+    # lines, or a single line
+    evidence_basis: EvidenceBasis | None = None
 
 
 class Symptom(Record, frozen=True):

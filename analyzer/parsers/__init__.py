@@ -15,10 +15,12 @@ from analyzer.parsers import (
     server_show,
     servers,
     services,
+    terminal_session,
 )
 from analyzer.parsers.base import ParseResult, ParserSpec
 
 PARSERS: tuple[ParserSpec, ...] = (
+    terminal_session.SPEC,  # several commands' outputs, each read by the parsers below
     server_show.SPEC,
     servers.SPEC,
     services.SPEC,

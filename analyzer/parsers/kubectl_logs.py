@@ -150,6 +150,7 @@ def parse_kubectl_batch(batch: Batch) -> tuple[pd.DataFrame, list[BundleProblem]
     has_stamp = stamp.notna()
     frame["timestamp"] = stamp.where(has_stamp, frame["timestamp"]).astype(logtime.TS_UTC)
     frame["clock"] = frame["clock"].where(~has_stamp, Clock.KUBECTL)
+    frame["reported_at"] = stamp.astype(logtime.TS_UTC)
     frame["source"] = "kubectl"
     hosts = [pod or f.ctx.host for f, pod in zip(stripped.files, pods, strict=True)]
     frame["host"] = per_row(hosts, file)
@@ -239,5 +240,6 @@ SPEC = ParserSpec(
     paths=("kubernetes/logs/*/*.log", "*/kubernetes/logs/*/*.log"),
     sniff=sniff,
     parse=parse,
-    parse_batch=lambda items: logframe.guarded_batch(items, parse_kubectl_batch),
+    # kubectl's own prefix is the one this parser reads: not cut before it
+    parse_batch=lambda items: logframe.guarded_batch(items, parse_kubectl_batch, prefixes=False),
 )

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 
-from analyzer.model import BundleProblem, SourceFile
+from analyzer.model import BundleProblem, SourceContext, SourceFile
+from analyzer.parsers import line_prefix, service_names
 from analyzer.parsers.base import BatchItem, ParseResult, fail_forward
 from analyzer.parsers.batch import Batch, LogFile
 from analyzer.parsers.loglines import STRING, read_lines
@@ -37,6 +38,7 @@ LOGS_COLUMNS = (
     "clock",
     "file",
     "line",
+    "reported_at",
 )
 
 LEVELS = {
@@ -88,7 +90,12 @@ def logs_frame(columns: Mapping[str, pd.Series | str | int | None], n: int) -> p
     return pd.DataFrame(data)
 
 
-_DTYPES: dict[str, ExtensionDtype] = {"timestamp": TS_UTC, "pid": INT, "line": INT}
+_DTYPES: dict[str, ExtensionDtype] = {
+    "timestamp": TS_UTC,
+    "pid": INT,
+    "line": INT,
+    "reported_at": TS_UTC,
+}
 
 
 def batch_logs(
@@ -150,32 +157,70 @@ LinesParser = Callable[[pd.Series], tuple[pd.DataFrame, list[BundleProblem]]]
 BatchParser = Callable[[Batch], tuple[pd.DataFrame, list[BundleProblem]]]
 
 
-def guarded(src: SourceFile, parse_lines: LinesParser) -> ParseResult:
-    """Read a log file and run a lines parser on it; never raises (fail forward)."""
+def guarded(
+    src: SourceFile, parse_lines: LinesParser, ctx: SourceContext | None = None
+) -> ParseResult:
+    """Read a log file and run a lines parser on it; never raises (fail forward).
+
+    With ``ctx``, the collector's prefix of its lines (journald, docker, compose:
+    ``line_prefix``) is cut first and the parser reads the program's own lines.
+    """
 
     def fill(result: ParseResult) -> None:
         lines, problems = read_lines(src)
         result.problems.extend(problems)
-        frame, more = parse_lines(lines)
+        cut = line_prefix.strip(lines, ctx if src.folded is None else None)
+        frame, more = parse_lines(cut.lines)
         result.problems.extend(more)
+        if cut.kind is not None and not frame.empty:
+            rows = frame["line"].to_numpy(dtype=np.int64) - 1
+            frame = with_prefix(frame, cut, rows)
         result.add("logs", frame)
 
     return fail_forward(src, "log", fill)
 
 
-def guarded_batch(items: Sequence[BatchItem], parse: BatchParser) -> ParseResult:
-    """``guarded`` for several files of one format, parsed in one pass (``Batch``).
+def guarded_batch(
+    items: Sequence[BatchItem], parse: BatchParser, *, prefixes: bool = True
+) -> ParseResult:
+    """``guarded`` for several files of one format, parsed in one pass (``Batch``); each
+    file's collector prefix is cut first unless ``prefixes`` is False.
 
     Unlike ``guarded`` it raises on a parser bug: the caller then parses the files one by
     one, so one odd file costs only itself.
     """
     result = ParseResult()
     files: list[LogFile] = []
+    cuts: list[line_prefix.Stripped] = []
     for src, ctx, numbers in items:
         lines, problems = read_lines(src)
         result.problems.extend(problems)
-        files.append(LogFile(src.path, ctx, lines, numbers))
-    frame, more = parse(Batch(files))
+        cut = line_prefix.strip(lines, ctx if prefixes and numbers is None else None)
+        cuts.append(cut)
+        files.append(LogFile(src.path, ctx, cut.lines, numbers))
+    batch = Batch(files)
+    frame, more = parse(batch)
     result.problems.extend(more)
+    if not frame.empty and any(cut.kind is not None for cut in cuts):
+        frame = with_prefix(frame, line_prefix.joined(cuts), batch.positions(frame))
     result.add("logs", frame)
     return result
+
+
+def with_prefix(frame: pd.DataFrame, cut: line_prefix.Stripped, rows: np.ndarray) -> pd.DataFrame:
+    """The records with the collector's stamp of their first line (``reported_at``) and,
+    where the file's path (or the logger) named none, the host and service the journal
+    names."""
+    frame = frame.copy()
+    stamps = cut.reported_at.iloc[rows].astype(TS_UTC)
+    named = cut.host.iloc[rows].astype(STRING)
+    program = (
+        cut.program.iloc[rows]
+        .astype(STRING)
+        .map(service_names.service_from_name, na_action="ignore")
+    )
+    stamps.index = named.index = program.index = frame.index
+    frame["reported_at"] = stamps
+    frame["host"] = frame["host"].astype(STRING).fillna(named)
+    frame["service"] = frame["service"].astype(STRING).fillna(program.astype(STRING))
+    return frame

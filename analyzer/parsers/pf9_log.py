@@ -117,7 +117,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
-    return logframe.guarded(src, lambda lines: parse_pf9_lines(lines, ctx, file=src.path))
+    return logframe.guarded(src, lambda lines: parse_pf9_lines(lines, ctx, file=src.path), ctx)
 
 
 SPEC = ParserSpec(

@@ -25,9 +25,11 @@ Output: rows of the ``logs`` table, one per record, ``service`` = ``rabbitmq``. 
 with the same timestamp, level and Erlang pid as the line before are folded into one
 record (the asterisk banner above is the ``detail`` of the alarm record). Levels are
 normalised (``noti``/``notice`` -> INFO, ``warn`` -> WARNING, ``erro`` -> ERROR, ``crit``
--> CRITICAL). For 3.6 reports ``message`` is the first body line (stripped), ``detail``
-the others, ``logger`` the report kind (``INFO REPORT``, ``WARNING REPORT``...), and the
-level follows the kind (CRASH/SUPERVISOR -> ERROR, PROGRESS -> INFO): a plain
+-> CRITICAL). For 3.6 reports (whose header may end in blanks) ``message`` is the whole
+body, its lines stripped and joined with single spaces (``closing AMQP connection
+<0.679.0> (...): missed heartbeats from client, timeout: 60s``), ``detail`` the body
+lines after the first as written, ``logger`` the report kind (``INFO REPORT``,
+``WARNING REPORT``...), and the level follows the kind (CRASH/SUPERVISOR -> ERROR, PROGRESS -> INFO): a plain
 ``alarm_handler`` INFO REPORT is kept as a record; the diagnosis tells it apart. The
 Erlang pid (``<0.1053.0>``) has no integer form and is not kept. ``clock`` is ``zoned``
 for 3.9+, else ``local-offset``/``local-assumed-utc``.
@@ -55,7 +57,7 @@ RABBIT_LINE = (
     r"(?:<(?P<pid>[^<>\s]*)>(?:@\S*)? ?)?"
     r"(?P<message>.*)"
     r"|=(?P<report>[A-Z]+) (?:REPORT|MSG)=+ "
-    r"(?P<rts>\d{1,2}-[A-Za-z]{3}-\d{4}::\d\d:\d\d:\d\d)(?:\.\d+)? =+"
+    r"(?P<rts>\d{1,2}-[A-Za-z]{3}-\d{4}::\d\d:\d\d:\d\d)(?:\.\d+)? =+[ \t]*"
     r")$"
 )
 """A 3.9+/lager prefixed line, or a 3.6 report header."""
@@ -123,20 +125,20 @@ def parse_rabbitmq_lines(
     repeats = zoned & loglines.same_as_previous(key)
     starts = header | (prefixed & ~repeats)
 
-    # 3.6: the first non-blank body line of a report is its message, not detail.
+    # 3.6: a report's message is its whole body, an Erlang term spread over lines joined
+    # with single spaces (the patterns searched for may span its lines); ``detail`` keeps
+    # the lines after the first as they stand.
     group = np.cumsum(starts)
     in_report = np.concatenate(([False], header[np.flatnonzero(starts)]))[group]
-    body = ~starts & in_report & loglines.non_empty(text.str.strip())
+    stripped = text.str.strip()
+    body = ~starts & in_report & loglines.non_empty(stripped)
     first_body = np.zeros(len(text), dtype=bool)
     body_pos = np.flatnonzero(body)
     if body_pos.size:
         body_group = group[body_pos]
         first_body[body_pos[np.concatenate(([True], body_group[1:] != body_group[:-1]))]] = True
-    report_message = pd.Series(
-        pd.NA, index=np.arange(1, int(group.max()) + 1), dtype=loglines.STRING
-    )
-    if first_body.any():
-        report_message.loc[group[first_body]] = text[first_body].str.strip().to_numpy()
+    _, report_message = loglines.fold(starts, stripped.where(pd.Series(body, index=text.index), ""))
+    report_message = report_message.str.replace(r"\s+", " ", regex=True)
 
     cont_text = fields["message"].where(pd.Series(prefixed, index=fields.index), text)
     cont_text = cont_text.where(pd.Series(~first_body, index=fields.index), "")
@@ -190,7 +192,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
-    return logframe.guarded(src, lambda lines: parse_rabbitmq_lines(lines, ctx, file=src.path))
+    return logframe.guarded(src, lambda lines: parse_rabbitmq_lines(lines, ctx, file=src.path), ctx)
 
 
 SPEC = ParserSpec(

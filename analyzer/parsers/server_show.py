@@ -59,9 +59,10 @@ from analyzer.parsers.servers import TABLE, frame_of, server_row
 _LITERAL_LIMIT = 200_000  # longer fault texts are read with the regexes only
 
 _CODE = re.compile(r"""['"]?\bcode['"]?\s*[:=]\s*['"]?(\d{1,4})\b""")
-_CREATED = re.compile(r"""['"]?\bcreated['"]?\s*[:=]\s*['"]([^'"]+)['"]""")
+# a Python 2 client prints u'...' strings; a repr cut short by its paster ends anywhere
+_CREATED = re.compile(r"""['"]?\bcreated['"]?\s*[:=]\s*u?['"]([^'"]+)['"]""")
 _MESSAGE = re.compile(
-    r"""['"]?\bmessage['"]?\s*[:=]\s*(?:'((?:[^'\\]|\\.)*)'?|"((?:[^"\\]|\\.)*)"?)"""
+    r"""['"]?\bmessage['"]?\s*[:=]\s*u?(?:'((?:[^'\\]|\\.)*)'?|"((?:[^"\\]|\\.)*)"?)"""
 )
 
 

@@ -22,7 +22,8 @@ SHIPPED_DIR = ROOT / "fixtures" / "bundles"
 SHIPPED = sorted(n for n, s in SCENARIOS.items() if s.shipped)
 ALL = sorted(SCENARIOS)
 HANDMADE = {"handmade-renamed", "handmade-legacy-rabbit"}
-COLLECTED = sorted(set(ALL) - HANDMADE)
+PASTED = {n for n in ALL if n.startswith("pasted-")}  # real public excerpts, as pasted
+COLLECTED = sorted(set(ALL) - HANDMADE - PASTED)
 MAX_BYTES = 300 * 1024
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -201,6 +202,14 @@ def test_handmade_is_flat_without_manifest(name: str, built: dict) -> None:
         assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \[warning\] ", rabbit, re.M)
     else:
         assert "=WARNING REPORT==== 2-Mar-2026::" in rabbit
+
+
+@pytest.mark.parametrize("name", sorted(PASTED))
+def test_pasted_is_flat_without_manifest_and_names_its_sources(name: str, built: dict) -> None:
+    b = built[name]
+    assert "manifest.json" not in b.files
+    assert all("/" not in p for p in b.files)
+    assert b.facts["sources"], "each excerpt bundle names where its lines come from"
 
 
 @pytest.mark.parametrize("name", ALL)

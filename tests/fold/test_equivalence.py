@@ -36,6 +36,12 @@ def test_folding_every_log_changes_no_conclusion(path: Path) -> None:
     whole, none_folded = _doc(path, fold=False)
     folded, count = _doc(path, fold_from=0)
     assert none_folded == 0
+    if path.stem.startswith("pasted-"):
+        # logs behind a journal or container prefix, 3.6 reports and pasted sessions are
+        # read whole, never folded (analyzer.jobs.fold_policy): nothing to compare
+        assert count == 0
+        assert folded == whole
+        return
     assert count > 0, "nothing was folded: the comparison would prove nothing"
     if path.parent.name == "bundles":  # generated scenarios carry routine traffic
         assert count > whole["counts"]["log_records"] / 2

@@ -190,17 +190,81 @@ def test_old_reports() -> None:
     ]
     assert df["level"].tolist() == ["INFO", "WARNING", "INFO", "ERROR", "ERROR"]
     assert df.iloc[1]["message"] == (
-        "closing AMQP connection <0.679.0> (10.0.0.5:33174 -> 10.0.0.9:5672):"
+        "closing AMQP connection <0.679.0> (10.0.0.5:33174 -> 10.0.0.9:5672): "
+        "missed heartbeats from client, timeout: 60s"
     )
     assert df.iloc[1]["detail"] == "missed heartbeats from client, timeout: 60s"
     assert df.iloc[1]["timestamp"] == ts("2026-03-02 10:10:44")
     # plain Erlang alarm_handler report: kept as a record, the diagnosis decides
     assert df.iloc[2]["message"] == "alarm_handler: {set,{system_memory_high_watermark,[]}}"
     assert pd.isna(df.iloc[2]["detail"])
-    assert df.iloc[3]["message"] == "crasher:"
+    assert df.iloc[3]["message"] == "crasher: initial call: rabbit_reader:init/2"
     assert df.iloc[3]["detail"] == "    initial call: rabbit_reader:init/2"
     assert df.iloc[4]["message"] == ""  # header without a body
     assert set(df["clock"]) == {"local-offset"}
+
+
+# https://github.com/rabbitmq/rabbitmq-server/issues/2003 (3.6 log as pasted: headers and
+# a body line end in blanks, no blank line between reports)
+TRAILING_BLANKS = (
+    "=WARNING REPORT==== 6-May-2019::03:41:49 ===                             \n"
+    "memory resource limit alarm cleared across the cluster                \n"
+    "=WARNING REPORT==== 6-May-2019::03:56:36 ===\n"
+    "memory resource limit alarm set on node rabbit@ctl001.\n"
+    "**********************************************************\n"
+    "*** Publishers will be blocked until this alarm clears ***\n"
+    "**********************************************************\n"
+    "=INFO REPORT==== 6-May-2019::03:56:47 ===\n"
+    "node rabbit@ctl001 down: connection_closed\n"
+)
+
+# https://github.com/alanxz/rabbitmq-c/issues/400 (rabbitmq-server 3.6.5: the Erlang term
+# that says why the connection closed is on the line after the report's first)
+SPREAD_TERM = """\
+=ERROR REPORT==== 3-Feb-2017::00:22:30 ===
+closing AMQP connection <0.8402.0> (127.0.0.1:59370 -> 127.0.0.1:5672):
+{writer,send_failed,{error,timeout}}
+
+=ERROR REPORT==== 3-Feb-2017::13:54:41 ===
+closing AMQP connection <0.26131.12> (127.0.0.1:38632 -> 127.0.0.1:5672):
+{inet_error,enotconn}
+"""
+
+
+def test_report_headers_ending_in_blanks_are_reports() -> None:
+    result = run(TRAILING_BLANKS)
+    df = logs(result)
+    assert result.problems == []
+    assert df["line"].tolist() == [1, 3, 8]
+    assert df.iloc[0]["message"] == "memory resource limit alarm cleared across the cluster"
+    assert df.iloc[1]["message"] == (
+        "memory resource limit alarm set on node rabbit@ctl001. "
+        "********************************************************** "
+        "*** Publishers will be blocked until this alarm clears *** "
+        "**********************************************************"
+    )
+    assert df.iloc[2]["timestamp"] == ts("2019-05-06 03:56:47")
+
+
+def test_a_term_spread_over_lines_is_one_message() -> None:
+    df = logs(run(SPREAD_TERM))
+    assert df["message"].tolist() == [
+        "closing AMQP connection <0.8402.0> (127.0.0.1:59370 -> 127.0.0.1:5672): "
+        "{writer,send_failed,{error,timeout}}",
+        "closing AMQP connection <0.26131.12> (127.0.0.1:38632 -> 127.0.0.1:5672): "
+        "{inet_error,enotconn}",
+    ]
+    assert df["detail"].tolist() == [
+        "{writer,send_failed,{error,timeout}}",
+        "{inet_error,enotconn}",
+    ]
+    assert df["level"].tolist() == ["ERROR", "ERROR"]
+
+
+def test_a_header_followed_by_text_is_not_a_report() -> None:
+    # near miss: something after the closing equals signs other than blanks
+    df = logs(run("=ERROR REPORT==== 3-Feb-2017::00:22:30 === and more\nbody\n"))
+    assert df.empty
 
 
 # --------------------------------------------------------------------------- bad content

@@ -43,7 +43,8 @@ def _samples() -> dict[str, list[tuple[str, bytes]]]:
     """Real files of every kind, from scenarios covering every format the parsers read."""
     found: dict[str, list[tuple[str, bytes]]] = {kind: [] for kind in SPECS}
     for scenario in ("selfhosted-broker-oom", "saas-hypervisor-only", "host-failure",
-                     "handmade-renamed", "handmade-legacy-rabbit"):  # fmt: skip
+                     "handmade-renamed", "handmade-legacy-rabbit", "pasted-session",
+                     "pasted-journald", "pasted-containers"):  # fmt: skip
         for path, data in sorted(build(scenario).files.items()):
             spec = identify(SourceFile("s", path, data))
             if spec is not None and len(found[spec.kind]) < 4:
