@@ -15,6 +15,9 @@ PAIRS = {
     "lab/broker-stopped": ("lab/broker-stopped", "lab/broker-stopped-recovered", "recovered"),
     "lab/memory-alarm": ("lab/memory-alarm", "lab/memory-alarm-recovered", "recovered"),
     "lab/disk-alarm": ("lab/disk-alarm", "lab/disk-alarm-recovered", "recovered"),
+    # both bundles of a pair from one lab run: the second holds the first one's logs
+    "lab/auth-failure-fixed": ("lab/auth-failure-2", "lab/auth-failure-fixed", "recovered"),
+    "lab/memory-alarm-relapse": ("lab/memory-alarm-2", "lab/memory-alarm-relapse", "relapsed"),
     "restarted": ("before", "oom-after-restarted", "recovered"),
     "stuck-left": ("before", "oom-after-stuck-left", "partially_recovered"),
     "relapse": ("before", "oom-after-relapse", "relapsed"),
@@ -185,3 +188,51 @@ def test_a_cleared_alarm_unblocks_the_clients(side: Side) -> None:
     assert _cited(client.before_evidence)
     assert client.after_evidence is not None
     assert "unblocked the connection" in client.after_evidence.text
+
+
+def test_credentials_set_back_are_the_fix_of_a_refused_login(side: Side) -> None:
+    doc = _pair(side, "lab/auth-failure-fixed")
+    fix = doc.timing.fix
+    assert fix is not None
+    assert fix.basis == "broker_password_changed"
+    assert fix.evidence.file == "hosts/vm/rabbit@localhost.log"
+    assert fix.evidence.text.endswith("Successfully changed password for user 'nova'")
+    # the password change that broke the logins is older than BEFORE: not the fix
+    assert fix.at > (doc.timing.before_collected_at or "")
+    [client] = doc.clients
+    # after its reconnect the compute logs a call that timed out across the outage and a
+    # late "recoverable connection/channel error"; the builds it completes after them show
+    # its RPC path works
+    assert client.state == "reconnected"
+    assert client.after_evidence is not None
+    assert "Reconnected to AMQP server" in client.after_evidence.text
+    assert _cited(client.before_evidence)
+    assert doc.timing.recovered_basis == "reconnected"
+    auth = next(f for f in doc.findings if f.key == "broker_auth_failure")
+    assert auth.before
+    assert auth.after == "absent"
+    assert any(c.result == "active" for c in doc.creates)
+    assert not doc.escalate
+
+
+def test_an_alarm_set_again_after_the_clients_came_back_is_a_relapse(side: Side) -> None:
+    doc = _pair(side, "lab/memory-alarm-relapse")
+    assert doc.reasons == ["crashed_again"]
+    fix = doc.timing.fix
+    assert fix is not None
+    assert fix.basis == "alarm_cleared"
+    assert doc.broker.crashed_again
+    assert doc.broker.crash_evidence
+    assert all((e.timestamp or "") > fix.at for e in doc.broker.crash_evidence)
+    assert any("memory resource limit alarm set" in e.text for e in doc.broker.crash_evidence)
+    [client] = doc.clients
+    # unblocked by the fix, then blocked again with no build since: still failing
+    assert client.reconnected_at is not None
+    assert client.state == "failing"
+    assert client.after_evidence is not None
+    assert "has blocked the connection" in client.after_evidence.text
+    alarm = next(f for f in doc.findings if f.key == "broker_memory_alarm")
+    assert alarm.after == "current"
+    assert doc.escalate
+    assert doc.escalation is not None
+    assert doc.escalation.cause == "memory"

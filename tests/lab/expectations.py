@@ -30,10 +30,16 @@ _TIMEOUT_AFTER_RECOVERY = (
 )
 
 KNOWN_GAPS: dict[tuple[str, str], str] = {
-    # Empty: every check passes on the recorded lab bundles. The five gaps the first
-    # recording found (broker stop lines, py-amqp's reasonless "blocked" line for memory and
-    # disk alarms, the broker's view of a dead consumer, a timeout across an outage that
-    # recovered) are fixed in analyzer/rules (corroborate, alarms.py, resolved_by).
+    # The five gaps the first recording found (broker stop lines, py-amqp's reasonless
+    # "blocked" line for memory and disk alarms, the broker's view of a dead consumer, a
+    # timeout across an outage that recovered) are fixed in analyzer/rules (corroborate,
+    # alarms.py, resolved_by).
+    ("auth-failure-2", "client_evidence"): (
+        "broker_auth_failure cites the first and last three of its records, whichever log "
+        "they are in; in this recording the broker's 'Error on AMQP connection ... state: "
+        "starting' records come first and last, so none of the client's thousands of "
+        "ACCESS_REFUSED lines is cited: the evidence should show each side of a refusal"
+    ),
 }
 
 # Live runs only: whether an RPC call straddles a blocked spell (and times out just after
