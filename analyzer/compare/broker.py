@@ -2,9 +2,9 @@
 
 The fix is the first sign in AFTER, later than BEFORE's collection, of something done to
 the broker: its pod deleted (a Kubernetes ``Killing`` event), a broker container or node
-starting, its resource alarm clearing, or a user's password changed on it. Crashing again means a broker OOM kill, the
-broker going down or an alarm set *after* that fix; the same lines from before the fix
-are the incident BEFORE already showed.
+starting, its resource alarm clearing, or a user's password changed on it. Crashing again
+means a broker OOM kill, the broker going down or an alarm set *after* that fix; the same
+lines from before the fix are the incident BEFORE already showed.
 """
 
 from __future__ import annotations
