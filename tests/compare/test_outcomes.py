@@ -7,6 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from analyzer.compare import Analysed, CompareDocument, Outcome, compare
+from analyzer.compare.build import recovery
+from analyzer.compare.document import Client, Create
 from analyzer.document import Evidence
 from analyzer.model import iso
 
@@ -236,3 +238,22 @@ def test_an_alarm_set_again_after_the_clients_came_back_is_a_relapse(side: Side)
     assert doc.escalate
     assert doc.escalation is not None
     assert doc.escalation.cause == "memory"
+
+
+def _create(created_at: str | None, finished: str, result: str = "active") -> Create:
+    line = Evidence("hosts/vm/ostackhost.log", 9, finished, "Took 1.03 seconds to build instance.")
+    return Create("vm-1", "lab-vm-5", "ACTIVE", created_at, 1.0, result, line)
+
+
+def test_recovery_is_the_first_reconnect_else_the_first_good_build() -> None:
+    # a refused consumer gets back in without a line: only its builds show it (the failure
+    # lab's auth-failure-fixed, when no connection was closed with CONNECTION_FORCED)
+    quiet = Client("vm", "quiet", 3, None, None, None)
+    back = Client("vm", "reconnected", 3, "2026-12-07T00:28:52.416Z", None, None)
+    built = _create(None, "2026-12-07T00:28:56.344Z")
+    shown = _create("2026-12-07T00:28:55.290Z", "2026-12-07T00:28:56.344Z")
+    failed = _create(None, "2026-12-07T00:28:54.000Z", result="failed")
+    assert recovery([back], [built]) == ("2026-12-07T00:28:52.416Z", "reconnected")
+    assert recovery([quiet], [failed, built]) == ("2026-12-07T00:28:56.344Z", "create_ok")
+    assert recovery([quiet], [shown]) == ("2026-12-07T00:28:55.290Z", "create_ok")
+    assert recovery([quiet], [failed]) == (None, None)
