@@ -41,4 +41,7 @@ RULE = log_pattern_rule(
     resolved_by=r"Reconnected to AMQP server|authenticated and granted access",
     silent_recovery=True,
     in_detail=True,
+    # a client retries a refused login without pause and the broker logs each refusal: the
+    # first and last records of either side alone would hide the other
+    both_sides=True,
 )

@@ -216,3 +216,14 @@ def test_unreachable_after_the_last_build_is_current(tmp_path: Path) -> None:
         "09:20:01", "INFO", IMPL, UNREACHABLE_LATE
     )
     assert "broker_unreachable" in findings(tmp_path, {HV_LOG: log})
+
+
+def test_refusals_are_cited_from_the_broker_and_the_client(tmp_path: Path) -> None:
+    # the broker's refusals come first and last, as in the failure lab's auth-failure-2
+    broker = "".join(rabbit(f"09:20:0{s}", "error", REFUSED) for s in range(4)) + "".join(
+        rabbit(f"09:20:1{s}", "error", REFUSED) for s in range(4)
+    )
+    client = oslo("09:20:05", "ERROR", IMPL, CLIENT_REFUSED)
+    hit = findings(tmp_path, {BROKER_LOG: broker, HV_LOG: client})
+    cited = {e["file"] for e in hit["broker_auth_failure"]["evidence"]}
+    assert cited == {BROKER_LOG, HV_LOG}
