@@ -73,6 +73,7 @@ FIX_BASES: dict[str, str] = {
     "broker_pod_started": "broker container started",
     "broker_started": "broker started (Server startup complete)",
     "alarm_cleared": "broker alarm cleared",
+    "broker_password_changed": "broker user's password changed (rabbitmqctl change_password)",
 }
 
 CAUSES: dict[str, str] = {

@@ -55,6 +55,7 @@ ACTION_WORDS: dict[str, str] = {
     "service_stop": "service stopped",
     "service_start": "service started",
     "pod_killed": "pod killed or deleted",
+    "broker_password_changed": "broker user's password changed",
 }
 KEY_EVENT_WORDS: dict[str, str] = {
     "burst_start": "Burst of creates begins",

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from tests.lab.cases import bundles as lab_bundles
+from tests.lab.cases import collected_keys
 from tests.lab.expectations import BROKER_FILE, CLIENT_FILE, analysis_of, check, check_params
 
 LAB = Path(__file__).resolve().parent.parent / "fixtures" / "lab"
@@ -75,9 +76,8 @@ def test_lab_bundle_is_as_the_run_wrote_it(name: str) -> None:
         # the lab machine's clock is UTC+offset; compare in UTC only when the offset is 0
         if manifest["host"]["utc_offset_s"] == 0:
             assert since <= stamps[0] <= stamps[-1] <= collected, (name, stamps[0], stamps[-1])
-    timeline = EXPECTED["lab"]["timelines"][name.removesuffix("-recovered")]
-    key = "collected_recovered" if name.endswith("-recovered") else "collected"
-    assert timeline[key][:19].replace("T", " ") == collected
+    case, key = collected_keys()[name]
+    assert EXPECTED["lab"]["timelines"][case][key][:19].replace("T", " ") == collected
 
 
 def test_lab_versions_are_recorded() -> None:

@@ -2,9 +2,9 @@
 
 The fix is the first sign in AFTER, later than BEFORE's collection, of something done to
 the broker: its pod deleted (a Kubernetes ``Killing`` event), a broker container or node
-starting, or its resource alarm clearing. Crashing again means a broker OOM kill, the
-broker going down or an alarm set *after* that fix; the same lines from before the fix
-are the incident BEFORE already showed.
+starting, its resource alarm clearing, or a user's password changed on it. Crashing again
+means a broker OOM kill, the broker going down or an alarm set *after* that fix; the same
+lines from before the fix are the incident BEFORE already showed.
 """
 
 from __future__ import annotations
@@ -18,7 +18,13 @@ from analyzer.compare.sides import Analysed
 from analyzer.model import iso
 from analyzer.timeline.events import BROKER
 
-FIX_FAMILIES = ("pod_killed", "broker_pod_started", "broker_started", "alarm_cleared")
+FIX_FAMILIES = (
+    "pod_killed",
+    "broker_pod_started",
+    "broker_started",
+    "alarm_cleared",
+    "broker_password_changed",
+)
 CRASH_FAMILIES = ("broker_oom_killed", "broker_down", "alarm_set")
 BROKER_POD_EVENT = r"^[A-Za-z]+ [Pp]od/(?:rabbitmq|rabbit|broker)"  # "Killing Pod/rabbitmq-0: ..."
 SHOWN = 5  # evidence lines per list

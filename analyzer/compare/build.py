@@ -9,7 +9,9 @@ from analyzer.compare import broker as broker_mod
 from analyzer.compare import items
 from analyzer.compare.document import (
     SCHEMA,
+    Client,
     CompareDocument,
+    Create,
     Outcome,
     Side,
     Timing,
@@ -95,11 +97,7 @@ def compare(before: Analysed, after: Analysed) -> CompareDocument:
 def _timing(before: Analysed, after: Analysed, it: Items) -> Timing:
     onset = before.doc.incident.onset if before.doc.incident is not None else None
     fix = it.fix
-    back = sorted(c.reconnected_at for c in it.clients if c.reconnected_at)
-    good = sorted(c.created_at for c in it.creates if c.result == "active" and c.created_at)
-    recovered_at, basis = (back[0], "reconnected") if back else (None, None)
-    if recovered_at is None and good:
-        recovered_at, basis = good[0], "create_ok"
+    recovered_at, basis = recovery(it.clients, it.creates)
     end = when(recovered_at)
     return Timing(
         before_collected_at=before.doc.collected_at,
@@ -111,6 +109,23 @@ def _timing(before: Analysed, after: Analysed, it: Items) -> Timing:
         time_to_recovery_s=_seconds(when(fix.at) if fix else None, end),
         outage_s=_seconds(when(onset), end),
     )
+
+
+def recovery(clients: list[Client], creates: list[Create]) -> tuple[str | None, str | None]:
+    """When the clients were back after the fix, and what shows it: the first reconnect,
+    else the first create that went ACTIVE (its creation time, or when a build with no
+    ``server show`` finished: a client that reconnects silently leaves only that)."""
+    back = sorted(c.reconnected_at for c in clients if c.reconnected_at)
+    if back:
+        return back[0], "reconnected"
+    good = sorted(
+        t
+        for c in creates
+        if c.result == "active"
+        for t in [c.created_at or (c.evidence.timestamp if c.evidence else None)]
+        if t
+    )
+    return (good[0], "create_ok") if good else (None, None)
 
 
 def _seconds(start: pd.Timestamp | None, end: pd.Timestamp | None) -> float | None:

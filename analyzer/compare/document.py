@@ -89,7 +89,8 @@ class Fix(Record, frozen=True):
     """The first sign in AFTER of something done to the broker after BEFORE was taken."""
 
     at: Time
-    basis: str  # pod_killed | broker_pod_started | broker_started | alarm_cleared
+    # pod_killed | broker_pod_started | broker_started | alarm_cleared | broker_password_changed
+    basis: str
     evidence: Evidence
 
 

@@ -91,10 +91,15 @@ def client_changes(before: Analysed, after: Analysed, since: pd.Timestamp | None
     for lane, rows in faults.groupby("lane", sort=True):
         mine = new[new["lane"] == lane]
         back = mine[mine["family"].isin(CLIENT_BACK).fillna(False)]
-        last_back = back["timestamp"].max() if not back.empty else None
+        # a build completing on the lane is its RPC path working, reconnect line or not: a
+        # kombu publisher reconnects silently after a late "recoverable connection/channel
+        # error" and a call made across the outage times out just after it (failure lab,
+        # auth-failure-fixed)
+        works = pd.concat([back, mine[mine["family"] == "build_ok"]])["timestamp"]
+        last_ok = works.max() if not works.empty else None
         again = mine[mine["family"].isin(CLIENT_FAULTS).fillna(False)]
-        if last_back is not None:
-            again = again[again["timestamp"] > last_back]
+        if last_ok is not None:
+            again = again[again["timestamp"] > last_ok]
         if not again.empty:
             state, shown = "failing", again.iloc[-1]
         elif not back.empty:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from analyzer.model import FailureClass, Finding
 from analyzer.patterns import searched
-from analyzer.rules.context import RuleContext, log_evidence
+from analyzer.rules.context import MAX_EVIDENCE, RuleContext, log_evidence
 from analyzer.runbook import Source, Symptom
 
 
@@ -117,6 +117,7 @@ def log_pattern_rule(
     corroborate: str | None = None,
     silent_recovery: bool = False,
     reopened_by: str | None = None,
+    both_sides: bool = False,
 ) -> Rule:
     """A rule that fires on recent log records matching ``pattern``.
 
@@ -124,7 +125,9 @@ def log_pattern_rule(
     reconnect, an alarm cleared) means the condition is over there; see ``unresolved``.
     With ``corroborate``, the broker's own records of the same event (its stop, its closing
     of a dead consumer's connection) join the evidence, so both sides are shown.
-    ``silent_recovery`` and ``reopened_by``: see ``unresolved``.
+    ``silent_recovery`` and ``reopened_by``: see ``unresolved``. With ``both_sides``, when
+    the pattern matches both the broker's records and its clients', each side is cited (the
+    first and last records alone can all be one side's).
     """
 
     for p in (pattern, resolved_by, corroborate, reopened_by):
@@ -145,6 +148,7 @@ def log_pattern_rule(
             corroborate=corroborate,
             silent_recovery=silent_recovery,
             reopened_by=reopened_by,
+            both_sides=both_sides,
         )
 
     return Rule(
@@ -172,6 +176,7 @@ def finding_from_hits(
     corroborate: str | None = None,
     silent_recovery: bool = False,
     reopened_by: str | None = None,
+    both_sides: bool = False,
 ) -> Finding:
     facts: LogFacts = {
         "count": len(hits),
@@ -180,6 +185,13 @@ def finding_from_hits(
         "hosts": sorted({str(h) for h in hits["host"].dropna()}),
     }
     evidence = log_evidence(hits)
+    if both_sides:
+        broker = (
+            hits["source"].isin(BROKER_SOURCES) | hits["service"].isin(BROKER_SOURCES)
+        ).fillna(False)
+        if broker.any() and not broker.all():
+            half = MAX_EVIDENCE // 2
+            evidence = log_evidence(hits[~broker], half) + log_evidence(hits[broker], half)
     if resolved_by is not None:
         open_hits, resolution = unresolved(ctx, hits, resolved_by, silent_recovery, reopened_by)
         if open_hits.empty:

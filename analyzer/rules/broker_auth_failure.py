@@ -34,6 +34,14 @@ RULE = log_pattern_rule(
             )
         },
     ),
-    resolved_by=r"Reconnected to AMQP server",
+    # the broker's side ends with a login that succeeds; a client whose login was refused
+    # logs nothing when a later one succeeds (oslo.messaging 18.3, the failure lab), so a
+    # refusal on a host that never logs its own recovery is over once a later login or
+    # reconnect anywhere shows the credentials work again
+    resolved_by=r"Reconnected to AMQP server|authenticated and granted access",
+    silent_recovery=True,
     in_detail=True,
+    # a client retries a refused login without pause and the broker logs each refusal: the
+    # first and last records of either side alone would hide the other
+    both_sides=True,
 )

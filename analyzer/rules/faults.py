@@ -49,12 +49,24 @@ def fault_and_log_rule(
     sentence: Sentence,
     feeds: Feeds,
     samples: Samples,
+    not_caused_by: str | None = None,
 ) -> Rule:
+    """``not_caused_by``: a fault or log line naming this cause belongs to another finding
+    (a build that failed because its RPC could not reach the broker is no hypervisor fault)."""
     searched(log_pattern)
+    if not_caused_by is not None:
+        searched(not_caused_by)
 
     def evaluate(ctx: RuleContext) -> Finding | None:
         faulted = faulted_servers(ctx, fault_pattern)
         logs = ctx.logs(log_pattern, in_detail=True)
+        if not_caused_by is not None:
+            other = ctx.logs(not_caused_by)
+            logs = logs[~logs.index.isin(other.index)]
+            if not faulted.empty:
+                faulted = faulted[
+                    ~faulted["fault_message"].str.contains(not_caused_by, regex=True, na=False)
+                ]
         if faulted.empty and logs.empty:
             return None
         evidence = [

@@ -35,10 +35,17 @@ RULE = fault_and_log_rule(
         near_miss={
             HV_LOG: oslo(
                 "09:20:00",
-                "INFO",
+                "ERROR",
                 "nova.compute.manager",
-                f"[instance: {VM}] Took 12.31 seconds to spawn the instance on the hypervisor.",
+                f"[instance: {VM}] Failed to build and run instance: "
+                "oslo_messaging.exceptions.MessageDeliveryFailure: Unable to connect to AMQP "
+                "server on 127.0.0.1:58911 after inf tries: (0, 0): (403) ACCESS_REFUSED - "
+                "Login was refused using authentication mechanism AMQPLAIN. For details see the "
+                "broker logfile.",
             )
         },
     ),
+    # the failure lab's auth-failure-fixed bundle (fixtures/lab): the build's RPC to the
+    # conductor was refused by the broker; the messaging rules own that line
+    not_caused_by=r"oslo_messaging\.exceptions\.|MessageDeliveryFailure|MessagingTimeout",
 )

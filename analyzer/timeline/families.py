@@ -84,6 +84,8 @@ FAMILIES: tuple[Family, ...] = (
         r"|caused a connection exception connection_forced",
     ),
     Family("broker_started", "recovery", r"Server startup complete"),
+    # rabbitmqctl change_password, as RabbitMQ 3.10 logs it: the fix of a login refused
+    Family("broker_password_changed", "action", r"Successfully changed password for user"),
     Family("missed_heartbeats", "other", r"missed heartbeats from client"),
     # --- a VM's life
     Family("create_request", "create", r"\"POST /v2(?:\.1)?/servers\" status: 20\d"),

@@ -7,6 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from analyzer.compare import Analysed, CompareDocument, Outcome, compare
+from analyzer.compare.build import recovery
+from analyzer.compare.document import Client, Create
 from analyzer.document import Evidence
 from analyzer.model import iso
 
@@ -15,6 +17,9 @@ PAIRS = {
     "lab/broker-stopped": ("lab/broker-stopped", "lab/broker-stopped-recovered", "recovered"),
     "lab/memory-alarm": ("lab/memory-alarm", "lab/memory-alarm-recovered", "recovered"),
     "lab/disk-alarm": ("lab/disk-alarm", "lab/disk-alarm-recovered", "recovered"),
+    # both bundles of a pair from one lab run: the second holds the first one's logs
+    "lab/auth-failure-fixed": ("lab/auth-failure-2", "lab/auth-failure-fixed", "recovered"),
+    "lab/memory-alarm-relapse": ("lab/memory-alarm-2", "lab/memory-alarm-relapse", "relapsed"),
     "restarted": ("before", "oom-after-restarted", "recovered"),
     "stuck-left": ("before", "oom-after-stuck-left", "partially_recovered"),
     "relapse": ("before", "oom-after-relapse", "relapsed"),
@@ -185,3 +190,70 @@ def test_a_cleared_alarm_unblocks_the_clients(side: Side) -> None:
     assert _cited(client.before_evidence)
     assert client.after_evidence is not None
     assert "unblocked the connection" in client.after_evidence.text
+
+
+def test_credentials_set_back_are_the_fix_of_a_refused_login(side: Side) -> None:
+    doc = _pair(side, "lab/auth-failure-fixed")
+    fix = doc.timing.fix
+    assert fix is not None
+    assert fix.basis == "broker_password_changed"
+    assert fix.evidence.file == "hosts/vm/rabbit@localhost.log"
+    assert fix.evidence.text.endswith("Successfully changed password for user 'nova'")
+    # the password change that broke the logins is older than BEFORE: not the fix
+    assert fix.at > (doc.timing.before_collected_at or "")
+    [client] = doc.clients
+    # after its reconnect the compute logs a call that timed out across the outage and a
+    # late "recoverable connection/channel error"; the builds it completes after them show
+    # its RPC path works
+    assert client.state == "reconnected"
+    assert client.after_evidence is not None
+    assert "Reconnected to AMQP server" in client.after_evidence.text
+    assert _cited(client.before_evidence)
+    assert doc.timing.recovered_basis == "reconnected"
+    auth = next(f for f in doc.findings if f.key == "broker_auth_failure")
+    assert auth.before
+    assert auth.after == "absent"
+    assert any(c.result == "active" for c in doc.creates)
+    assert not doc.escalate
+
+
+def test_an_alarm_set_again_after_the_clients_came_back_is_a_relapse(side: Side) -> None:
+    doc = _pair(side, "lab/memory-alarm-relapse")
+    assert doc.reasons == ["crashed_again"]
+    fix = doc.timing.fix
+    assert fix is not None
+    assert fix.basis == "alarm_cleared"
+    assert doc.broker.crashed_again
+    assert doc.broker.crash_evidence
+    assert all((e.timestamp or "") > fix.at for e in doc.broker.crash_evidence)
+    assert any("memory resource limit alarm set" in e.text for e in doc.broker.crash_evidence)
+    [client] = doc.clients
+    # unblocked by the fix, then blocked again with no build since: still failing
+    assert client.reconnected_at is not None
+    assert client.state == "failing"
+    assert client.after_evidence is not None
+    assert "has blocked the connection" in client.after_evidence.text
+    alarm = next(f for f in doc.findings if f.key == "broker_memory_alarm")
+    assert alarm.after == "current"
+    assert doc.escalate
+    assert doc.escalation is not None
+    assert doc.escalation.cause == "memory"
+
+
+def _create(created_at: str | None, finished: str, result: str = "active") -> Create:
+    line = Evidence("hosts/vm/ostackhost.log", 9, finished, "Took 1.03 seconds to build instance.")
+    return Create("vm-1", "lab-vm-5", "ACTIVE", created_at, 1.0, result, line)
+
+
+def test_recovery_is_the_first_reconnect_else_the_first_good_build() -> None:
+    # a refused consumer gets back in without a line: only its builds show it (the failure
+    # lab's auth-failure-fixed, when no connection was closed with CONNECTION_FORCED)
+    quiet = Client("vm", "quiet", 3, None, None, None)
+    back = Client("vm", "reconnected", 3, "2026-12-07T00:28:52.416Z", None, None)
+    built = _create(None, "2026-12-07T00:28:56.344Z")
+    shown = _create("2026-12-07T00:28:55.290Z", "2026-12-07T00:28:56.344Z")
+    failed = _create(None, "2026-12-07T00:28:54.000Z", result="failed")
+    assert recovery([back], [built]) == ("2026-12-07T00:28:52.416Z", "reconnected")
+    assert recovery([quiet], [failed, built]) == ("2026-12-07T00:28:56.344Z", "create_ok")
+    assert recovery([quiet], [shown]) == ("2026-12-07T00:28:55.290Z", "create_ok")
+    assert recovery([quiet], [failed]) == (None, None)

@@ -52,8 +52,21 @@ class Case:
     seen: tuple[str, str] | None = None  # (log, regex): the injection has reached the logs
     clear: Callable[[Lab], None] | None = None
     cleared: tuple[str, str] | None = None  # (log, regex): the clients have recovered
-    recovered: Expect | None = None
+    recovered: Expect | None = None  # the second bundle's verdict
     hold_s: float = 15.0  # after ``seen``: long enough for one more RPC timeout
+    after: str | None = None  # the second bundle's name; ``<name>-recovered`` by default
+    # after the recovery: the same fault injected again, and when it has reached the logs
+    relapse: Callable[[Lab], None] | None = None
+    relapse_seen: tuple[str, str] | None = None
+
+    @property
+    def after_name(self) -> str:
+        return self.after or f"{self.name}-recovered"
+
+    @property
+    def after_key(self) -> str:
+        """The second bundle's collection time in the run's timeline (``expected.json``)."""
+        return "collected_recovered" if self.after is None else f"collected_{self.after}"
 
 
 def _stop_app(lab: Lab) -> None:
@@ -86,11 +99,33 @@ def _change_password(lab: Lab) -> None:
     lab.broker.ctl("close_all_connections", "password rotated by the lab")
 
 
+def _restore_password(lab: Lab) -> None:
+    # the credential the clients were configured with (their transport_url)
+    lab.broker.ctl("change_password", "nova", lab.broker.password)
+
+
 def _kill_conductor(lab: Lab) -> None:
     lab.kill("conductor")
 
 
 UNREACHABLE = r"AMQP server on 127\.0\.0\.1:\d+ is unreachable"
+MEMORY_ALARM_SET = r"memory resource limit alarm set"
+MEMORY_ALARM_CLEARED = r"memory resource limit alarm cleared"
+
+MEMORY_ALARM = Expect(
+    "messaging_layer_failure",
+    "broker_memory_alarm",
+    client=r"The broker has blocked the connection",
+    broker=MEMORY_ALARM_SET,
+)
+AUTH_FAILURE = Expect(
+    "messaging_layer_failure",
+    "broker_auth_failure",
+    client=r"ACCESS_REFUSED",
+    # the record's first line; its second says "AMQPLAIN login refused: user 'nova'
+    # - invalid credentials"
+    broker=r"login refused|invalid credentials|Error on AMQP connection .*starting",
+)
 RECONNECTED = r"Reconnected to AMQP server on 127\.0\.0\.1:\d+"
 
 CASES: tuple[Case, ...] = (
@@ -120,16 +155,11 @@ CASES: tuple[Case, ...] = (
     Case(
         "memory-alarm",
         "set_vm_memory_high_watermark absolute 10MB, then 0.4",
-        Expect(
-            "messaging_layer_failure",
-            "broker_memory_alarm",
-            client=r"The broker has blocked the connection",
-            broker=r"memory resource limit alarm set",
-        ),
+        MEMORY_ALARM,
         inject=_memory_alarm,
-        seen=(BROKER_LOG, r"memory resource limit alarm set"),
+        seen=(BROKER_LOG, MEMORY_ALARM_SET),
         clear=_memory_clear,
-        cleared=(BROKER_LOG, r"memory resource limit alarm cleared"),
+        cleared=(BROKER_LOG, MEMORY_ALARM_CLEARED),
         recovered=Expect("no_failure_found", history="broker_memory_alarm"),
     ),
     Case(
@@ -150,14 +180,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "auth-failure",
         "the nova user's password changed under the clients, their connections closed",
-        Expect(
-            "messaging_layer_failure",
-            "broker_auth_failure",
-            client=r"ACCESS_REFUSED",
-            # the record's first line; its second says "AMQPLAIN login refused: user 'nova'
-            # - invalid credentials"
-            broker=r"login refused|invalid credentials|Error on AMQP connection .*starting",
-        ),
+        AUTH_FAILURE,
         inject=_change_password,
         seen=(BROKER_LOG, r"invalid credentials"),
         # oslo.messaging retries a refused login without pause: thousands of traceback
@@ -176,7 +199,45 @@ CASES: tuple[Case, ...] = (
         inject=_kill_conductor,
         seen=(CLIENT_LOG, r"MessagingTimeout"),
     ),
+    Case(
+        "auth-failure-2",
+        "as auth-failure, then the password set back to the clients' credential",
+        AUTH_FAILURE,
+        inject=_change_password,
+        seen=(BROKER_LOG, r"invalid credentials"),
+        hold_s=2.0,
+        clear=_restore_password,
+        # a consumer whose login was refused logs nothing when a later one succeeds (no
+        # "Reconnected" line): the broker's side shows a client back in
+        cleared=(BROKER_LOG, r"user 'nova' authenticated and granted access"),
+        recovered=Expect("no_failure_found", history="broker_auth_failure"),
+        after="auth-failure-fixed",
+    ),
+    Case(
+        "memory-alarm-2",
+        "as memory-alarm, then 0.4, clients unblocked, then absolute 10MB again",
+        MEMORY_ALARM,
+        inject=_memory_alarm,
+        seen=(BROKER_LOG, MEMORY_ALARM_SET),
+        clear=_memory_clear,
+        cleared=(BROKER_LOG, MEMORY_ALARM_CLEARED),
+        # the runbook's "crashes again immediately": the fault is back after the fix held
+        relapse=_memory_alarm,
+        relapse_seen=(BROKER_LOG, MEMORY_ALARM_SET),
+        recovered=MEMORY_ALARM,
+        after="memory-alarm-relapse",
+    ),
 )
+
+
+def collected_keys() -> dict[str, tuple[str, str]]:
+    """Bundle name -> (its case, the key of its collection time in the case's timeline)."""
+    out = {}
+    for case in CASES:
+        out[case.name] = (case.name, "collected")
+        if case.recovered is not None:
+            out[case.after_name] = (case.name, case.after_key)
+    return out
 
 
 def bundles() -> list[tuple[str, Expect]]:
@@ -185,5 +246,5 @@ def bundles() -> list[tuple[str, Expect]]:
     for case in CASES:
         out.append((case.name, case.expect))
         if case.recovered is not None:
-            out.append((f"{case.name}-recovered", case.recovered))
+            out.append((case.after_name, case.recovered))
     return out

@@ -9,8 +9,8 @@ For every case (``tests/lab/cases.py``) the driver starts a fresh RabbitMQ node 
 (``tests/lab/broker.py``), the three programs of ``tests/lab/programs/nova_lab.py`` in the
 lab's virtualenv, waits for healthy traffic (VMs reaching ACTIVE), injects the failure,
 waits until it reaches the logs, lets it run, takes a bundle, clears it if the case says
-how, waits for the clients to recover, takes another bundle, and stops everything it
-started. ``--out`` receives ``<bundle>.tgz`` per bundle and ``expected.json`` (the verdicts
+how, waits for the clients to recover (and, for a relapse, injects the fault again and
+lets it run), takes another bundle, and stops everything it started. ``--out`` receives ``<bundle>.tgz`` per bundle and ``expected.json`` (the verdicts
 the bundles must get, plus the versions and timings of this run). Every wait is bounded;
 the run directory (broker data, program output) is kept with ``--keep`` for debugging.
 """
@@ -36,7 +36,7 @@ from typing import Any
 
 from tests.lab.broker import Broker, LabError, terminate
 from tests.lab.bundle import bundle_files, take_snapshot, write_tgz
-from tests.lab.cases import CASES, Case
+from tests.lab.cases import BROKER_LOG, CASES, Case
 
 PROGRAM = Path(__file__).resolve().parent / "programs" / "nova_lab.py"
 DEFAULT_PYTHON = Path(__file__).resolve().parent / ".venv" / "bin" / "python"
@@ -225,8 +225,18 @@ def run_case(case: Case, python: Path, out: Path, work: Path) -> dict[str, Any]:
             )
             mark("recovered")
             time.sleep(SETTLE_S)
-            at = lab.snapshot_bundle(f"{case.name}-recovered", out, [*notes, "cleared"])
-            mark("collected_recovered", at)
+            said = [*notes, "cleared"]
+            if case.relapse is not None:
+                sizes = {name: lab.log_size(name) for name in (BROKER_LOG,)}
+                case.relapse(lab)
+                mark("relapsed")
+                if case.relapse_seen is not None:
+                    lab.wait_log(case.relapse_seen, sizes.get(case.relapse_seen[0], 0))
+                    mark("relapse_seen")
+                time.sleep(case.hold_s)
+                said.append("injected again")
+            at = lab.snapshot_bundle(case.after_name, out, said)
+            mark(case.after_key, at)
     finally:
         lab.stop()
     return timeline
@@ -305,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     for case in chosen:
         expected["bundles"][case.name] = case.expect.to_dict()
         if case.recovered is not None:
-            expected["bundles"][f"{case.name}-recovered"] = case.recovered.to_dict()
+            expected["bundles"][case.after_name] = case.recovered.to_dict()
     path = args.out / "expected.json"
     if args.case and path.exists():  # a partial run keeps the other cases' entries
         old = json.loads(path.read_text())

@@ -30,10 +30,11 @@ _TIMEOUT_AFTER_RECOVERY = (
 )
 
 KNOWN_GAPS: dict[tuple[str, str], str] = {
-    # Empty: every check passes on the recorded lab bundles. The five gaps the first
-    # recording found (broker stop lines, py-amqp's reasonless "blocked" line for memory and
-    # disk alarms, the broker's view of a dead consumer, a timeout across an outage that
-    # recovered) are fixed in analyzer/rules (corroborate, alarms.py, resolved_by).
+    # Empty: every check passes on the recorded lab bundles. The gaps the recordings found
+    # (broker stop lines, py-amqp's reasonless "blocked" line for memory and disk alarms,
+    # the broker's view of a dead consumer, a timeout across an outage that recovered, a
+    # refused login cited from the broker's side only) are fixed in analyzer/rules
+    # (corroborate, alarms.py, resolved_by, both_sides).
 }
 
 # Live runs only: whether an RPC call straddles a blocked spell (and times out just after

@@ -163,3 +163,67 @@ def test_every_service_down_at_once_is_the_messaging_layer_not_the_hosts(
     assert row.observed.startswith("No: all 4 nova services down at once")
     doc, _frames, _inv = analyse([write(tmp_path / "hosts", rule.samples.near_miss)])
     assert doc.verdict.cls == "host_failure"
+
+
+# RabbitMQ 3.10.8 and oslo.messaging 18.3.1 lines from the failure lab's auth-failure-fixed
+# recording (fixtures/lab/auth-failure-fixed.tgz, hosts/vm/rabbit@localhost.log and
+# ostackhost.log), with this module's sample times and addresses
+REFUSED = "AMQPLAIN login refused: user 'nova' - invalid credentials"
+LOGGED_IN = (
+    "connection <0.3564.0> (10.0.0.5:41248 -> 10.0.0.9:5672 - "
+    "nova_lab.py:21735:a3ad48e6-25fc-4621-a124-2a3cfd4ffd2a): "
+    "user 'nova' authenticated and granted access to vhost '/'"
+)
+CLIENT_REFUSED = (
+    "Failed to consume message from queue: (0, 0): (403) ACCESS_REFUSED - Login was refused "
+    "using authentication mechanism AMQPLAIN. For details see the broker logfile."
+)
+
+
+def test_refused_logins_followed_by_one_that_succeeds_are_history(tmp_path: Path) -> None:
+    files: dict[str, object] = {
+        BROKER_LOG: rabbit("09:20:00", "error", REFUSED) + rabbit("09:21:00", "info", LOGGED_IN),
+        # the refused consumer logs nothing once its login succeeds
+        HV_LOG: oslo("09:20:01", "ERROR", IMPL, CLIENT_REFUSED),
+    }
+    assert "broker_auth_failure" in history(tmp_path, files)
+
+
+def test_a_login_refused_after_the_last_success_is_current(tmp_path: Path) -> None:
+    files: dict[str, object] = {
+        BROKER_LOG: rabbit("09:20:00", "info", LOGGED_IN) + rabbit("09:21:00", "error", REFUSED),
+        HV_LOG: oslo("09:21:01", "ERROR", IMPL, CLIENT_REFUSED),
+    }
+    assert "broker_auth_failure" in findings(tmp_path, files)
+
+
+UNREACHABLE_LATE = (
+    "A recoverable connection/channel error occurred, trying to reconnect: (0, 0): (320) "
+    "CONNECTION_FORCED - password rotated by the lab"
+)
+BUILT = f"[instance: {VM}] Took 1.03 seconds to build instance."
+
+
+def test_unreachable_followed_by_a_build_on_the_host_is_history(tmp_path: Path) -> None:
+    log = oslo("09:20:00", "INFO", IMPL, UNREACHABLE_LATE) + oslo(
+        "09:20:01", "INFO", "nova.compute.manager", BUILT
+    )
+    assert "broker_unreachable" in history(tmp_path, {HV_LOG: log})
+
+
+def test_unreachable_after_the_last_build_is_current(tmp_path: Path) -> None:
+    log = oslo("09:20:00", "INFO", "nova.compute.manager", BUILT) + oslo(
+        "09:20:01", "INFO", IMPL, UNREACHABLE_LATE
+    )
+    assert "broker_unreachable" in findings(tmp_path, {HV_LOG: log})
+
+
+def test_refusals_are_cited_from_the_broker_and_the_client(tmp_path: Path) -> None:
+    # the broker's refusals come first and last, as in the failure lab's auth-failure-2
+    broker = "".join(rabbit(f"09:20:0{s}", "error", REFUSED) for s in range(4)) + "".join(
+        rabbit(f"09:20:1{s}", "error", REFUSED) for s in range(4)
+    )
+    client = oslo("09:20:05", "ERROR", IMPL, CLIENT_REFUSED)
+    hit = findings(tmp_path, {BROKER_LOG: broker, HV_LOG: client})
+    cited = {e["file"] for e in hit["broker_auth_failure"]["evidence"]}
+    assert cited == {BROKER_LOG, HV_LOG}
