@@ -2,7 +2,7 @@
 
 The merged timeline tags every record with a family so that the skew estimate, the
 incident window and the per-VM stories can ask "when did clients lose the broker" without
-repeating regexes. Patterns follow the texts in /work/shared/reference/formats.md; they are
+repeating regexes. Patterns follow the texts the real services print; they are
 RE2-compatible and avoid ``\\s``, ``\\S`` and ``\\b``, for which pandas falls back to
 Python's ``re`` (ten times slower). The first family that matches wins, so narrower
 patterns come before broader ones (``Reconnected`` before anything mentioning AMQP).
