@@ -1,0 +1,52 @@
+"""Indexed records come back for the VMs a story is told of, and only for them."""
+
+from __future__ import annotations
+
+from analyzer import fold_index
+from analyzer.parsers import oslo_log
+from tests.fold.test_folder import INDEXED, KEPT, LOG, REQ, TEXT, VM, fold
+
+WIDTH = oslo_log.FOLD.minute_width
+NO_REQUESTS: frozenset[bytes] = frozenset()
+
+
+def _info_records(counts: list[dict[str, object]], minute: bytes) -> int:
+    return sum(
+        int(str(r["records"])) for r in counts if r["minute"] == minute and r["level"] == "INFO"
+    )
+
+
+def test_a_story_vm_gets_its_indexed_records_back_in_place() -> None:
+    folded = fold(TEXT, 1 << 20)
+    restored = fold_index.restore(folded, (VM.encode(),), NO_REQUESTS, WIDTH)
+    both = sorted(KEPT + INDEXED)
+    assert restored.line_numbers.tolist() == both
+    assert restored.kept.decode().splitlines() == [LOG[i - 1] for i in both]
+    assert restored.folded_records == folded.folded_records - 1
+    minute = b"2026-03-02 09:00"
+    before = _info_records(folded.counts.to_pylist(), minute)
+    assert _info_records(restored.counts.to_pylist(), minute) == before - 1
+
+
+def test_a_shared_request_id_brings_a_record_back() -> None:
+    folded = fold(TEXT, 1 << 20)
+    requests = fold_index.request_ids([REQ.encode()])
+    restored = fold_index.restore(folded, (), requests, WIDTH)
+    assert restored.line_numbers.tolist() == sorted(KEPT + INDEXED)
+
+
+def test_other_vms_and_requests_leave_the_log_folded() -> None:
+    folded = fold(TEXT, 1 << 20)
+    other_vm = b"0b9e2c4d-7a1f-4e3b-8c5d-6f2a1e9d0c7b"
+    other_request = fold_index.request_ids([b"req-11111111-2222-3333-4444-555555555555"])
+    assert fold_index.restore(folded, (other_vm,), other_request, WIDTH) is folded
+
+
+def test_only_uuid_like_server_ids_are_looked_for() -> None:
+    assert fold_index.story_instances([VM, "vm-1", "a|b", VM]) == (VM.encode(),)
+
+
+def test_linked_requests_are_those_of_the_story_vms_records() -> None:
+    folded = fold(TEXT, 1 << 20)
+    assert fold_index.linked_requests([folded], (VM.encode(),)) == {REQ.encode()}
+    assert not fold_index.linked_requests([folded], ())
