@@ -50,3 +50,19 @@ def test_linked_requests_are_those_of_the_story_vms_records() -> None:
     folded = fold(TEXT, 1 << 20)
     assert fold_index.linked_requests([folded], (VM.encode(),)) == {REQ.encode()}
     assert not fold_index.linked_requests([folded], ())
+
+
+def test_the_second_request_id_of_a_context_links_too() -> None:
+    """An oslo.log context holds the global request id, then the request's own."""
+    own = "req-0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+    global_id = "req-9e0f1a2b-3c4d-4a6b-8c7d-0a1b2c3d4e5f"
+    text = (
+        f"2026-03-02 09:00:03.000 2817 INFO nova.compute.manager [{global_id} {own} u p - - -] "
+        f"[instance: {VM}] VM Resumed (Lifecycle Event)\n"
+    ).encode()
+    folded = fold(text, 1 << 20)
+    assert folded.line_numbers.size == 0
+    for known, back in ((own, True), (global_id, True), (REQ, False)):
+        requests = fold_index.request_ids([known.encode()])
+        restored = fold_index.restore(folded, (), requests, WIDTH)
+        assert (restored.line_numbers.tolist() == [1]) is back
