@@ -211,13 +211,14 @@ def _shared(
     minus the reference's (the differences beyond MAX_OFFSET_S dropped)."""
     if rows.empty or reference.empty:
         return {}
+    # keys the reference lacks are dropped before grouping: on a busy log nearly every row
+    # has a request id, and few of them reach a trusted lane
+    rows = rows[rows[key].isin(reference.index).fillna(False).to_numpy(dtype=bool)]
+    if rows.empty:
+        return {}
     first = rows.groupby(["lane", key])["timestamp"].min()
     keys = first.index.get_level_values(key)
-    shared = keys.isin(reference.index)
-    if not shared.any():
-        return {}
-    first = first[shared]
-    diff = first.reset_index(drop=True) - reference.reindex(keys[shared]).reset_index(drop=True)
+    diff = first.reset_index(drop=True) - reference.reindex(keys).reset_index(drop=True)
     table = pd.DataFrame(
         {"lane": first.index.get_level_values("lane").astype(str), "d": diff.dt.total_seconds()}
     )
