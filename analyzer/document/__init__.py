@@ -52,6 +52,8 @@ from analyzer.document.timeline import (
     KeyEvent,
     Lane,
     Marker,
+    OffsetPair,
+    PairedEvent,
     StoryEvent,
     VmStory,
 )
@@ -82,6 +84,8 @@ __all__ = [
     "Lane",
     "Marker",
     "MissingSource",
+    "OffsetPair",
+    "PairedEvent",
     "Prevention",
     "PreventionBurst",
     "Problem",

@@ -90,9 +90,28 @@ class RuleContext:
         recent: bool = True,
         in_detail: bool = False,
     ) -> pd.DataFrame:
-        """Log records whose message (or folded detail) matches ``pattern``."""
+        """Log records whose message (or folded detail) matches ``pattern``.
+
+        The frames do not change during a diagnosis, so each search runs once: several
+        rules read the same stages of scheduling and service states. Callers must not
+        modify the frame they get.
+        """
         if not is_registered(pattern):
             raise ValueError(f"log pattern {pattern!r} is not registered in analyzer.patterns")
+        key = (pattern, sources, recent, in_detail)
+        found = self._searches.get(key)
+        if found is None:
+            found = self._search(pattern, sources, recent, in_detail)
+            self._searches[key] = found
+        return found
+
+    @cached_property
+    def _searches(self) -> dict[tuple[str, tuple[str, ...] | None, bool, bool], pd.DataFrame]:
+        return {}
+
+    def _search(
+        self, pattern: str, sources: tuple[str, ...] | None, recent: bool, in_detail: bool
+    ) -> pd.DataFrame:
         logs = self.frames.logs
         if logs.empty:
             return logs
