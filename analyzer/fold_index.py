@@ -29,6 +29,8 @@ STORY_STATUSES = frozenset({"BUILD", "ERROR"})
 """Server statuses whose VMs get a story (``analyzer.timeline.stitching.stories``)."""
 
 REQUEST_ID = re.compile(rb"req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+IDS_PER_PASS = 500
+"""VM ids searched in one RE2 alternation (RE2 refuses patterns past a compiled size)."""
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -69,9 +71,12 @@ class _Lines:
         lines = pa.LargeBinaryArray.from_buffers(
             pa.large_binary(), n, [None, pa.py_buffer(self.offsets), pa.py_buffer(self.data)]
         )
-        # one RE2 pass for every VM; the ids are checked UUIDs, nothing to escape
-        pattern = "|".join(i.decode() for i in instances)
-        hit = pc.match_substring_regex(lines, pattern).to_numpy(zero_copy_only=False)
+        hit = np.zeros(len(self.numbers), dtype=bool)
+        # one RE2 pass per group of VMs (the ids are checked UUIDs, nothing to escape); a
+        # cloud with thousands of VMs in ERROR would make one alternation too large for RE2
+        for at in range(0, len(instances), IDS_PER_PASS):
+            pattern = "|".join(i.decode() for i in instances[at : at + IDS_PER_PASS])
+            hit |= pc.match_substring_regex(lines, pattern).to_numpy(zero_copy_only=False)
         return self._per_record(hit)
 
     def carrying(self, requests: frozenset[bytes]) -> np.ndarray:

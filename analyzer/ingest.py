@@ -98,16 +98,31 @@ def _restore_indexed(staged: list[Staged]) -> None:
     ]
     instances = fold_index.story_instances(ids)
     logs = [job.src.folded for job in indexed if job.src.folded is not None]
-    requests = fold_index.request_ids(
-        job.src.data for _, work, _ in staged for job in work.jobs
-    ) | fold_index.linked_requests(logs, instances)
+    parsed_of = {id(job): parsed for _, work, parsed in staged for job in work.jobs}
+    try:
+        requests = fold_index.request_ids(
+            job.src.data for _, work, _ in staged for job in work.jobs
+        ) | fold_index.linked_requests(logs, instances)
+    except Exception as exc:  # noqa: BLE001 - a bug here costs the stories, not the analysis
+        for job in indexed:
+            parsed_of[id(job)].problems[job.rank].append(_not_restored(job, exc))
+        return
     for job in indexed:
         folded, fmt = job.src.folded, job.spec.fold
         assert folded is not None
         assert fmt is not None
-        restored = fold_index.restore(folded, instances, requests, fmt.minute_width)
+        try:
+            restored = fold_index.restore(folded, instances, requests, fmt.minute_width)
+        except Exception as exc:  # noqa: BLE001 - as above, for this log alone
+            parsed_of[id(job)].problems[job.rank].append(_not_restored(job, exc))
+            continue
         if restored is not folded:
             job.src = dataclasses.replace(job.src, data=restored.kept, folded=restored)
+
+
+def _not_restored(job: Job, exc: Exception) -> BundleProblem:
+    what = f"its routine lines naming instances could not be read back ({type(exc).__name__})"
+    return BundleProblem(job.src.path, what, "those lines (counted, not listed)")
 
 
 def _has_index(job: Job) -> bool:

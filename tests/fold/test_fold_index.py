@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import random
+import uuid
+from pathlib import Path
+
+import pytest
+
 from analyzer import fold_index
+from analyzer.analysis import analyse
 from analyzer.parsers import oslo_log
 from tests.fold.test_folder import INDEXED, KEPT, LOG, REQ, TEXT, VM, fold
 
 WIDTH = oslo_log.FOLD.minute_width
+BUNDLE = Path(__file__).resolve().parents[2] / "fixtures" / "bundles" / "selfhosted-broker-oom.tgz"
 NO_REQUESTS: frozenset[bytes] = frozenset()
 
 
@@ -66,3 +74,26 @@ def test_the_second_request_id_of_a_context_links_too() -> None:
         requests = fold_index.request_ids([known.encode()])
         restored = fold_index.restore(folded, (), requests, WIDTH)
         assert (restored.line_numbers.tolist() == [1]) is back
+
+
+def test_thousands_of_story_vms_are_searched_in_groups() -> None:
+    """One alternation of 20,000 ids is too large for RE2: the search must not fail."""
+    rng = random.Random(17)
+    many = tuple(str(uuid.UUID(int=rng.getrandbits(128))).encode() for _ in range(20_000))
+    folded = fold(TEXT, 1 << 20)
+    restored = fold_index.restore(folded, (*many, VM.encode()), NO_REQUESTS, WIDTH)
+    assert restored.line_numbers.tolist() == sorted(KEPT + INDEXED)
+    assert fold_index.restore(folded, many, NO_REQUESTS, WIDTH) is folded
+
+
+def test_a_failure_putting_records_back_is_a_listed_problem(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(fold_index, "restore", broken)
+    doc, _frames, _inv = analyse([BUNDLE], fold_from=0)
+    problems = [p for p in doc.problems if "naming instances could not be read back" in p.problem]
+    assert problems
+    assert all("RuntimeError" in p.problem for p in problems)
