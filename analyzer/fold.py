@@ -11,15 +11,21 @@ vectorised tests (RE2 through pyarrow, numpy) look at every line:
   process, level, logger or Erlang pid), as the format's parser reads records;
 - a record is *kept*, all its lines verbatim, when any of its lines is at WARNING or above
   (the format's ``keep`` levels) or matches a pattern the analysis searches
-  (``analyzer.patterns``), or when it is not a DEBUG record and names a UUID (an instance,
-  in a block or in the text, as the VM stories look for; request ids, ``req-<uuid>``, do
-  not count);
+  (``analyzer.patterns``);
+- a record that is not DEBUG and names a UUID (an instance, in a block or in the text, as
+  the VM stories look for; request ids, ``req-<uuid>``, do not count) but is not kept is
+  *indexed*: counted like a folded one, and its lines stored compressed
+  (``IndexPart``) until the analysis knows which VMs it tells the story of
+  (``analyzer.fold_index``). A busy cloud names thousands of instances a minute in
+  routine lines ("VM Resumed", power-state syncs); only the few stuck or failed VMs need
+  them as rows;
 - every other record is *folded*: counted per minute of its time stamp and level (DEBUG or
   INFO), with the first and last stamp of each minute.
 
 The kept lines go to the format's own parser as if they were the file, with their original
 line numbers alongside, so evidence still points at the right line. Memory follows the
-chunk size and the kept records, not the size of the log.
+chunk size and the kept records, not the size of the log nor the number of instances it
+names (the index holds those lines compressed).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
+from isal import isal_zlib
 
 CHUNK = 4 * 1024 * 1024
 """Bytes scanned at a time."""
@@ -88,6 +95,26 @@ class FoldFormat:
     minute_width: int = 16
 
 
+@dataclass(frozen=True)
+class IndexPart:
+    """Indexed records of one chunk (see the module's docstring): their lines, newlines
+    included and compressed, the 1-based line number of each line, which lines open a
+    record (the others continue the record before them) and which are DEBUG (the level a
+    record is counted under is its first line's)."""
+
+    packed: bytes
+    numbers: np.ndarray  # int64
+    opens: np.ndarray  # bool
+    debug: np.ndarray  # bool
+
+    def lines(self) -> bytes:
+        return isal_zlib.decompress(self.packed)
+
+
+INDEX_LEVEL = 1
+"""isal's fastest level: the index is written once and read for a few VMs at most."""
+
+
 @dataclass
 class Folded:
     """What folding one log left: the kept lines and the counts of the rest."""
@@ -100,6 +127,7 @@ class Folded:
     folded_records: int
     long_lines: int = 0  # lines of more than MAX_LINE_CHARS characters, kept or folded
     unended: bool = False  # the last line has no newline (the file may be cut short)
+    index: list[IndexPart] = field(default_factory=list)  # indexed records (also counted)
 
 
 Count = tuple[bytes, str, int, bytes, bytes]
@@ -113,6 +141,7 @@ class Segment:
     data: bytes  # the lines, newlines included
     numbers: np.ndarray  # int64, line index of each within the chunk
     wanted: bool
+    named: bool  # names an instance outside a DEBUG line (indexed unless wanted)
     start: bool  # its first line opens a record by the format (not a preamble)
     stamp: bytes
     key: bytes | None  # the head of its first line (None: a line that opens no record)
@@ -137,6 +166,7 @@ class Scan:
     kept_numbers: np.ndarray  # int64, line index within the chunk
     counts: list[Count]
     long_lines: int = 0
+    index: IndexPart | None = None  # line numbers within the chunk, 0-based
 
 
 def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
@@ -167,15 +197,16 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
             repeats[pairs] = equal
     debug = _among(level, fmt.debug)
     # One pass for the searched patterns and UUIDs together (RE2 costs per byte, not per
-    # pattern); a DEBUG line it hits is then tested again for the patterns alone: DEBUG
-    # lines name instances in passing (power-state syncs, cache refreshes) and only a
-    # searched pattern keeps one.
+    # pattern); the lines it hits are then tested again for the patterns alone: a line
+    # that names an instance but matches no pattern is only indexed, and DEBUG lines that
+    # name instances in passing (power-state syncs, cache refreshes) not even that.
     hit = _matches(lines, f"{wanted}|{UUID_IN_TEXT}")
-    again = hit & debug
-    if again.any():
-        hit[again] = _matches(lines.filter(pa.array(again)), wanted)
+    searched = hit.copy()
+    if hit.any():
+        searched[hit] = _matches(lines.filter(pa.array(hit)), wanted)
+    named = hit & ~searched & ~debug
     starts = _among(level, fmt.levels)
-    want = _among(level, fmt.keep) | hit
+    want = _among(level, fmt.keep) | searched
     opens = starts & ~repeats
     later = np.flatnonzero(opens[1:]) + 1
     stamp_at = _stamp_reader(buf, offsets, fmt.stamp_width)
@@ -185,6 +216,7 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
             data=bytes(data[int(offsets[lo]) : int(offsets[hi])]),
             numbers=np.arange(lo, hi, dtype=np.int64),
             wanted=bool(want[lo:hi].any()),
+            named=bool(named[lo:hi].any()),
             start=bool(starts[lo]),
             stamp=stamp_at(lo),
             key=_head_of(lines, lo, fmt),
@@ -195,20 +227,17 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
     kept: list[bytes] = []
     numbers = np.empty(0, dtype=np.int64)
     counts: list[Count] = []
+    index = None
     if last > first:
         sl = slice(first, last)
         record = np.cumsum(opens[sl]) - 1
         keep = (np.bincount(record, weights=want[sl]) > 0)[record]
-        idx = np.flatnonzero(keep) + first
-        if idx.size:
-            breaks = np.flatnonzero(np.diff(idx) != 1)  # consecutive kept lines: one copy
-            run_lo = np.concatenate(([idx[0]], idx[breaks + 1]))
-            run_hi = np.concatenate((idx[breaks], [idx[-1]])) + 1
-            kept = [
-                bytes(data[int(offsets[a]) : int(offsets[b])])
-                for a, b in zip(run_lo, run_hi, strict=True)
-            ]
-            numbers = idx.astype(np.int64)
+        kept, numbers = _runs(data, offsets, np.flatnonzero(keep) + first)
+        indexed = (np.bincount(record, weights=named[sl]) > 0)[record] & ~keep
+        if indexed.any():
+            pieces, at = _runs(data, offsets, np.flatnonzero(indexed) + first)
+            packed = isal_zlib.compress(b"".join(pieces), INDEX_LEVEL)
+            index = IndexPart(packed, at, opens[at], debug[at])
         folded = np.flatnonzero(opens[sl] & starts[sl] & ~keep) + first
         counts = _count(buf, offsets, folded, debug[folded], fmt)
     return Scan(
@@ -220,7 +249,24 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
         kept_numbers=numbers,
         counts=counts,
         long_lines=_long_lines(buf, offsets),
+        index=index,
     )
+
+
+def _runs(
+    data: bytes | memoryview, offsets: np.ndarray, idx: np.ndarray
+) -> tuple[list[bytes], np.ndarray]:
+    """The lines ``idx`` (ascending) as copies of their runs of consecutive lines, and
+    ``idx`` as int64."""
+    if not idx.size:
+        return [], np.empty(0, dtype=np.int64)
+    breaks = np.flatnonzero(np.diff(idx) != 1)  # consecutive lines: one copy
+    run_lo = np.concatenate(([idx[0]], idx[breaks + 1]))
+    run_hi = np.concatenate((idx[breaks], [idx[-1]])) + 1
+    runs = [
+        bytes(data[int(offsets[a]) : int(offsets[b])]) for a, b in zip(run_lo, run_hi, strict=True)
+    ]
+    return runs, idx.astype(np.int64)
 
 
 def _long_lines(buf: np.ndarray, offsets: np.ndarray) -> int:
@@ -291,6 +337,7 @@ class _Record:
     numbers: list[np.ndarray] = field(default_factory=list)
     size: int = 0
     wanted: bool = False
+    named: bool = False
     start: bool = False
     stamp: bytes = b""
     debug: bool = False
@@ -300,6 +347,7 @@ class _Record:
         self.numbers.append(seg.numbers + base)
         self.size += len(seg.data)
         self.wanted = self.wanted or seg.wanted
+        self.named = self.named or seg.named
 
 
 @dataclass
@@ -325,6 +373,7 @@ class Folder:
     _kept: list[bytes] = field(default_factory=list)
     _numbers: list[np.ndarray] = field(default_factory=list)
     _counts: dict[tuple[bytes, str], tuple[int, bytes, bytes]] = field(default_factory=dict)
+    _index: list[IndexPart] = field(default_factory=list)
 
     def feed(self, chunk: bytes) -> None:
         if chunk:
@@ -384,6 +433,7 @@ class Folder:
             folded_records=sum(v[0] for _, v in rows),
             long_lines=self._long_lines,
             unended=not self._ends_line,
+            index=self._index,
         )
 
     def _submit(self, data: bytes | memoryview) -> None:
@@ -412,6 +462,11 @@ class Folder:
                 self._numbers.append(s.kept_numbers + base + 1)
             for c in s.counts:
                 self._add_count(*c)
+            if s.index is not None:
+                part = s.index
+                self._index.append(
+                    IndexPart(part.packed, part.numbers + base + 1, part.opens, part.debug)
+                )
             tail = s.tail
             self._open = _Record(start=tail.start, stamp=tail.stamp, debug=tail.debug)
             self._open.extend(tail, base)
@@ -426,7 +481,15 @@ class Folder:
         if rec.wanted:
             self._kept.extend(rec.pieces)
             self._numbers.extend(x + 1 for x in rec.numbers)
-        elif rec.start:
+            return
+        if rec.named and rec.start:  # a record across chunks, indexed as inside one
+            numbers = np.concatenate(rec.numbers) + 1
+            opens = np.zeros(len(numbers), dtype=bool)
+            opens[0] = True
+            debug = np.full(len(numbers), rec.debug)
+            packed = isal_zlib.compress(b"".join(rec.pieces), INDEX_LEVEL)
+            self._index.append(IndexPart(packed, numbers, opens, debug))
+        if rec.start:
             level = "DEBUG" if rec.debug else "INFO"
             self._add_count(rec.stamp[: self.fmt.minute_width], level, 1, rec.stamp, rec.stamp)
 

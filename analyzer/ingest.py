@@ -6,22 +6,28 @@
 3. **absorb** (here): the parse results (``analyzer.parsing``) join the inventory and the
    frames in file order.
 
+The server listings of every bundle are parsed first: they say which VMs get a story, and
+the routine lines of large logs naming those VMs come back from the folded logs' index
+(``analyzer.fold_index``) before the logs are parsed.
+
 Only this module writes the inventory, so the stages below it are functions of one bundle.
 Once every bundle is in, the collection time and the deployment are settled across them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
 
 import pandas as pd
 
+from analyzer import fold_index
 from analyzer.bundle import Bundle
 from analyzer.collection_time import settle_collection_time
 from analyzer.frames import Frames, build_frames
-from analyzer.jobs import make_jobs
+from analyzer.jobs import Jobs, make_jobs
 from analyzer.metadata import Metadata, read_metadata
 from analyzer.model import (
     BundleProblem,
@@ -30,7 +36,7 @@ from analyzer.model import (
     Inventory,
 )
 from analyzer.parsers import PARSERS
-from analyzer.parsing import Parsed, in_file_order, parse_jobs
+from analyzer.parsing import Job, Parsed, in_file_order, parse_jobs
 
 Parts = dict[str, list[pd.DataFrame]]  # table -> its pieces, bundle after bundle
 
@@ -46,10 +52,12 @@ def ingest(
     """
     inv = Inventory()
     parts: Parts = defaultdict(list)
-    for bundle in bundles:
+    staged = [_stage(bundle, batch=batch) for bundle in bundles]
+    _restore_indexed(staged)
+    for bundle, (meta, work, parsed) in zip(bundles, staged, strict=True):
         before = {t: len(p) for t, p in parts.items()}
         n_problems = len(inv.problems)
-        _ingest_bundle(bundle, inv, parts, batch=batch)
+        _ingest_bundle(bundle, meta, work, parsed, inv, parts, batch=batch)
         if prefix_bundle:
             _prefix(bundle.name, inv, parts, before, n_problems)
     frames = build_frames(parts)
@@ -58,12 +66,83 @@ def ingest(
     return frames, inv
 
 
-def _ingest_bundle(bundle: Bundle, inv: Inventory, parts: Parts, *, batch: bool) -> None:
+Staged = tuple[Metadata, Jobs, Parsed]
+
+
+def _stage(bundle: Bundle, *, batch: bool) -> Staged:
+    """A bundle's metadata and jobs, and its server listings parsed."""
     meta = read_metadata(bundle)
-    _absorb_metadata(inv, meta)
     work = make_jobs(bundle, meta)
+    first = [job for job in work.jobs if "servers" in job.spec.tables]
+    return meta, work, parse_jobs(first, meta.info.collected_at, batch=batch)
+
+
+def _restore_indexed(staged: list[Staged]) -> None:
+    """The indexed records a story may read back among their logs' kept lines (see
+    ``analyzer.fold_index``), before any log is parsed."""
+    indexed = [job for _, work, _ in staged for job in work.jobs if _has_index(job)]
+    if not indexed:
+        return
+    ids = [
+        str(i)
+        for _, _, parsed in staged
+        for frame, _ranks in parsed.tables.get("servers", [])
+        if {"id", "status"} <= set(frame.columns)
+        for i in frame["id"][
+            frame["status"]
+            .astype("string")
+            .str.upper()
+            .isin(fold_index.STORY_STATUSES)
+            .fillna(False)
+        ].dropna()
+    ]
+    instances = fold_index.story_instances(ids)
+    logs = [job.src.folded for job in indexed if job.src.folded is not None]
+    parsed_of = {id(job): parsed for _, work, parsed in staged for job in work.jobs}
+    try:
+        requests = fold_index.request_ids(
+            job.src.data for _, work, _ in staged for job in work.jobs
+        ) | fold_index.linked_requests(logs, instances)
+    except Exception as exc:  # noqa: BLE001 - a bug here costs the stories, not the analysis
+        for job in indexed:
+            parsed_of[id(job)].problems[job.rank].append(_not_restored(job, exc))
+        return
+    for job in indexed:
+        folded, fmt = job.src.folded, job.spec.fold
+        assert folded is not None
+        assert fmt is not None
+        try:
+            restored = fold_index.restore(folded, instances, requests, fmt.minute_width)
+        except Exception as exc:  # noqa: BLE001 - as above, for this log alone
+            parsed_of[id(job)].problems[job.rank].append(_not_restored(job, exc))
+            continue
+        if restored is not folded:
+            job.src = dataclasses.replace(job.src, data=restored.kept, folded=restored)
+
+
+def _not_restored(job: Job, exc: Exception) -> BundleProblem:
+    what = f"its routine lines naming instances could not be read back ({type(exc).__name__})"
+    return BundleProblem(job.src.path, what, "those lines (counted, not listed)")
+
+
+def _has_index(job: Job) -> bool:
+    return job.src.folded is not None and bool(job.src.folded.index) and job.spec.fold is not None
+
+
+def _ingest_bundle(
+    bundle: Bundle,
+    meta: Metadata,
+    work: Jobs,
+    parsed: Parsed,
+    inv: Inventory,
+    parts: Parts,
+    *,
+    batch: bool,
+) -> None:
+    _absorb_metadata(inv, meta)
     inv.unrecognised.extend(work.unrecognised)
-    parsed = parse_jobs(work.jobs, meta.info.collected_at, batch=batch)
+    rest = [job for job in work.jobs if "servers" not in job.spec.tables]
+    parse_jobs(rest, meta.info.collected_at, batch=batch, into=parsed)
     _note_empty(parsed, bundle, work.empty)
     _note_cut_short(parsed, bundle)
     _absorb_files(inv, bundle, parsed)

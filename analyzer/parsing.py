@@ -23,10 +23,12 @@ from analyzer.parsers.folded_logs import folded_counts, folded_counts_of, renumb
 from analyzer.sanitize import implausible_times
 
 
-def parse_jobs(jobs: Sequence[Job], collected_at: datetime | None, *, batch: bool) -> Parsed:
+def parse_jobs(
+    jobs: Sequence[Job], collected_at: datetime | None, *, batch: bool, into: Parsed | None = None
+) -> Parsed:
     """Parse every job, the files of one kind in batches of at most BATCH_BYTES when
-    ``batch`` (and the kind's parser can)."""
-    parsed = Parsed()
+    ``batch`` (and the kind's parser can); the results go ``into`` a Parsed if given."""
+    parsed = Parsed() if into is None else into
     by_kind: dict[str, list[Job]] = defaultdict(list)
     for job in jobs:
         by_kind[job.spec.kind].append(job)

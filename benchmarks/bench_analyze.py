@@ -15,6 +15,13 @@ for a 1 GiB bundle, a 20 MB bundle in under 1.5 s including interpreter start.
 ``--source`` runs ``python -m analyzer`` from another checkout of the project (for example
 ``git archive HEAD | tar -x -C /tmp/before``), so before and after are timed in one run on
 the same machine and bundle.
+
+``--mixes`` times every standard input instead (``make_large_bundle.MIXES``: realistic,
+dense, one million distinct instances), each made in ``--data`` if missing, and prints one
+Markdown table row per mix and tree against the floor of that bundle, measured in the same
+run. ``--cpu N`` pins every child to that CPU (a shared machine: one core at most)::
+
+    python benchmarks/bench_analyze.py --mixes --size-mb 200 --data /tmp/bench --cpu 0
 """
 
 from __future__ import annotations
@@ -32,19 +39,31 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+CPU: int | None = None
+"""The CPU every child is pinned to (``--cpu``), None: any."""
+
+
+def _pin() -> None:
+    if CPU is not None:
+        os.sched_setaffinity(0, {CPU})
+
+
 def run_measured(
     cmd: list[str],
     stdout: int | None = subprocess.DEVNULL,
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
-) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS in bytes and exit status of a child process (the largest of
-    it and the processes it waited for)."""
+) -> tuple[float, int, int, float]:
+    """Wall seconds, peak RSS in bytes, exit status and CPU seconds (user + system) of a
+    child process (the largest RSS of it and the processes it waited for)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, cwd=cwd, env=env)
+    proc = subprocess.Popen(
+        cmd, stdout=stdout, stderr=subprocess.DEVNULL, cwd=cwd, env=env, preexec_fn=_pin
+    )
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    return wall, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status), cpu
 
 
 def uncompressed_size(bundle: Path) -> int:
@@ -67,8 +86,16 @@ def main() -> None:
         default=[],
         help="Also time `analyze` from this source tree (repeatable).",
     )
+    parser.add_argument("--mixes", action="store_true", help="Time every standard mix.")
+    parser.add_argument("--data", type=Path, default=HERE / "data", help="Where bundles go.")
+    parser.add_argument("--cpu", type=int, help="Pin every child to this CPU.")
     args = parser.parse_args()
     args.runs = range(args.repeat)
+    global CPU
+    CPU = args.cpu
+    if args.mixes:
+        mixes_table(args)
+        return
     bundle = args.bundle or HERE / "data" / f"large-{args.size_mb}mb.tgz"
     if not bundle.exists():
         sys.path.insert(0, str(HERE.parent))
@@ -90,13 +117,7 @@ def main() -> None:
     print(f"gzip -dc floor    {floor:.2f} s  ({mb / floor:.0f} MB/s)")
     for source in [HERE.parent, *args.source]:
         # the source tree first on the path, for the report worker's process too
-        env = {**os.environ, "PYTHONPATH": str(source)}
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        # bytecode compiled first, as pip does when it installs the package: otherwise a
-        # tree without __pycache__ pays for compiling every module on every run
-        packages = [str(source / p) for p in ("analyzer", "reports") if (source / p).is_dir()]
-        compile_packages = [sys.executable, "-m", "compileall", "-q", *packages]
-        subprocess.run(compile_packages, env=env, check=False, stdout=subprocess.DEVNULL)
+        env = _env(source)
         analysis = [sys.executable, "-m", "analyzer", str(bundle.resolve()), "--format", "json"]
         with tempfile.TemporaryDirectory() as out:
             default = [sys.executable, "-m", "analyzer", str(bundle.resolve()), "-o", out]
@@ -122,7 +143,53 @@ def main() -> None:
         print(f"peak RSS          {rss / 2**20:.0f} MiB  (target < 1024 MiB for a 1 GiB bundle)")
 
 
-def _best_and_median(runs: list[tuple[float, int, int]]) -> tuple[float, float]:
+def _env(source: Path) -> dict[str, str]:
+    """The environment that runs ``analyze`` from ``source``, its bytecode compiled first
+    (as pip does when it installs the package)."""
+    env = {**os.environ, "PYTHONPATH": str(source)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    packages = [str(source / p) for p in ("analyzer", "reports") if (source / p).is_dir()]
+    compile_packages = [sys.executable, "-m", "compileall", "-q", *packages]
+    subprocess.run(compile_packages, env=env, check=False, stdout=subprocess.DEVNULL)
+    return env
+
+
+def mixes_table(args: argparse.Namespace) -> None:
+    """One row per mix and tree: the gzip floor and ``analyze --format json`` (medians of
+    ``--repeat`` runs, taken in turn so drift hits both), CPU seconds, peak RSS."""
+    sys.path.insert(0, str(HERE.parent))
+    from benchmarks.make_large_bundle import MIXES, make
+
+    sources = [HERE.parent, *args.source]
+    envs = {source: _env(source) for source in sources}
+    print(
+        "| mix | uncompressed | tree | gzip -dc (wall / CPU) | analysis (wall / CPU) "
+        "| ratio wall / CPU | peak RSS |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for mix in MIXES:
+        bundle = args.data / f"{mix}-{args.size_mb}mb.tgz"
+        if not bundle.exists():
+            make(args.size_mb, bundle, mix=mix)
+        mb = uncompressed_size(bundle) / 1e6
+        floor_cmd = ["sh", "-c", f"gzip -dc '{bundle}' > /dev/null"]
+        for source in sources:
+            cmd = [sys.executable, "-m", "analyzer", str(bundle.resolve()), "--format", "json"]
+            floors, runs = [], []
+            for _ in args.runs:
+                floors.append(run_measured(floor_cmd))
+                runs.append(run_measured([*cmd, "-q"], cwd=source, env=envs[source]))
+            fw, fc = (statistics.median(r[i] for r in floors) for i in (0, 3))
+            aw, ac = (statistics.median(r[i] for r in runs) for i in (0, 3))
+            rss = max(r[1] for r in runs) / 2**20
+            print(
+                f"| {mix} | {mb:.0f} MB | {source.name} | {fw:.2f} s / {fc:.2f} s "
+                f"| {aw:.2f} s / {ac:.2f} s | {aw / fw:.1f}x / {ac / fc:.1f}x | {rss:.0f} MiB |",
+                flush=True,
+            )
+
+
+def _best_and_median(runs: list[tuple[float, int, int, float]]) -> tuple[float, float]:
     walls = [r[0] for r in runs]
     return min(walls), statistics.median(walls)
 

@@ -4,7 +4,8 @@ The incident is the shipped `selfhosted-broker-oom` scenario, spread over N hype
 each hypervisor's ostackhost.log is then padded, before its own first line, with days of
 healthy periodic-task, lock, audit and VM-build traffic in the real oslo.log format, up to
 the requested uncompressed size (``--mix dense`` instead makes two lines in five name an
-instance: the case where folding keeps the most). Deterministic for a given size.
+instance: the case where folding keeps the most; ``--mix instances``: every line names a
+new instance). Deterministic for a given size.
 
     python benchmarks/make_large_bundle.py --size-mb 1024 --out benchmarks/data/large.tgz
 """
@@ -98,7 +99,17 @@ DENSE = (
 """The worst case kept for comparison: two lines in five name an instance (a build every
 1.25 s on every host), so folding keeps 40% of the lines as rows."""
 
-MIXES = ("realistic", "dense")
+INSTANCES = (
+    # futurewei-cloud/alcor-control-agent issue 232 (a nova-compute log, Victoria)
+    "INFO nova.compute.manager [None req-{req} - - - - - -] [instance: {uuid}] During "
+    "sync_power_state the instance has a pending task (spawning). Skip.",
+    "INFO nova.compute.manager [None req-{req} - - - - - -] [instance: {uuid}] VM Resumed "
+    "(Lifecycle Event)",
+)
+"""Every line names an instance never named before: about one million distinct instances
+in 250 MB. Memory must not follow the number of instances."""
+
+MIXES = ("realistic", "dense", "instances")
 
 
 def _uuid(rng: random.Random) -> str:
@@ -113,7 +124,7 @@ def padding(
 
     ``realistic``: periodic tasks, resource audits and lock lines (DEBUG/INFO), with a VM
     build (seven lines naming the instance) every ``BUILD_EVERY`` lines and a few lines
-    naming existing instances; ``dense``: see ``DENSE``.
+    naming existing instances; ``dense``: see ``DENSE``; ``instances``: see ``INSTANCES``.
     """
     avg = 200
     count = max(size // avg, 1)
@@ -129,6 +140,9 @@ def padding(
     while written < size:
         if mix == "dense":
             template = DENSE[rng.randrange(len(DENSE))]
+            uuid = _uuid(rng)
+        elif mix == "instances":
+            template = INSTANCES[n % len(INSTANCES)]
             uuid = _uuid(rng)
         elif queue:
             template, uuid = queue.pop(0), instances[-1]

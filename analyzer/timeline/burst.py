@@ -35,7 +35,10 @@ TS_DTYPE = pandas_dtype(TS)
 def creates(timeline: pd.DataFrame) -> pd.DataFrame:
     """One row per create: ``at``, ``request_id``, ``instance`` (when a later line names it)."""
     api = timeline[(timeline["family"] == "create_request") & timeline["timestamp"].notna()]
-    named = timeline[timeline["request_id"].notna() & timeline["instance"].notna()]
+    # only the creates' requests are looked up: grouping every row naming an instance by
+    # request costs more than the rest of the burst on a busy log
+    named = timeline[_among(timeline["request_id"], api["request_id"])]
+    named = named[named["instance"].notna()]
     instance_of = named.groupby("request_id")["instance"].first()
     api = api.assign(at=api["timestamp"], instance=api["request_id"].map(instance_of))
     made = timeline[(timeline["family"] == "vm_created") & timeline["timestamp"].notna()]
@@ -49,6 +52,12 @@ def creates(timeline: pd.DataFrame) -> pd.DataFrame:
     cols = ["at", "request_id", "instance"]
     out = pd.concat([api[cols], made[cols]], ignore_index=True) if not made.empty else api[cols]
     return out.sort_values("at", kind="stable").reset_index(drop=True)
+
+
+def _among(values: pd.Series, wanted: pd.Series) -> np.ndarray:
+    """Per value: it is one of the non-null ``wanted`` (null never is)."""
+    keys = wanted.dropna().unique()
+    return values.isin(keys).fillna(False).to_numpy(dtype=bool) & values.notna().to_numpy(bool)
 
 
 def _seconds(values: pd.Series) -> np.ndarray:
@@ -73,8 +82,11 @@ def build_ends(timeline: pd.DataFrame, made: pd.DataFrame, servers: pd.DataFrame
     from a server list) counts as done at once.
     """
     results = timeline[timeline["role"].isin(["build_ok", "build_fail"])]
-    by_rid = results[results["request_id"].notna()].groupby("request_id")["timestamp"].min()
-    by_inst = results[results["instance"].notna()].groupby("instance")["timestamp"].min()
+    # only the results of these creates are looked up (see creates())
+    of_rid = results[_among(results["request_id"], made["request_id"])]
+    by_rid = of_rid.groupby("request_id")["timestamp"].min()
+    of_inst = results[_among(results["instance"], made["instance"])]
+    by_inst = of_inst.groupby("instance")["timestamp"].min()
     ends = _lookup(made["request_id"], by_rid)
     ends = ends.where(ends.notna(), _lookup(made["instance"], by_inst))
     if not servers.empty:

@@ -32,7 +32,7 @@ LOG = [
     PERIODIC,  # 2
     line("00:01.000", "INFO", "Final resource view: name=hv-01 phys_ram=515614MB"),  # 3
     line("00:02.000", "DEBUG", f"Triggering sync for uuid {VM} _sync_power_states"),  # 4
-    line("00:03.000", "INFO", f"[instance: {VM}] VM Resumed (Lifecycle Event)"),  # 5: a UUID
+    line("00:03.000", "INFO", f"[instance: {VM}] VM Resumed (Lifecycle Event)"),  # 5: indexed
     line("00:04.000", "ERROR", "Build failed: oslo_messaging.exceptions.MessagingTimeout"),  # 6
     line("00:04.000", "ERROR", "Traceback (most recent call last):"),  # 7: same stamp
     '  File "/opt/pf9/venv/lib/python3.9/site-packages/nova/x.py", line 1, in f',  # 8: raw
@@ -47,8 +47,9 @@ LOG = [
     line("02:10.000", "DEBUG", "Lock released"),  # 17 (last line, no newline)
 ]
 TEXT = ("\n".join(LOG)).encode()
-KEPT = [5, 6, 7, 8, 10, 12, 13, 14, 15]
-FOLDED = {2, 3, 4, 9, 11, 16, 17}
+KEPT = [6, 7, 8, 10, 12, 13, 14, 15]
+INDEXED = [5]  # routine, but it names an instance: counted, and kept aside compressed
+FOLDED = {2, 3, 4, 5, 9, 11, 16, 17}
 
 
 def fold(data: bytes, chunk: int, pool: ThreadPoolExecutor | None = None) -> Folded:
@@ -79,7 +80,7 @@ def test_counts_per_minute_and_level() -> None:
         {
             "minute": b"2026-03-02 09:00",
             "level": "INFO",
-            "records": 2,
+            "records": 3,
             "first": b"2026-03-02 09:00:01.000",
             "last": b"2026-03-02 09:00:05.000",
         },
@@ -107,12 +108,23 @@ def test_counts_per_minute_and_level() -> None:
     ]
 
 
+def index_of(folded: Folded) -> tuple[bytes, list[int], list[int], list[int]]:
+    """The indexed lines, their numbers, and the numbers of the DEBUG and INFO records."""
+    parts = folded.index
+    numbers = [int(n) for p in parts for n in p.numbers]
+    opens = [(int(n), bool(d)) for p in parts for n, o, d in zip(p.numbers, p.opens, p.debug) if o]
+    debug = [n for n, d in opens if d]
+    info = [n for n, d in opens if not d]
+    return b"".join(p.lines() for p in parts), numbers, debug, info
+
+
 def _same(a: Folded, b: Folded) -> bool:
     return (
         a.kept == b.kept
         and a.line_numbers.tolist() == b.line_numbers.tolist()
         and a.counts.to_pylist() == b.counts.to_pylist()
         and (a.lines, a.folded_records) == (b.lines, b.folded_records)
+        and index_of(a) == index_of(b)
     )
 
 
@@ -129,6 +141,7 @@ def test_chunk_boundaries_change_nothing(chunk: int, repeat: int, crlf: bool) ->
     whole = fold(data, len(data) + 1)
     assert _same(fold(data, chunk), whole)
     assert whole.line_numbers.size == len(KEPT) * repeat
+    assert len(index_of(whole)[1]) == len(INDEXED) * repeat
     lines = data.split(b"\n")
     kept = whole.kept.split(b"\n")
     assert all(lines[n - 1] == k for n, k in zip(whole.line_numbers, kept, strict=False))
@@ -213,3 +226,11 @@ def test_a_line_without_end_is_cut_not_copied_over_and_over() -> None:
     assert len(kept[0]) <= fold_module.MAX_LINE
     # TEXT's raw first line continues the ERROR record, so it is kept with it
     assert folded.line_numbers[1:].tolist() == [3] + [k + 2 for k in KEPT]
+
+
+def test_an_instance_named_in_a_routine_record_is_indexed_not_kept() -> None:
+    folded = fold(TEXT, 1 << 20)
+    lines, numbers, debug, info = index_of(folded)
+    assert lines.decode().splitlines() == [LOG[i - 1] for i in INDEXED]
+    assert numbers == INDEXED == info
+    assert debug == []

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analyzer.frames import build_frames
+from analyzer.timeline import events
 from analyzer.timeline.events import (
     apply_offsets,
     classify,
@@ -196,3 +199,39 @@ def test_filter_by_time_and_plain_text() -> None:
     assert list(filter_events(frame, grep="(X.Y)")["message"]) == ["alpha (x.y)"]
     assert filter_events(frame, grep=".*").empty
     assert list(filter_events(frame, grep="HV-02")["message"]) == ["beta"]
+
+
+_TIMES = st.one_of(
+    st.none(), st.integers(min_value=0, max_value=5).map(lambda s: f"2026-03-02T09:00:0{s}Z")
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            _TIMES,
+            st.one_of(st.none(), st.sampled_from(["b.log", "a.log", "é.log", "B.log"])),
+            st.one_of(st.none(), st.integers(min_value=1, max_value=4)),
+        ),
+        max_size=30,
+    )
+)
+def test_sort_on_integer_keys_is_the_stable_sort_by_time_file_and_line(
+    rows: list[tuple[str | None, str | None, int | None]],
+) -> None:
+    frame = events.from_rows(
+        [
+            {"timestamp": t, "file": f, "line": n, "message": str(i)}
+            for i, (t, f, n) in enumerate(rows)
+        ]
+    ).sample(frac=1.0, random_state=len(rows))
+    expected = frame.sort_values(
+        ["timestamp", "file", "line"], na_position="last", kind="stable"
+    ).reset_index(drop=True)
+    pd.testing.assert_frame_equal(events.sort(frame), expected)
+
+
+def test_roles_are_those_of_each_family() -> None:
+    families = pd.Series(["claim", pd.NA, "vm_created", "no_such_family", "claim"], dtype="string")
+    assert events.roles(families).tolist() == ["build", "other", "create", "other", "build"]

@@ -1,0 +1,178 @@
+"""Indexed records of folded logs (``analyzer.fold``) back as lines, for the VMs that need them.
+
+A folded log keeps the routine records that name an instance (``Folded.index``) counted,
+with their lines compressed. Once the servers are read, the records a VM story can show
+come back among the kept lines, in their place, and out of the counts:
+
+- those naming a story VM (``STORY_STATUSES``: a story is told of VMs in BUILD or ERROR);
+- those carrying a request id (``req-<uuid>``) that a row or such a record carries too,
+  so a story's request-id links, the clock-skew pairs by request id and the hung-create
+  test see every line they saw when nothing was indexed.
+
+Everything else stays a count: a log naming a million instances costs their compressed
+lines, not a million rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+from analyzer.fold import Folded, IndexPart
+
+STORY_STATUSES = frozenset({"BUILD", "ERROR"})
+"""Server statuses whose VMs get a story (``analyzer.timeline.stitching.stories``)."""
+
+REQUEST_ID = re.compile(rb"req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+IDS_PER_PASS = 500
+"""VM ids searched in one RE2 alternation (RE2 refuses patterns past a compiled size)."""
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def request_ids(texts: Iterable[bytes]) -> frozenset[bytes]:
+    """The distinct request ids in ``texts``."""
+    found: set[bytes] = set()
+    for text in texts:
+        found.update(REQUEST_ID.findall(text))
+    return frozenset(found)
+
+
+def story_instances(ids: Iterable[str]) -> tuple[bytes, ...]:
+    """The ids that can be found in an index: only UUID-like text is ever indexed."""
+    return tuple(sorted({i.encode() for i in ids if UUID.fullmatch(i)}))
+
+
+@dataclasses.dataclass
+class _Lines:
+    """One index part, opened: its lines, their numbers and records."""
+
+    data: bytes
+    offsets: np.ndarray  # int64, len(lines) + 1
+    numbers: np.ndarray
+    record: np.ndarray  # the record number of each line (0-based within the part)
+
+    @classmethod
+    def of(cls, part: IndexPart) -> _Lines:
+        data = part.lines()
+        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A) + 1
+        offsets = np.concatenate(([0], ends)).astype(np.int64)
+        return cls(data, offsets, part.numbers, np.cumsum(part.opens) - 1)
+
+    def naming(self, instances: tuple[bytes, ...]) -> np.ndarray:
+        """Per record: one of its lines names one of ``instances``."""
+        if not instances:
+            return self._per_record(np.zeros(len(self.numbers), dtype=bool))
+        n = len(self.offsets) - 1
+        lines = pa.LargeBinaryArray.from_buffers(
+            pa.large_binary(), n, [None, pa.py_buffer(self.offsets), pa.py_buffer(self.data)]
+        )
+        hit = np.zeros(len(self.numbers), dtype=bool)
+        # one RE2 pass per group of VMs (the ids are checked UUIDs, nothing to escape); a
+        # cloud with thousands of VMs in ERROR would make one alternation too large for RE2
+        for at in range(0, len(instances), IDS_PER_PASS):
+            pattern = "|".join(i.decode() for i in instances[at : at + IDS_PER_PASS])
+            hit |= pc.match_substring_regex(lines, pattern).to_numpy(zero_copy_only=False)
+        return self._per_record(hit)
+
+    def carrying(self, requests: frozenset[bytes]) -> np.ndarray:
+        """Per record: one of its lines carries one of ``requests``."""
+        hit = np.zeros(len(self.numbers), dtype=bool)
+        if requests:
+            at = [m.start() for m in REQUEST_ID.finditer(self.data) if m.group() in requests]
+            if at:
+                hit[self._line_at(np.array(at, dtype=np.int64))] = True
+        return self._per_record(hit)
+
+    def request_ids(self, records: np.ndarray) -> frozenset[bytes]:
+        chosen = np.flatnonzero(records[self.record])
+        offsets = self.offsets
+        return request_ids(self.data[int(offsets[i]) : int(offsets[i + 1])] for i in chosen)
+
+    def _line_at(self, pos: int | np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.offsets, pos, side="right") - 1
+
+    def _per_record(self, hit: np.ndarray) -> np.ndarray:
+        return np.bincount(self.record, weights=hit, minlength=int(self.record[-1]) + 1) > 0
+
+
+def linked_requests(logs: Iterable[Folded], instances: tuple[bytes, ...]) -> frozenset[bytes]:
+    """Request ids of the indexed records that name one of ``instances``."""
+    found: set[bytes] = set()
+    if instances:
+        for folded in logs:
+            for part in folded.index:
+                lines = _Lines.of(part)
+                found.update(lines.request_ids(lines.naming(instances)))
+    return frozenset(found)
+
+
+def restore(
+    folded: Folded, instances: tuple[bytes, ...], requests: frozenset[bytes], minute_width: int
+) -> Folded:
+    """``folded`` with the indexed records naming one of ``instances`` or carrying one of
+    ``requests`` among its kept lines, in line order, and no longer counted."""
+    pieces: list[bytes] = []
+    numbers: list[np.ndarray] = []
+    minutes: list[tuple[bytes, str]] = []
+    for part in folded.index:
+        lines = _Lines.of(part)
+        records = lines.naming(instances) | lines.carrying(requests)
+        if not records.any():
+            continue
+        chosen = np.flatnonzero(records[lines.record])
+        for i in chosen:
+            piece = lines.data[int(lines.offsets[i]) : int(lines.offsets[i + 1])]
+            pieces.append(piece)
+            if part.opens[i]:
+                minutes.append((piece[:minute_width], "DEBUG" if part.debug[i] else "INFO"))
+        numbers.append(lines.numbers[chosen])
+    if not pieces:
+        return folded
+    added = np.concatenate(numbers)
+    return dataclasses.replace(
+        folded,
+        kept=_merge(folded.kept, folded.line_numbers, pieces, added),
+        line_numbers=np.sort(np.concatenate((folded.line_numbers, added))),
+        counts=_uncount(folded.counts, minutes),
+        folded_records=folded.folded_records - len(minutes),
+    )
+
+
+def _merge(kept: bytes, kept_numbers: np.ndarray, lines: list[bytes], numbers: np.ndarray) -> bytes:
+    """The kept lines with ``lines`` put in their places by line number."""
+    ends = np.flatnonzero(np.frombuffer(kept, dtype=np.uint8) == 0x0A) + 1
+    offsets = np.concatenate(([0], ends, [len(kept)] if not kept.endswith(b"\n") else []))
+    offsets = offsets.astype(np.int64)
+    order = np.argsort(numbers, kind="stable")
+    at = np.searchsorted(kept_numbers, numbers[order])  # kept lines before each added one
+    out: list[bytes] = []
+    done = 0
+    for k, i in zip(at, order, strict=True):
+        cut = int(offsets[int(k)]) if int(k) < len(offsets) else len(kept)
+        out.append(kept[done:cut])
+        out.append(lines[int(i)])
+        done = cut
+    out.append(kept[done:])
+    return b"".join(out)
+
+
+def _uncount(counts: pa.Table, minutes: list[tuple[bytes, str]]) -> pa.Table:
+    """``counts`` less one record per minute and level in ``minutes``; a minute left with
+    none goes. The first and last stamps of the others stay: they still bound them."""
+    less: dict[tuple[bytes, str], int] = {}
+    for key in minutes:
+        less[key] = less.get(key, 0) + 1
+    minute_col = counts["minute"].to_pylist()
+    level_col = counts["level"].to_pylist()
+    records = counts["records"].to_numpy().copy()
+    for row, key in enumerate(zip(minute_col, level_col, strict=True)):
+        records[row] -= less.get(key, 0)
+    table = counts.set_column(
+        counts.schema.get_field_index("records"), "records", pa.array(records, pa.int64())
+    )
+    return table.filter(pa.array(records > 0))
