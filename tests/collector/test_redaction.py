@@ -61,7 +61,9 @@ def test_rule_masks_and_counts(rule: str, text: bytes, secret: bytes) -> None:
 
 
 def test_environment_secret_values_are_masked_anywhere() -> None:
-    redactor = Redactor({"OS_PASSWORD": "Os-Pa55word!", "PWD": "/srv/pcd-analyzer", "HOME": "/root"})
+    redactor = Redactor(
+        {"OS_PASSWORD": "Os-Pa55word!", "PWD": "/srv/pcd-analyzer", "HOME": "/root"}
+    )
     out = redactor.redact(b"authenticating with Os-Pa55word! in /srv/pcd-analyzer")
     assert out == b"authenticating with [REDACTED] in /srv/pcd-analyzer"
     assert redactor.counts["environment_secret"] == 1
