@@ -16,6 +16,7 @@ from analyzer.frames import Frames
 from analyzer.ingest import ingest
 from analyzer.jobs import fold_policy
 from analyzer.model import FailureClass, Finding, Inventory, iso
+from analyzer.next_steps import next_steps
 from analyzer.patterns import registered_patterns
 from analyzer.recovery import cleanup, prevention, recovery_plan, stuck_vm_rows
 from analyzer.rules import RULES
@@ -91,6 +92,11 @@ def folded_records(frames: Frames) -> int:
 def document(ctx: RuleContext, dx: Diagnosis) -> AnalysisDocument:
     inv = ctx.inventory
     timeline = timeline_sections(ctx)
+    plan = recovery_plan(ctx, dx)
+    missing = [
+        d.MissingSource(source=Source(m["source"]), what=m["what"], command=m["command"])
+        for m in dx.missing
+    ]
     return AnalysisDocument(
         schema=SCHEMA,
         generator=d.Generator(name="analyze", version=__version__),
@@ -111,6 +117,7 @@ def document(ctx: RuleContext, dx: Diagnosis) -> AnalysisDocument:
         deployment_basis=inv.deployment_basis,
         region=inv.region,
         namespace=inv.namespace,
+        next_steps=next_steps(dx.verdict.cls, plan, missing),
         verdict=d.Verdict(
             cls=dx.verdict.cls,
             confidence=dx.verdict.confidence,
@@ -131,13 +138,10 @@ def document(ctx: RuleContext, dx: Diagnosis) -> AnalysisDocument:
         history=[_finding(f) for f in dx.history],
         counter_evidence=[_counter(c) for c in dx.counter_evidence],
         stuck_vms=stuck_vm_rows(ctx.stuck_vms),
-        recovery=recovery_plan(ctx, dx),
+        recovery=plan,
         cleanup=cleanup(ctx),
-        prevention=prevention(ctx),
-        missing_sources=[
-            d.MissingSource(source=Source(m["source"]), what=m["what"], command=m["command"])
-            for m in dx.missing
-        ],
+        prevention=prevention(),
+        missing_sources=missing,
         problems=[
             d.Problem(file=p.file, problem=p.problem, skipped=p.skipped) for p in inv.problems
         ],
