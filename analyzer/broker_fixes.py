@@ -32,7 +32,14 @@ PARTITION = searched(
     r"running_partitioned_network|Partial partition detected|partitioned network|"
     r"We saw DOWN from rabbit@"
 )
-_NODE_RE = re.compile(r"rabbit@([A-Za-z0-9][A-Za-z0-9_.-]{0,200})")
+_NODE_RE = re.compile(r"rabbit@([A-Za-z0-9][A-Za-z0-9_.-]{0,200}[A-Za-z0-9])")
+# the far side as the logging node sees it (rabbit_node_monitor, mnesia):
+#   * We saw DOWN from rabbit@rabbitmq-2.rabbitmq-nodes.pcd
+#   {inconsistent_database, running_partitioned_network, 'rabbit@rabbitmq-2...'}
+_FAR_RE = re.compile(
+    r"(?:saw DOWN from |running_partitioned_network, ')rabbit@([A-Za-z0-9][A-Za-z0-9_.-]{0,200}"
+    r"[A-Za-z0-9])"
+)
 
 
 @dataclass(frozen=True)
@@ -185,12 +192,12 @@ def restart_minority(ctx: RuleContext, broker: Broker, brokers: list[str]) -> do
     hits = ctx.logs(PARTITION, in_detail=True)
     text = hits["message"].astype(str) + " " + hits["detail"].fillna("").astype(str)
     named = sorted({n for found in text.str.findall(_NODE_RE) for n in found})
+    far = {n for found in text.str.findall(_FAR_RE) for n in found}
     reporters = {str(h) for h in hits["host"].dropna()}
     # rabbit@rabbitmq-2.rabbitmq-nodes.pcd runs in pod rabbitmq-2
-    pods = sorted({n.split(".", 1)[0] for n in named} & set(brokers))
-    others = [p for p in pods if p not in reporters]
-    # the smaller side, when the lines name fewer than half of the cluster's pods
-    minority = others if others and 2 * len(others) < len(brokers) else []
+    pods = sorted({n.split(".", 1)[0] for n in far} & set(brokers) - reporters)
+    # the far side is the smaller one when it holds fewer than half of the cluster's pods
+    minority = pods if pods and 2 * len(pods) < len(brokers) else []
     listed = " ".join(shlex.quote(p) for p in minority) or "REPLACE-with-the-minority-pods"
     k = broker.kubectl()
     commands = [

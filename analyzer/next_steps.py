@@ -35,14 +35,11 @@ def next_steps(
 
 
 def _messaging(recovery: doc.Recovery) -> list[str]:
-    fixes = [f.key for f in recovery.fixes]
+    fixes = [f"fixes/{f.key}" for f in recovery.fixes]
     steps = {s.key for s in recovery.steps}
-    refs = [f"fixes/{k}" for k in fixes[: MAX_STEPS - 1]]
-    if not (fixes and set(fixes) <= NO_RESTART_AFTER):
-        refs += ["steps/restart_broker", "steps/wait_ready"]
-    elif "verify_reconnect" in steps:
-        refs.append("steps/verify_reconnect")
+    then = ["steps/restart_broker", "steps/wait_ready"]
+    if recovery.fixes and {f.key for f in recovery.fixes} <= NO_RESTART_AFTER:
+        then = ["steps/verify_reconnect"]
+    first = [r for r in fixes + then if r.startswith("fixes/") or r[len("steps/") :] in steps]
     # the proof comes last, whatever is cut to keep the box short
-    return [r for r in refs if r.split("/", 1)[1] in steps or r.startswith("fixes/")][
-        : MAX_STEPS - 1
-    ] + ["steps/verify_create"]
+    return [*first[: MAX_STEPS - 1], "steps/verify_create"]

@@ -23,7 +23,7 @@ from analyzer.diagnosis import Diagnosis
 from analyzer.finding_entries import evidence_entry
 from analyzer.model import Deployment, FailureClass, iso
 from analyzer.patterns import searched
-from analyzer.recovery_scripts import cleanup_loop, test_vm_of, verify_create
+from analyzer.recovery_scripts import check_vm_of, cleanup_loop, verify_create
 from analyzer.rules.context import RuleContext, log_evidence
 from analyzer.runbook import BATCH
 
@@ -87,9 +87,7 @@ def _steps(ctx: RuleContext, brokers: list[str]) -> list[doc.Step]:
     prove that a VM create succeeds."""
     ns = shlex.quote(ctx.inventory.namespace or "<namespace>")
     targets = [shlex.quote(p) for p in brokers] or ["'<broker-pod>'"]
-    conductors = [shlex.quote(c) for c in _pods_like(ctx, CONDUCTOR)] or [
-        "'<nova-conductor-pod>'"
-    ]
+    conductors = [shlex.quote(c) for c in _pods_like(ctx, CONDUCTOR)] or ["'<nova-conductor-pod>'"]
     return [
         doc.Step(
             key="check_pods",
@@ -113,7 +111,7 @@ def _steps(ctx: RuleContext, brokers: list[str]) -> list[doc.Step]:
                 for c in conductors
             ],
         ),
-        doc.Step(key="verify_create", commands=[verify_create(test_vm_of(ctx.servers))]),
+        doc.Step(key="verify_create", commands=[verify_create(check_vm_of(ctx.servers))]),
     ]
 
 

@@ -20,29 +20,29 @@ PLACEHOLDER = "REPLACE-with-a-{what}-from-openstack-{what}-list"
 
 
 @dataclass(frozen=True)
-class TestVm:
+class CheckVm:
     flavor: str | None
     image: str | None
     network: str | None
 
 
-def test_vm_of(servers: pd.DataFrame) -> TestVm:
+def check_vm_of(servers: pd.DataFrame) -> CheckVm:
     """Flavor, image and network of the newest ACTIVE server that names all three (they are
     known to work in this region), else the most common value of each among all servers."""
     if servers.empty:
-        return TestVm(None, None, None)
+        return CheckVm(None, None, None)
     cols = ["flavor", "image", "network"]
     active = servers[servers["status"].fillna("").str.upper() == "ACTIVE"]
     complete = active.dropna(subset=cols)
     if not complete.empty:
         row = complete.sort_values("created_at", na_position="first").iloc[-1]
-        return TestVm(str(row["flavor"]), str(row["image"]), str(row["network"]))
+        return CheckVm(str(row["flavor"]), str(row["image"]), str(row["network"]))
     values = [servers[c].dropna().astype(str) for c in cols]
     common = [str(v.mode().iloc[0]) if not v.empty else None for v in values]
-    return TestVm(*common)
+    return CheckVm(*common)
 
 
-def verify_create(vm: TestVm) -> str:
+def verify_create(vm: CheckVm) -> str:
     """Create one small VM, wait (bounded) while it is BUILD, delete it; ACTIVE or not."""
 
     def value(v: str | None, what: str) -> str:
@@ -52,7 +52,7 @@ def verify_create(vm: TestVm) -> str:
         [
             f"flavor={value(vm.flavor, 'flavor')} image={value(vm.image, 'image')}"
             f" network={value(vm.network, 'network')}",
-            f"id=$(openstack server create --flavor \"$flavor\" --image \"$image\""
+            f'id=$(openstack server create --flavor "$flavor" --image "$image"'
             f' --network "$network" -f value -c id {TEST_VM})',
             "status=BUILD",
             f"for try in $(seq {POLL_TRIES}); do",

@@ -9,17 +9,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from analyzer.recovery_scripts import TestVm, verify_create
+from analyzer.recovery_scripts import CheckVm, verify_create
 
 SCHEMA = "pcd-analysis/1"
 GENERATOR = {"name": "analyze", "version": "0.1.0"}
 COLLECTED = "2026-03-02T09:31:00Z"
 
-# the timeline's sections of a bundle whose logs show no incident
+
 def _no_cleanup() -> dict[str, Any]:
     return {"check": "pcdctl server list --all-projects --status BUILD", "vms": [], "commands": []}
 
 
+# the timeline's sections of a bundle whose logs show no incident
 NO_TIMELINE: dict[str, Any] = {
     "incident": None,
     "clock_offsets": [],
@@ -360,7 +361,7 @@ def selfhosted() -> dict[str, Any]:
                 },
                 {
                     "key": "verify_create",
-                    "commands": [verify_create(TestVm("m1.small", "cirros", "private"))],
+                    "commands": [verify_create(CheckVm("m1.small", "cirros", "private"))],
                 },
             ],
             "escalation": {
