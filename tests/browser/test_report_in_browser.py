@@ -111,3 +111,24 @@ def test_report_opens_offline_and_shows_the_essentials(
     assert "vms stuck in build indefinitely" in text  # the symptom table
     assert "recovery" in text
     assert int(str(seen["tables"])) >= 1
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_first_screen_shows_the_verdict_and_the_next_steps(
+    browser: object, tmp_path: Path, name: str
+) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    html = render(BUNDLES / f"{name}.tgz", tmp_path / "out")
+    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(html.as_uri())
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(SHOTS / f"{name}-first-screen.png"))
+    box = page.locator("#next-steps")
+    bottoms = [box.locator("h2").bounding_box()]
+    bottoms += [b.bounding_box() for b in box.locator("pre").all()]
+    bottoms += [b.bounding_box() for b in box.locator("p").all()]
+    context.close()
+    assert all(b is not None and b["y"] + b["height"] <= 800 for b in bottoms), bottoms
