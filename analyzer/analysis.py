@@ -117,13 +117,13 @@ def document(ctx: RuleContext, dx: Diagnosis) -> AnalysisDocument:
         deployment_basis=inv.deployment_basis,
         region=inv.region,
         namespace=inv.namespace,
-        next_steps=next_steps(dx.verdict.cls, plan, missing),
         verdict=d.Verdict(
             cls=dx.verdict.cls,
             confidence=dx.verdict.confidence,
             subcauses=dx.verdict.subcauses,
             scores={c: round(s, 3) for c, s in dx.verdict.scores.items()},
         ),
+        next_steps=next_steps(dx.verdict.cls, plan, missing),
         symptoms=[
             d.Symptom(
                 key=r.key,

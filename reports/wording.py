@@ -224,7 +224,9 @@ NEXT_WHY: dict[str, str] = {
     ),
     "recovery/escalation": (
         "Send Platform9 Support the escalation packet under Recovery, pre-filled from this "
-        "bundle: they recover the messaging layer in a SaaS deployment."
+        "bundle (the time range when creates began failing, the servers in BUILD, the "
+        "compute service list and the ostackhost.log lines): in a SaaS deployment they "
+        "recover the messaging layer."
     ),
 }
 NEXT_WHY_FALLBACK: dict[str, str] = {
