@@ -144,6 +144,8 @@ def _memory_facts(
         facts["new_limit"] = plan.new_limit
     if plan.peak_bytes is not None:
         facts["peak"] = f"{plan.peak_bytes / 1024**2:.0f} MiB"
+    if plan.seen_total is not None:
+        facts["seen_total"] = f"{plan.seen_total / 1024**2:.0f} MiB"
     return facts
 
 

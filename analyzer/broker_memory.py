@@ -78,11 +78,16 @@ class MemoryPlan:
     watermark: float
     watermark_basis: str  # startup_line | alarm_line | default
     new_limit: str | None  # None when neither the limit nor a peak is known
+    # the memory RabbitMQ took as its total when that is not the container limit: it then
+    # sets its alarm against the node's memory, and the kernel kills it first
+    seen_total: int | None = None
 
 
 def memory_plan(ctx: RuleContext, limit_text: str | None, oomkilled: bool) -> MemoryPlan:
     limit = quantity_bytes(limit_text)
     watermark, wm_basis = _watermark(ctx, limit)
+    total = _startup_total(ctx)
+    seen_total = total if total and limit and abs(total - limit) > 0.1 * limit else None
     peaks: list[tuple[int, str]] = []
     used = _alarm_used(ctx)
     if used is not None:
@@ -101,6 +106,7 @@ def memory_plan(ctx: RuleContext, limit_text: str | None, oomkilled: bool) -> Me
         watermark=watermark,
         watermark_basis=wm_basis,
         new_limit=_new_limit(peak, limit, watermark),
+        seen_total=seen_total,
     )
 
 
@@ -132,6 +138,14 @@ def _watermark(ctx: RuleContext, limit: int | None) -> tuple[float, str]:
                 # "allowed" is watermark x the memory RabbitMQ sees: the container limit
                 return _plausible(int(m.group(2)) / limit, "alarm_line")
     return DEFAULT_WATERMARK, "default"
+
+
+def _startup_total(ctx: RuleContext) -> int | None:
+    for _, row in ctx.logs(STARTUP, recent=False).iloc[::-1].iterrows():
+        m = _STARTUP_RE.search(str(row["message"]))
+        if m:
+            return int(m.group(2))
+    return None
 
 
 def _plausible(fraction: float, basis: str) -> tuple[float, str]:

@@ -138,6 +138,9 @@ FIX_FACTS: dict[str, tuple[str, ...]] = {
         "New limit: {new_limit}, the peak divided by the watermark (at least a quarter "
         "above the current limit), rounded up.",
         "It is set on {owner}, the controller that owns the pod ({owner_words}).",
+        "RabbitMQ took {seen_total} as its total memory, not the container's limit: its "
+        "alarm comes only after the kernel's OOM kill. Set total_memory_available_override_value "
+        "in rabbitmq.conf to the new limit.",
     ),
     "check_disk": (
         "Check the free space of the broker {pod} and the Free disk space section of its "

@@ -3,16 +3,15 @@ argv they produce carries the bundle's real names, and every snippet parses and 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from analyzer.analysis import analyse
-from analyzer.document import AnalysisDocument, to_builtins
+from analyzer.document import AnalysisDocument
 from analyzer.recovery_scripts import POLL_TRIES, CheckVm, cleanup_loop, verify_create
 from reports.next_steps_view import next_steps
+from tests.recovery.bundles import RABBIT, broker_bundle, fix_of, rabbit_line
 from tests.recovery.standins import TEST_VM_ID, StandIns, syntax_ok
 
 BUNDLES = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
@@ -131,82 +130,14 @@ def test_values_from_the_bundle_are_quoted(tmp_path: Path) -> None:
 
 
 # --- the other sub-causes, on small bundles built like the rules' samples -----------------
-
-RABBIT = "kubernetes/logs/rabbitmq-0/rabbitmq.log"
-
-
-def _rabbit(time: str, level: str, message: str) -> str:
-    # RabbitMQ 3.9+ behind `kubectl logs --timestamps`, as analyzer.rules.samples writes it
-    return (
-        f"2026-03-02T{time}.120391532Z 2026-03-02 {time}.120391+00:00 [{level}] <0.1404.0> "
-        f"{message}\n"
-    )
-
-
-def _pods(n: int) -> dict[str, Any]:
-    items = []
-    for i in range(n):
-        items.append(
-            {
-                "apiVersion": "v1",
-                "kind": "Pod",
-                "metadata": {
-                    "name": f"rabbitmq-{i}",
-                    "namespace": "pcd",
-                    "ownerReferences": [
-                        {"controller": True, "kind": "StatefulSet", "name": "rabbitmq"}
-                    ],
-                },
-                "spec": {
-                    "containers": [{"name": "rabbitmq", "resources": {"limits": {"memory": "4Gi"}}}]
-                },
-                "status": {
-                    "phase": "Running",
-                    "containerStatuses": [
-                        {
-                            "name": "rabbitmq",
-                            "ready": True,
-                            "restartCount": 0,
-                            "state": {"running": {"startedAt": "2026-03-02T08:00:00Z"}},
-                        }
-                    ],
-                },
-            }
-        )
-    return {"apiVersion": "v1", "kind": "List", "items": items}
-
-
-def _bundle(tmp: Path, log: str, pods: int = 1) -> AnalysisDocument:
-    files: dict[str, str] = {
-        "manifest.json": json.dumps(
-            {
-                "schema": "pcd-bundle/1",
-                "collected_at": "2026-03-02T09:31:00Z",
-                "deployment": "self-hosted",
-                "namespace": "pcd",
-            }
-        ),
-        "kubernetes/pods.json": json.dumps(_pods(pods)),
-        RABBIT: log,
-    }
-    for rel, text in files.items():
-        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp / rel).write_text(text)
-    return analyse([tmp])[0]
-
-
-def _fix(doc: AnalysisDocument, key: str) -> Any:
-    return next(f for f in to_builtins(doc)["recovery"]["fixes"] if f["key"] == key)
-
-
 def test_auth_fix_names_the_user_of_the_cited_line(tmp_path: Path) -> None:
     # the broker's words: rabbitmq-server rabbit_reader ("PLAIN login refused: user '~ts' -
     # invalid credentials"), as the JFrog Xray troubleshooting guide quotes it
-    doc = _bundle(
+    doc = broker_bundle(
         tmp_path,
-        _rabbit("09:20:00", "error", "PLAIN login refused: user 'nova' - invalid credentials"),
+        rabbit_line("09:20:00", "error", "PLAIN login refused: user 'nova' - invalid credentials"),
     )
-    fix = _fix(doc, "check_credentials")
+    fix = fix_of(doc, "check_credentials")
     assert fix["facts"]["user"] == "nova"
     assert fix["evidence"][0]["file"] == RABBIT
     assert fix["evidence"][0]["line"] == 1
@@ -228,10 +159,10 @@ def test_auth_fix_names_the_user_of_the_cited_line(tmp_path: Path) -> None:
     assert "steps/restart_broker" not in doc.next_steps.refs  # a restart fixes no password
 
 
-def test_auth_near_miss_gives_no_credentials_fix(tmp_path: Path) -> None:
-    doc = _bundle(
+def test_auth_near_miss_gives_no_credentialsfix_of(tmp_path: Path) -> None:
+    doc = broker_bundle(
         tmp_path,
-        _rabbit(
+        rabbit_line(
             "09:20:00",
             "info",
             "connection <0.679.0> (10.0.0.5:33174 -> 10.0.0.9:5672): user 'nova' "
@@ -246,7 +177,7 @@ def test_partition_fix_restarts_the_side_the_others_saw_down(tmp_path: Path) -> 
     # ~s * We can still see ~s which can see ~s", one record per line since RabbitMQ 3.9
     node = "rabbitmq-{}.rabbitmq-nodes.pcd"
     log = "".join(
-        _rabbit("09:20:00", "error", text)
+        rabbit_line("09:20:00", "error", text)
         for text in (
             "Partial partition detected:",
             f" * We saw DOWN from rabbit@{node.format(2)}",
@@ -254,8 +185,8 @@ def test_partition_fix_restarts_the_side_the_others_saw_down(tmp_path: Path) -> 
             "We will therefore intentionally disconnect from rabbit@" + node.format(1),
         )
     )
-    doc = _bundle(tmp_path, log, pods=3)
-    fix = _fix(doc, "restart_minority")
+    doc = broker_bundle(tmp_path, log, pods=3)
+    fix = fix_of(doc, "restart_minority")
     assert fix["facts"]["minority"] == "rabbitmq-2"
     run = StandIns(tmp_path / "s").run("\n".join(fix["commands"]))
     assert run.status == 0
@@ -266,13 +197,15 @@ def test_partition_fix_restarts_the_side_the_others_saw_down(tmp_path: Path) -> 
 def test_disk_fix_looks_at_the_broker_volume(tmp_path: Path) -> None:
     # rabbitmq-server rabbit_disk_monitor: "Free disk space is insufficient. Free bytes: ~b.
     # Limit: ~b", then rabbit_alarm: "disk resource limit alarm set on node ~tp."
-    log = _rabbit(
+    log = rabbit_line(
         "09:20:00",
         "warning",
         "Free disk space is insufficient. Free bytes: 41385984. Limit: 50000000",
-    ) + _rabbit("09:20:00", "warning", "disk resource limit alarm set on node rabbit@rabbitmq-0.")
-    doc = _bundle(tmp_path, log)
-    fix = _fix(doc, "check_disk")
+    ) + rabbit_line(
+        "09:20:00", "warning", "disk resource limit alarm set on node rabbit@rabbitmq-0."
+    )
+    doc = broker_bundle(tmp_path, log)
+    fix = fix_of(doc, "check_disk")
     assert fix["facts"]["config"] == "disk_free_limit.absolute = 2GB"
     run = StandIns(tmp_path / "s").run("\n".join(fix["commands"]))
     prefix = ["kubectl", "-n", "pcd", "exec", "rabbitmq-0", "-c", "rabbitmq", "--"]

@@ -19,6 +19,7 @@ from analyzer.broker_memory import (
 from analyzer.bundle import read_bundle
 from analyzer.ingest import ingest
 from analyzer.rules.context import RuleContext
+from tests.recovery.bundles import broker_bundle, fix_of, rabbit_line
 from tests.recovery.standins import StandIns
 
 BUNDLES = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
@@ -109,3 +110,23 @@ def test_unknown_owner_gives_the_command_that_finds_it(tmp_path: Path) -> None:
     # the stand-in answers StatefulSet/rabbitmq, which the next commands use as given
     assert set_resources[5] == "StatefulSet/rabbitmq"
     assert set_resources[-1] == "--limits=memory=2560Mi"
+
+
+def test_a_broker_that_sees_the_node_memory_is_named(tmp_path: Path) -> None:
+    # rabbitmq-server vm_memory_monitor: "Memory high watermark set to ~p MiB (~p bytes) of
+    # ~p MiB (~p bytes) total", here the node's 7844 MiB while the container has 4Gi
+    # (a case seen in the wild: a 3 GiB container whose broker counted the host's memory)
+    log = rabbit_line(
+        "09:00:00",
+        "info",
+        "Memory high watermark set to 4706 MiB (4935146291 bytes) of 7844 MiB "
+        "(8225243955 bytes) total",
+    ) + rabbit_line("09:20:00", "warning", "memory resource limit alarm set on node rabbit@x.")
+    fix = fix_of(broker_bundle(tmp_path, log), "raise_memory_limit")
+    assert fix["facts"]["seen_total"] == "7844 MiB"
+    assert fix["facts"]["watermark"] == "0.6"
+
+
+def test_a_broker_that_sees_its_limit_is_not_flagged() -> None:
+    plan = memory_plan(_context("selfhosted-broker-oom"), "2Gi", oomkilled=True)
+    assert plan.seen_total is None
