@@ -103,6 +103,9 @@ FINDING_SENTENCES: dict[str, Sentence] = {rule.key: rule.sentence for rule in RU
 
 # Recovery steps, keyed as the analysis orders them; commands come from the document.
 STEP_WORDS: dict[str, str] = {
+    "check_pods": (
+        "Check the messaging layer pods for CrashLoopBackOff, OOMKilled, Pending or Error."
+    ),
     "restart_broker": (
         "Restart the messaging layer pod: delete it and let its controller re-create it."
     ),
