@@ -71,3 +71,9 @@ def test_unknown_deployment_box_warns_saas_users() -> None:
     box = next_steps(from_builtins(samples.unknown()))
     assert box.steps
     assert any("SaaS" in words for words in box.words)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_reference_resolves(name: str) -> None:
+    doc = document(name)
+    assert len(next_steps(doc).steps) == len(doc.next_steps.refs)
