@@ -69,6 +69,9 @@ def broker_of(ctx: RuleContext, brokers: list[str]) -> Broker:
         return Broker(ns, brokers[0] if brokers else "<broker-pod>", None, None, None, False)
     oom = (rows["last_reason"] == "OOMKilled") | (rows["reason"] == "OOMKilled")
     rows = rows.assign(_oom=oom.fillna(False), _ready=rows["ready"].fillna(False))
+    rows = rows[rows["pod"].notna()]
+    if rows.empty:
+        return Broker(ns, brokers[0], None, None, None, False)
     row = rows.sort_values(["_oom", "_ready", "pod"], ascending=[False, True, True]).iloc[0]
 
     def cell(col: str) -> str | None:
@@ -163,11 +166,8 @@ def check_disk(broker: Broker) -> doc.Step:
 
 def check_credentials(ctx: RuleContext, broker: Broker) -> doc.Step:
     hits = ctx.logs(AUTH_USER, in_detail=True)
-    users = (
-        hits["message"].astype(str).str.extract(_USER_RE)[0]
-        if not hits.empty
-        else pd.Series(dtype=str)
-    )
+    text = hits["message"].astype(str) + " " + hits["detail"].fillna("").astype(str)
+    users = text.str.extract(_USER_RE)[0] if not hits.empty else pd.Series(dtype=str)
     named = hits[users.notna()]
     user = str(users.dropna().iloc[-1]) if not named.empty else None
     who = shlex.quote(user) if user is not None else '"$user"'
