@@ -8,6 +8,7 @@ from pathlib import Path
 from analyzer import __version__, recovery, rules
 from analyzer import document as d
 from analyzer.bundle import Bundle, Limits, read_bundle
+from analyzer.collection_time import with_corrected_lanes
 from analyzer.diagnosis import Diagnosis, diagnose
 from analyzer.document import SCHEMA, AnalysisDocument
 from analyzer.finding_entries import finding_entry
@@ -24,6 +25,7 @@ from analyzer.rules.context import RuleContext
 from analyzer.runbook import Source
 from analyzer.sanitize import displayable
 from analyzer.timeline import families
+from analyzer.timeline.core import Timeline, build_timeline
 from analyzer.timeline.document import timeline_sections
 
 DESCRIPTIONS = {rule.key: rule.description for rule in RULES}
@@ -76,12 +78,26 @@ def analyse(
     report("parsing")
     frames, inventory = ingest(bundles, prefix_bundle=len(bundles) > 1)
     del bundles  # the files' bytes are parsed: free them before the timeline's copies
+    # Built before the diagnosis: a lane whose clock skew it corrects may tell when the
+    # bundle was collected, and the rules measure ages against that time.
+    timeline = _timeline(frames)
+    if timeline is not None:
+        with_corrected_lanes(inventory, timeline.newest_corrected)
     report("diagnosing")
     ctx = RuleContext(frames, inventory)
     dx = diagnose(ctx)
     report("building the timeline and report")
-    clean: AnalysisDocument = displayable(document(ctx, dx))
+    clean: AnalysisDocument = displayable(document(ctx, dx, timeline))
     return clean, frames, inventory
+
+
+def _timeline(frames: Frames) -> Timeline | None:
+    """The merged timeline, or None when building it fails: the timeline's sections then
+    try again and name the error (``timeline_error``), and the diagnosis goes on."""
+    try:
+        return build_timeline(frames)
+    except Exception:  # noqa: BLE001 - fail forward: timeline_sections names it
+        return None
 
 
 def folded_records(frames: Frames) -> int:
@@ -89,9 +105,9 @@ def folded_records(frames: Frames) -> int:
     return int(counts["records"].sum()) if not counts.empty else 0
 
 
-def document(ctx: RuleContext, dx: Diagnosis) -> AnalysisDocument:
+def document(ctx: RuleContext, dx: Diagnosis, built: Timeline | None = None) -> AnalysisDocument:
     inv = ctx.inventory
-    timeline = timeline_sections(ctx)
+    timeline = timeline_sections(ctx, built)
     plan = recovery_plan(ctx, dx)
     missing = [
         d.MissingSource(source=Source(m["source"]), what=m["what"], command=m["command"])

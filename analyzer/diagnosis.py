@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzer.model import Deployment, FailureClass, Finding
+from analyzer.model import Deployment, FailureClass, Finding, once_per_meaning
 from analyzer.rules import RULES, Rule
 from analyzer.rules.context import RuleContext
 from analyzer.runbook import CLASSES, SOURCES, Source
@@ -41,6 +41,7 @@ def run_rules(ctx: RuleContext, rules: tuple[Rule, ...] = RULES) -> list[Finding
         finding = rule.evaluate(ctx)
         if finding is not None:
             finding.subcause = rule.subcause
+            finding.evidence = once_per_meaning(finding.evidence)
             findings.append(finding)
     return findings
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from analyzer import document as doc
 from analyzer.model import Evidence, Finding, iso, jsonable
 
 
 def evidence_entry(e: Evidence) -> doc.Evidence:
-    return doc.Evidence(file=e.file, line=e.line, timestamp=iso(e.timestamp), text=e.text)
+    return doc.Evidence(
+        file=e.file,
+        line=e.line,
+        timestamp=iso(e.timestamp),
+        text=e.text,
+        also=list(e.also) if e.also else msgspec.UNSET,
+    )
 
 
 def finding_entry(f: Finding, description: str) -> doc.Finding:

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pandas as pd
 
 from analyzer.bundle import Bundle
+from analyzer.collection_time import settle_collection_time
 from analyzer.frames import Frames, build_frames
 from analyzer.jobs import make_jobs
 from analyzer.metadata import Metadata, read_metadata
 from analyzer.model import (
     BundleProblem,
-    CollectedAtBasis,
     Deployment,
     DeploymentBasis,
     Inventory,
@@ -53,7 +53,7 @@ def ingest(
         if prefix_bundle:
             _prefix(bundle.name, inv, parts, before, n_problems)
     frames = build_frames(parts)
-    _settle_collection_time(inv, frames)
+    settle_collection_time(inv, frames)
     _settle_deployment(inv, frames)
     return frames, inv
 
@@ -155,43 +155,6 @@ def _note_clock(inv: Inventory, path: str, offset: timedelta | None) -> None:
         text = f"{path}: lines carry no time zone; read as local time at UTC{hours:+.2g}h"
     if text not in inv.clock_assumptions:
         inv.clock_assumptions.append(text)
-
-
-def _settle_collection_time(inv: Inventory, frames: Frames) -> None:
-    known = [(b.collected_at, b.collected_at_basis) for b in inv.bundles if b.collected_at]
-    manifest_times = [t for t, basis in known if basis is CollectedAtBasis.MANIFEST]
-    if manifest_times:
-        inv.collected_at, inv.collected_at_basis = max(manifest_times), CollectedAtBasis.MANIFEST
-    elif known:
-        newest_member = max(t for t, _ in known)
-        inv.collected_at, inv.collected_at_basis = newest_member, CollectedAtBasis.ARCHIVE_MTIME
-    else:
-        newest = _newest_in_data(frames)
-        if newest is not None:
-            inv.collected_at, inv.collected_at_basis = newest, CollectedAtBasis.NEWEST_DATA
-    if inv.collected_at is not None and inv.collected_at.tzinfo is None:
-        inv.collected_at = inv.collected_at.replace(tzinfo=UTC)
-
-
-def _newest_in_data(frames: Frames) -> datetime | None:
-    candidates = []
-    sane_max = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)
-    for table, col in (
-        ("logs", "timestamp"),
-        ("log_counts", "last"),
-        ("servers", "updated_at"),
-        ("servers", "created_at"),
-        ("services", "updated_at"),
-        ("events", "timestamp"),
-    ):
-        series = frames[table][col].dropna()
-        series = series[series <= sane_max]
-        if not series.empty:
-            candidates.append(series.max())
-    if not candidates:
-        return None
-    newest: pd.Timestamp = max(candidates)
-    return newest.to_pydatetime()
 
 
 def _settle_deployment(inv: Inventory, frames: Frames) -> None:

@@ -7,7 +7,7 @@ Findings are data; the words a reader sees live in the report templates.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING
@@ -43,7 +43,10 @@ class CollectedAtBasis(StrEnum):
 
     MANIFEST = "manifest"
     ARCHIVE_MTIME = "archive-mtime"  # the newest archive member: close, not exact
-    NEWEST_DATA = "newest-data"  # the newest timestamp read: the collection came later
+    # the newest time on a clock that names its zone or whose offset is declared
+    NEWEST_DATA = "newest-data"
+    # only zone-less times with no known offset: a local clock's reading, not a UTC fact
+    NEWEST_LOCAL_TIME = "newest-local-time"
     UNKNOWN = "unknown"
 
 
@@ -166,6 +169,25 @@ class Evidence:
     line: int | None
     timestamp: datetime | None
     text: str
+    also: tuple[str, ...] = ()  # "file:line" of other sources that say the same
+
+
+def once_per_meaning(items: list[Evidence]) -> list[Evidence]:
+    """One entry per (time, text), in first-seen order, citing where else it was read.
+
+    A pod's state is read from both ``kubectl describe`` and ``pods.json``, an event from
+    both the describe output and ``events.json``: the same fact, cited once.
+    """
+    merged: dict[tuple[datetime | None, str], Evidence] = {}
+    for e in items:
+        key = (e.timestamp, e.text)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = e
+            continue
+        where = f"{e.file}:{e.line}" if e.line is not None else e.file
+        merged[key] = replace(first, also=(*first.also, where, *e.also))
+    return list(merged.values())
 
 
 @dataclass

@@ -16,6 +16,14 @@ listed, never copied. Links, devices and members the reader skips are not writte
 The archive is deterministic: members sorted, each keeping the time it had in the input,
 owner root, mode 0644, gzip header time 0, so the same input gives the same bytes. It is
 written under a temporary name beside the target and renamed into place.
+
+With an obfuscation mapping (``--obfuscate``) it is the collector's ``--obfuscate`` too:
+hostnames and IP addresses, in the text and in member names, get the collector's stable
+pseudonyms (the names it would have learnt while collecting are learnt from the bundle's own
+server, service and pod lists first), and every distinct secret its own numbered mask.
+
+Then the archive written is read back and checked by detectors that share no rule with the
+redaction (:mod:`analyzer.secret_check`); what they flag is returned, never hidden.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import os
 import re
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +47,9 @@ from analyzer.bundle import LAYOUT_DIRS, bundle_name, read_bundle
 from analyzer.errors import UsageError
 from analyzer.limits import Limits
 from analyzer.model import BundleProblem, SourceFile
-from collectors.pcd_collect import Redactor
+from analyzer.secret_check import Flag, check_archive
+from collectors import pcd_collect
+from collectors.pcd_collect import Obfuscator, Redactor
 
 MANIFEST = "manifest.json"
 _RULE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -53,6 +64,9 @@ class Redacted:
     counts: dict[str, int] = field(default_factory=dict)
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
     manifests: list[str] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)  # what the check of the archive found
+    mapping: Path | None = None  # the pseudonym mapping, with --obfuscate
+    replaced: dict[str, int] = field(default_factory=dict)  # hosts, addresses
 
     @property
     def masked(self) -> int:
@@ -64,12 +78,30 @@ def default_out(bundle: Path) -> Path:
     return Path.cwd() / f"{bundle_name(str(bundle))}-redacted.tgz"
 
 
-def redact_bundle(bundle: Path, out: Path, limits: Limits | None = None) -> Redacted:
-    """Read ``bundle``, redact every text file and write the result to ``out`` (.tgz)."""
+def redact_bundle(
+    bundle: Path, out: Path, limits: Limits | None = None, obfuscation_map: Path | None = None
+) -> Redacted:
+    """Read ``bundle``, redact every text file, write the result to ``out`` (.tgz), check it.
+
+    ``obfuscation_map``: obfuscate as the collector does, with the pseudonyms of that file
+    (read if it exists, then saved with the names this bundle added).
+    """
     _check_target(bundle, out)
+    obfuscator = _load_mapping(obfuscation_map) if obfuscation_map is not None else None
     source = read_bundle(bundle, limits)  # no folding: every file is read whole
-    redactor = Redactor()  # no environment: this machine's secrets are not the customer's
-    result = Redacted(out=out)
+    # no environment: this machine's secrets are not the customer's
+    redactor = Redactor(numbered=obfuscator is not None)
+    result = Redacted(out=out, mapping=obfuscation_map)
+    if obfuscator is not None:
+        _learn_names(source.files, obfuscator)
+
+    def clean(data: bytes) -> bytes:
+        data = redactor.redact(data)
+        return obfuscator.apply(data) if obfuscator is not None else data
+
+    def shown(path: str) -> str:
+        return obfuscator.apply_text(path) if obfuscator is not None else path
+
     result.dropped.extend(_skipped(p) for p in source.problems)
     members: dict[str, bytes] = {}
     manifests: list[SourceFile] = []
@@ -79,23 +111,64 @@ def redact_bundle(bundle: Path, out: Path, limits: Limits | None = None) -> Reda
         elif src.path == MANIFEST or src.path.endswith("/" + MANIFEST):
             manifests.append(src)
         else:
-            members[src.path] = redactor.redact(src.data)
+            members[shown(src.path)] = clean(src.data)
     documents: dict[str, dict[str, Any]] = {}
     for src in manifests:
-        doc = _redacted_manifest(src.data, redactor)
+        doc = _redacted_manifest(src.data, clean)
         if doc is None:  # not a JSON object: redacted like any other text
-            members[src.path] = redactor.redact(src.data)
+            members[shown(src.path)] = clean(src.data)
         else:
-            documents[src.path] = doc
+            documents[shown(src.path)] = doc
     result.counts = dict(redactor.counts)
+    if obfuscator is not None:
+        result.replaced = dict(obfuscator.replaced)
     for path, doc in documents.items():
-        _note(doc, path, members, result)
+        _note(doc, path, members, result, shown)
         members[path] = (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
         result.manifests.append(path)
-    times = {f.path: f.mtime for f in source.files}
+    times = {shown(f.path): f.mtime for f in source.files}
     result.written = len(members)
     _write_tgz(out, _top(out), members, times)
+    if obfuscator is not None and obfuscation_map is not None:
+        _save_mapping(obfuscation_map, obfuscator)
+    result.flags = check_archive(out)
     return result
+
+
+def _load_mapping(path: Path) -> Obfuscator:
+    """The collector's checks and reading of a mapping file (never through a link)."""
+    try:
+        pcd_collect.check_mapping_path(str(path))
+        return Obfuscator(pcd_collect.load_mapping(str(path)))
+    except pcd_collect.UsageError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _save_mapping(path: Path, obfuscator: Obfuscator) -> None:
+    try:
+        pcd_collect.save_mapping(str(path), obfuscator)
+    except pcd_collect.UsageError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _learn_names(files: list[SourceFile], obfuscator: Obfuscator) -> None:
+    """The names the collector learns while it runs: hypervisors, nodes, this host's name."""
+    for src in files:
+        parts = src.path.split("/")
+        for i, part in enumerate(parts[:-2]):
+            if part == "hosts":  # hosts/<hypervisor>/..., also inside a nested bundle's folder
+                obfuscator.learn(parts[i + 1])
+        if not src.path.endswith(".json") or b"\x00" in src.data:
+            continue
+        try:
+            doc = json.loads(src.data)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            continue  # listed by the analysis, not this command's concern
+        obfuscator.learn_from(doc)
+        if src.path.rsplit("/", 1)[-1] == MANIFEST and isinstance(doc, dict):
+            host = doc.get("host")
+            if isinstance(host, dict):
+                obfuscator.learn(host.get("name"))
 
 
 def _check_target(bundle: Path, out: Path) -> None:
@@ -115,7 +188,7 @@ def _skipped(problem: BundleProblem) -> tuple[str, str]:
     return problem.file, f"{problem.problem}; not copied"
 
 
-def _redacted_manifest(data: bytes, redactor: Redactor) -> dict[str, Any] | None:
+def _redacted_manifest(data: bytes, clean: Callable[[bytes], bytes]) -> dict[str, Any] | None:
     """The manifest, its text redacted; its rule counts kept apart (they are not secrets)."""
     try:
         doc = json.loads(data)
@@ -126,7 +199,7 @@ def _redacted_manifest(data: bytes, redactor: Redactor) -> dict[str, Any] | None
     previous = doc.pop("redaction", None)
     text = json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8")
     try:
-        redacted = json.loads(redactor.redact(text))
+        redacted = json.loads(clean(text))
     except ValueError:  # a mask that broke the JSON: keep the redacted text as it is
         return None
     if not isinstance(redacted, dict):  # pragma: no cover - a dict stays a dict
@@ -154,14 +227,27 @@ def _previous_redaction(previous: object) -> dict[str, Any]:
     return kept
 
 
-def _note(doc: dict[str, Any], path: str, members: dict[str, bytes], result: Redacted) -> None:
+def _note(
+    doc: dict[str, Any],
+    path: str,
+    members: dict[str, bytes],
+    result: Redacted,
+    shown: Callable[[str], str],
+) -> None:
     """Say in the manifest that the bundle was re-redacted, with the per-rule counts."""
-    dropped = [p for p, _ in result.dropped]
+    dropped = [shown(p) for p, _ in result.dropped]
     doc["redaction"]["re_redacted"] = {
         "by": f"analyze {__version__} redact",
         "rules": dict(result.counts),
         "not_copied": dropped,
+        "numbered_masks": result.mapping is not None,
     }
+    if result.mapping is not None:
+        doc["obfuscation"] = {
+            "enabled": True,
+            "mapping_file": result.mapping.name,
+            "replaced": dict(result.replaced),
+        }
     notes = doc.get("notes")
     notes = notes if isinstance(notes, list) else []
     notes.append(

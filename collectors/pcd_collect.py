@@ -50,12 +50,15 @@ SCHEMA = "pcd-bundle/1.1"
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_SECRET_FOUND = 3
+EXIT_NOTHING_COLLECTED = 4
 EXIT_INTERRUPTED = 130
 
 KIB = 1024
 MIB = 1024 * KIB
 
 MASK = b"[REDACTED]"
+# Under --obfuscate each distinct secret gets a numbered mask instead ([REDACTED-1], ...).
+MASKED_VALUE = re.compile(rb"\[REDACTED(?:-[0-9]{1,7})?\]")
 STDERR_CAP = 64 * KIB
 ERROR_EXCERPT_CHARS = 400
 POLL_S = 0.05
@@ -291,17 +294,10 @@ def _already_masked(value: bytes) -> bool:
     inner = value.strip(b"\"'\\ \t")  # quotes and JSON escapes around the value
     return (
         inner.lower() in NOT_A_SECRET
-        or inner == MASK
+        or MASKED_VALUE.fullmatch(inner) is not None
         or inner.startswith(b"<set to the key")
         or set(inner) <= {ord("*")}
     )
-
-
-def _masked(value: bytes) -> bytes:
-    """Mask a value, keeping surrounding quotes so JSON and configs keep their shape."""
-    if len(value) >= 2 and value[:1] in (b'"', b"'") and value[-1:] == value[:1]:
-        return value[:1] + MASK + value[:1]
-    return MASK
 
 
 def _is_tokenish(name: bytes) -> bool:
@@ -470,7 +466,15 @@ _PKI_TOKEN = re.compile(rb"\bPKIZ_[A-Za-z0-9_-]{20,}|\bMII[A-Za-z0-9+/]{200,}={0
 
 
 class Redactor:
-    """Masks credentials; counts, per rule, how many values it masked (never the values)."""
+    """Masks credentials; counts, per rule, how many values it masked (never the values).
+
+    With ``numbered`` (``--obfuscate``), every distinct value gets its own mask, the same
+    wherever it appears and whichever rule found it: the password of a ``transport_url``, of
+    ``--password`` in a pod's args and of ``default_pass`` in ``rabbitmq.conf`` all read
+    ``[REDACTED-1]`` when they are one password, so support can still tell that a service
+    holds the broker's current credential. The numbers live in this object only (one bundle);
+    the values are never written anywhere, not even to the obfuscation mapping.
+    """
 
     RULES = (
         "private_key",
@@ -507,8 +511,10 @@ class Redactor:
         "environment_secret",
     )
 
-    def __init__(self, environ: dict[str, str] | None = None) -> None:
+    def __init__(self, environ: dict[str, str] | None = None, numbered: bool = False) -> None:
         self.counts: dict[str, int] = {name: 0 for name in self.RULES}
+        self.numbered = numbered
+        self._numbers: dict[bytes, bytes] = {}
         # Values of this process's own secret-looking environment variables (OS_PASSWORD, ...)
         # are masked wherever they appear, whatever surrounds them.
         literals = sorted(
@@ -585,26 +591,44 @@ class Redactor:
     def _hit(self) -> None:
         self.counts[self._current] += 1
 
+    def mask_of(self, value: bytes) -> bytes:
+        """The mask of one value: ``[REDACTED]``, or its own number when ``numbered``."""
+        if not self.numbered:
+            return MASK
+        # the same value quoted, JSON-escaped or bare is one value
+        key = value.strip(b"\"'\\ \t\r\n")
+        if key not in self._numbers:
+            self._numbers[key] = b"[REDACTED-%d]" % (len(self._numbers) + 1)
+        return self._numbers[key]
+
+    def _masked(self, value: bytes) -> bytes:
+        """Mask a value, keeping surrounding quotes so JSON and configs keep their shape."""
+        if len(value) >= 2 and value[:1] in (b'"', b"'") and value[-1:] == value[:1]:
+            return value[:1] + self.mask_of(value[1:-1]) + value[:1]
+        return self.mask_of(value)
+
     def _whole(self, m: re.Match[bytes]) -> bytes:
         self._hit()
-        return MASK
+        return self.mask_of(m.group(0))
 
     def _pem(self, m: re.Match[bytes]) -> bytes:
-        if m.group("body") == MASK:
+        body = m.group("body")
+        if MASKED_VALUE.fullmatch(body):
             return m.group(0)
         self._hit()
         label = m.group("label")
+        mask = self.mask_of(body)
         if b"PRIVATE KEY" in label:
             # not even the BEGIN line is kept: secret scanners flag it, whatever follows it
-            return MASK
-        return b"-----BEGIN " + label + b"-----" + MASK + b"-----END " + label + b"-----"
+            return mask
+        return b"-----BEGIN " + label + b"-----" + mask + b"-----END " + label + b"-----"
 
     def _key_value(self, m: re.Match[bytes]) -> bytes:
         val = m.group("val")
         if _already_masked(val) or val[:1] in (b"{", b"["):
             return m.group(0)
         self._hit()
-        return m.group("key") + m.group("sep") + _masked(val)
+        return m.group("key") + m.group("sep") + self._masked(val)
 
     def _inline_kv(self, m: re.Match[bytes]) -> bytes:
         if not _is_sensitive_name(m.group("key")) or m.group("val")[:1] == b"<":
@@ -617,7 +641,7 @@ class Redactor:
         if _already_masked(val):
             return m.group(0)
         self._hit()
-        return m.group("pre") + _masked(val)
+        return m.group("pre") + self._masked(val)
 
     def _flag_value(self, m: re.Match[bytes]) -> bytes:
         key = m.group("key")
@@ -633,8 +657,8 @@ class Redactor:
         self._hit()
         groups = m.groupdict()
         if groups.get("pre") is not None:
-            return m.group("pre") + _masked(val) + (groups.get("post") or b"")
-        return key + m.group("sep") + _masked(val)
+            return m.group("pre") + self._masked(val) + (groups.get("post") or b"")
+        return key + m.group("sep") + self._masked(val)
 
     def _keyword_value(self, m: re.Match[bytes]) -> bytes:
         key = m.group("key").lower()
@@ -646,21 +670,21 @@ class Redactor:
         if not secret:
             return m.group(0)
         self._hit()
-        return m.group("key") + m.group("sep") + _masked(val)
+        return m.group("key") + m.group("sep") + self._masked(val)
 
     def _header(self, m: re.Match[bytes]) -> bytes:
         val = m.group("val")
         if _already_masked(val):
             return m.group(0)
         self._hit()
-        return m.group("key") + m.group("sep") + (m.group("scheme") or b"") + MASK
+        return m.group("key") + m.group("sep") + (m.group("scheme") or b"") + self.mask_of(val)
 
     def _named_value(self, m: re.Match[bytes]) -> bytes:
         val = m.group("val")
         if not _is_sensitive_name(m.group("name")) or _already_masked(val):
             return m.group(0)
         self._hit()
-        return m.group("pre") + _masked(val)
+        return m.group("pre") + self._masked(val)
 
     def _line_kv(self, m: re.Match[bytes]) -> bytes:
         val = m.group("val")
@@ -669,7 +693,7 @@ class Redactor:
         if val[:1] in (b"{", b"["):
             return m.group(0)
         self._hit()
-        return m.group("pre") + _masked(val) + m.group("post")
+        return m.group("pre") + self._masked(val) + m.group("post")
 
     def _aws_line(self, m: re.Match[bytes]) -> bytes:
         def secret(k: re.Match[bytes]) -> bytes:
@@ -677,7 +701,7 @@ class Redactor:
             if not (re.search(rb"[a-z]", value) and re.search(rb"[A-Z]", value)):
                 return value  # a hex digest, an upper-case id
             self._hit()
-            return MASK
+            return self.mask_of(value)
 
         return _AWS_SECRET.sub(secret, m.group(0))
 
@@ -702,7 +726,9 @@ class Redactor:
             user, _, password = userinfo.partition(b":")
             if b"/" in user or _already_masked(password) or re.match(rb"\d{1,5}(?:/|$)", password):
                 continue  # host:port/path@x is a path, not userinfo
-            parts[i] = user + b":" + MASK + b"@" + host
+            # percent-decoded, so that it masks alike the same password in a config file
+            mask = self.mask_of(urllib.parse.unquote_to_bytes(password))
+            parts[i] = user + b":" + mask + b"@" + host
             changed = True
             self._hit()
         if not changed:
@@ -715,7 +741,7 @@ class Redactor:
 # shape the redaction does not know is not invisible to the check as well
 # --------------------------------------------------------------------------------------------
 
-_SCAN_MASKED = ("[REDACTED]", "****", "<set to the key", "null", "None", "")
+_SCAN_MASKED = ("[REDACTED", "****", "<set to the key", "null", "None", "")
 _SCAN_TOKEN = re.compile(r"[A-Za-z0-9+/_=-]{24,}")
 _SCAN_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s\"'<>]+")
 _SCAN_FORMATS = (
@@ -723,9 +749,9 @@ _SCAN_FORMATS = (
     ("ceph_key_shape", re.compile(r"(?<![A-Za-z0-9+/])AQ[A-Za-z0-9+/]{36}==")),
     ("jwt_shape", re.compile(r"(?<![\w-])eyJ[\w-]{6,}\.eyJ[\w-]{6,}\.[\w-]{6,}")),
     ("fernet_shape", re.compile(r"(?<![\w-])gAAAAA[\w=-]{50,}")),
-    ("erlang_cookie_shape", re.compile(r"(?m)^[A-Z]{20}$|-setcookie\s+(?!\[REDACTED\])\S")),
+    ("erlang_cookie_shape", re.compile(r"(?m)^[A-Z]{20}$|-setcookie\s+(?!\[REDACTED)\S")),
 )
-_SCAN_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY[A-Z ]*-----\s*(?!\[REDACTED\])\S")
+_SCAN_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY[A-Z ]*-----\s*(?!\[REDACTED)\S")
 # a keyword, an optional separator, then a value with upper case, lower case and digits
 _SCAN_KEYWORD = re.compile(
     r"(?i)(?:pass(?:word|wd)?|secret|token|cookie|creds?)[\"'\]]?\s*(?:[:=,]|\s|<<)\s*"
@@ -803,7 +829,9 @@ class SecretScanner:
                 password = urllib.parse.urlsplit(f"{scheme}://{host}/").password
             except ValueError:
                 continue
-            if password and password not in _SCAN_MASKED and not password.isdigit():
+            if not password or password in _SCAN_MASKED or password.startswith(_SCAN_MASKED[:3]):
+                continue
+            if not password.isdigit():
                 n += 1
         return n
 
@@ -920,6 +948,32 @@ class Obfuscator:
             short = name.split(".", 1)[0]
             if len(short) >= 3 and short not in _HOST_STOPWORDS:
                 self.known.add(short)
+
+    def learn_rows(self, doc: Any) -> None:
+        """Hosts of a ``-f json`` list (compute services, servers)."""
+        for row in doc if isinstance(doc, list) else []:
+            # a compute service's Host is a hypervisor; a conductor's is often its pod name
+            if isinstance(row, dict) and row.get("Binary") in (None, "nova-compute"):
+                self.learn(row.get("Host"))
+
+    def learn_show(self, doc: Any) -> None:
+        """The hypervisor of a ``server show``."""
+        if isinstance(doc, dict):
+            for key in ("OS-EXT-SRV-ATTR:host", "OS-EXT-SRV-ATTR:hypervisor_hostname"):
+                self.learn(doc.get(key))
+
+    def learn_pods(self, doc: Any) -> None:
+        """The nodes of a ``kubectl get pods -o json``."""
+        items = doc.get("items") if isinstance(doc, dict) else None
+        for pod in items if isinstance(items, list) else []:
+            if isinstance(pod, dict) and isinstance(pod.get("spec"), dict):
+                self.learn(pod["spec"].get("nodeName"))
+
+    def learn_from(self, doc: Any) -> None:
+        """Any of the three above, by the document's shape (a bundle read back, not run)."""
+        self.learn_rows(doc)
+        self.learn_show(doc)
+        self.learn_pods(doc)
 
     def host(self, name: str) -> str:
         """The pseudonym of a hostname (short or fully qualified)."""
@@ -1924,23 +1978,15 @@ class Collector:
 
     def _learn_rows(self, doc: Any) -> None:
         assert self.obfuscator is not None
-        for row in doc if isinstance(doc, list) else []:
-            # a compute service's Host is a hypervisor; a conductor's is often its pod name
-            if isinstance(row, dict) and row.get("Binary") in (None, "nova-compute"):
-                self.obfuscator.learn(row.get("Host"))
+        self.obfuscator.learn_rows(doc)
 
     def _learn_show(self, doc: Any) -> None:
         assert self.obfuscator is not None
-        if isinstance(doc, dict):
-            for key in ("OS-EXT-SRV-ATTR:host", "OS-EXT-SRV-ATTR:hypervisor_hostname"):
-                self.obfuscator.learn(doc.get(key))
+        self.obfuscator.learn_show(doc)
 
     def _learn_pods(self, doc: Any) -> None:
         assert self.obfuscator is not None
-        items = doc.get("items") if isinstance(doc, dict) else None
-        for pod in items if isinstance(items, list) else []:
-            if isinstance(pod, dict) and isinstance(pod.get("spec"), dict):
-                self.obfuscator.learn(pod["spec"].get("nodeName"))
+        self.obfuscator.learn_pods(doc)
 
     def find_namespace(self) -> str | None:
         cli = self.opts.kubectl
@@ -2077,6 +2123,54 @@ class Collector:
             if item.error:
                 self.progress(f"{item.path}: {item.error}")
 
+    def host_logs_written(self) -> bool:
+        return any(
+            i.path.startswith("hosts/") and not i.path.endswith("/clock.json") and i.bytes
+            for i in self.items
+        )
+
+    def useful(self) -> bool:
+        """Did any source give the analyzer something to read (not only errors and notes)?"""
+        return self.openstack_ok or self.kubernetes_access or self.host_logs_written()
+
+    def what_to_fix(self) -> list[str]:
+        """For a run that collected nothing useful: one line per source that was wanted."""
+        opts = self.opts
+        fixes: list[str] = []
+        if opts.openstack:
+            if shutil.which(opts.pcdctl) is None:
+                fixes.append(
+                    f"OpenStack data: {opts.pcdctl} is not installed or not on PATH. Install "
+                    "pcdctl on this admin workstation (or give its path with --pcdctl PATH) and "
+                    "source the region's RC file."
+                )
+            else:
+                fixes.append(
+                    f"OpenStack data: every {opts.pcdctl} command failed (see the errors above). "
+                    "Source the region's RC file (OS_AUTH_URL, OS_USERNAME, OS_PASSWORD) and "
+                    f"check that `{opts.pcdctl} server list` works."
+                )
+        if opts.kubernetes:
+            if shutil.which(opts.kubectl) is None:
+                fixes.append(
+                    f"Kubernetes data (Self-Hosted only): {opts.kubectl} is not installed or not "
+                    "on PATH. Install it (or give its path with --kubectl PATH)."
+                )
+            else:
+                fixes.append(
+                    f"Kubernetes data (Self-Hosted only): {opts.kubectl} cannot reach the "
+                    "management cluster. Point KUBECONFIG at its kubeconfig and check that "
+                    f"`{opts.kubectl} get pods -A` works, or pass --namespace with the "
+                    "region's namespace."
+                )
+        if opts.host_logs:
+            fixes.append(
+                f"Hypervisor logs: {opts.pf9_log_dir} has no log in the time window (or does "
+                "not exist). Run this on an affected hypervisor (with sudo), or give the log "
+                "folder with --pf9-log-dir DIR, or widen --since."
+            )
+        return fixes
+
     def deployment(self) -> str:
         if self.opts.deployment != "auto":
             return self.opts.deployment
@@ -2107,7 +2201,16 @@ def print_plan(opts: Options, bundle_path: str, map_path: str | None) -> None:
     def show(argv: list[str], path: str, note: str = "") -> None:
         print(f"  {shlex.join(argv)}\n      -> {path}{note}", file=out)
 
+    def not_installed(tool: str, option: str) -> None:
+        if shutil.which(tool) is None:
+            print(
+                f"  NOT INSTALLED: {tool} (not found on PATH): the {tool} commands below would "
+                f"fail; install it or give its path with {option} PATH",
+                file=out,
+            )
+
     if opts.openstack:
+        not_installed(opts.pcdctl, "--pcdctl")
         for path, argv in pcdctl_commands(opts.pcdctl):
             show(argv, path)
         show(
@@ -2116,6 +2219,7 @@ def print_plan(opts: Options, bundle_path: str, map_path: str | None) -> None:
             f"   (each BUILD/ERROR server, at most {opts.max_server_show})",
         )
     if opts.kubernetes:
+        not_installed(opts.kubectl, "--kubectl")
         ns = opts.namespace or "<namespace>"
         if not opts.namespace:
             show(
@@ -2154,6 +2258,16 @@ def print_plan(opts: Options, bundle_path: str, map_path: str | None) -> None:
         )
     else:
         print("  (none: --no-host-logs)", file=out)
+    runnable = [
+        tool
+        for tool, wanted in ((opts.pcdctl, opts.openstack), (opts.kubectl, opts.kubernetes))
+        if wanted and shutil.which(tool) is not None
+    ]
+    if not runnable and (not opts.host_logs or not os.path.isdir(opts.pf9_log_dir)):
+        print(
+            "\nNothing useful would be collected here: no tool to run and no hypervisor logs.",
+            file=out,
+        )
 
 
 def print_summary(
@@ -2191,6 +2305,16 @@ def print_summary(
     for note in collector.notes:
         print(f"Note: {note}", file=err)
     print("", file=err)
+    if not interrupted and not collector.useful():
+        print(
+            "NOTHING USEFUL WAS COLLECTED: no OpenStack data, no Kubernetes data and no "
+            "hypervisor logs. The bundle holds only what was tried and why it failed; it is not "
+            "enough to diagnose anything. Fix one of these and run again:",
+            file=err,
+        )
+        for fix in collector.what_to_fix():
+            print(f"  - {fix}", file=err)
+        return
     print(f"Attach {os.path.basename(bundle_path)} to your support ticket.", file=err)
     host_logs = any(i.path.startswith("hosts/") and i.bytes for i in written)
     if host_logs and not collector.openstack_ok:
@@ -2270,7 +2394,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Run it on the admin workstation (RC file sourced; kubectl for Self-Hosted) and on "
             "each affected hypervisor. Exit status: 0 bundle written, 2 usage error, 3 a secret "
-            "survived redaction (bundle deleted), 130 interrupted (partial bundle written)."
+            "survived redaction (bundle deleted), 4 nothing useful collected (the bundle holds "
+            "only the errors; what to fix is printed), 130 interrupted (partial bundle written)."
         ),
     )
     p.add_argument("--version", action="version", version=f"pcd-collect {VERSION}")
@@ -2401,7 +2526,8 @@ def build_parser() -> argparse.ArgumentParser:
     priv.add_argument(
         "--obfuscate",
         action="store_true",
-        help="also replace hostnames and IP addresses with stable pseudonyms",
+        help="also replace hostnames and IP addresses with stable pseudonyms, and mask each "
+        "distinct secret as its own [REDACTED-N] (one value, one N, within the bundle)",
     )
     priv.add_argument(
         "--obfuscation-map",
@@ -2543,7 +2669,7 @@ def collect(opts: Options, now: dt.datetime) -> int:
         sig: signal.signal(sig, stop.handler)
         for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM))
     }
-    redactor = Redactor(dict(os.environ))
+    redactor = Redactor(dict(os.environ), numbered=opts.obfuscate)
     collector = Collector(opts, writer, redactor, obfuscator, stop, safe_component(shown_host))
     clock = clock_info(now)
     host_id = read_host_id(opts.host_id_file) if opts.host_logs else None
@@ -2600,7 +2726,9 @@ def collect(opts: Options, now: dt.datetime) -> int:
     size = os.path.getsize(bundle_path)
     print_summary(collector, bundle_path, size, manifest["deployment"], interrupted)
     print(bundle_path)
-    return EXIT_INTERRUPTED if interrupted else EXIT_OK
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_OK if collector.useful() else EXIT_NOTHING_COLLECTED
 
 
 def main(argv: list[str] | None = None) -> int:

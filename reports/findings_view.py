@@ -13,7 +13,7 @@ from analyzer.document import (
 )
 from analyzer.model import FailureClass
 from reports import wording as w
-from reports.text import class_name, facts, shown, text
+from reports.text import class_name, facts, second, shown, text
 from reports.view_types import (
     CounterRow,
     CounterView,
@@ -35,8 +35,9 @@ def evidence_rows(items: list[Evidence]) -> list[EvidenceRow]:
         rows.append(
             EvidenceRow(
                 where=f"{file}:{e.line}" if e.line is not None else file,
-                timestamp=e.timestamp or "-",
+                timestamp=second(e.timestamp, "-"),
                 text=e.text,
+                also=list(e.also) if e.also else [],
             )
         )
     return rows
@@ -50,6 +51,16 @@ def finding_sentence(finding: Finding) -> str:
     extra_facts = facts(finding.facts, drop_zero=True)
     extras = [s for s in (w.fill(t, extra_facts) for t in words.extras) if s is not None]
     return " ".join([main, *extras])
+
+
+def rebuttals(findings: list[Finding]) -> list[str]:
+    """The findings' own words against the explanation the symptom table alone suggests."""
+    out = []
+    for finding in findings:
+        words = w.FINDING_REBUTTALS.get(finding.key)
+        if words is not None:
+            out.append(w.fill(words.text, facts(finding.facts)) or words.fallback)
+    return out
 
 
 def _history_status(finding: Finding) -> str:

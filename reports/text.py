@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from analyzer.document import AnalysisDocument, JsonValue
 from reports import wording as w
+from reports.times import at_second
 
 DASH = "—"
 
@@ -27,6 +28,8 @@ def shown(value: JsonValue) -> str | None:
         return ", ".join(t for t in (shown(v) for v in value) if t is not None)
     if isinstance(value, dict):
         return ", ".join(f"{k}: {shown(v) or DASH}" for k, v in value.items())
+    if isinstance(value, str):
+        return at_second(value)  # a time among the facts reads like every other time
     return str(value)
 
 
@@ -65,10 +68,7 @@ def maybe_duration(seconds: float | None) -> str:
 
 def second(value: str | None, default: str = DASH) -> str:
     """An ISO time as the report shows it: to the second (the document keeps more)."""
-    words = value or default
-    if len(words) > 20 and words[19] == "." and words.endswith("Z"):
-        return words[:19] + "Z"
-    return words
+    return at_second(value) if value else default
 
 
 def fact_text(key: str, value: JsonValue) -> str | None:

@@ -28,6 +28,8 @@ from analyzer.document import (
 from reports import charts
 from reports import timeline_wording as tw
 from reports import wording as w
+from reports.chart_window import cropped
+from reports.clock_notes import clock_notes, offset_words
 from reports.text import DASH, class_name, duration, second, shown, text
 from reports.view_types import EvidenceRow
 
@@ -59,12 +61,28 @@ class ClockRow:
 
 @dataclass(frozen=True)
 class StoryView:
-    title: str
+    name: str  # the VM's name, else its ID, else its request IDs
+    id: str  # "" when the name is the ID or there is no ID
     outcome: str
     stage: str
     created: str
-    last: str
+    last_time: str
+    last_where: str
     events: list[EvidenceRow]
+    open: bool = False  # HTML: the one story shown unfolded
+
+    @property
+    def title(self) -> str:
+        return f"{self.name} ({self.id})" if self.id else self.name
+
+    @property
+    def last(self) -> str:
+        return f"{self.last_time} {self.last_where}" if self.last_where else self.last_time
+
+    @property
+    def summary(self) -> str:
+        """What a folded story says of itself: its outcome and how many lines it holds."""
+        return f"{self.outcome}, {tw.lines_count(len(self.events))}"
 
 
 @dataclass
@@ -77,6 +95,7 @@ class TimelineView:
     key_events: list[Row] = field(default_factory=list)
     clock_rows: list[ClockRow] = field(default_factory=list)
     clock_warnings: list[str] = field(default_factory=list)
+    clock_notes: list[str] = field(default_factory=list)  # single or disagreeing pairs
     stories: list[StoryView] = field(default_factory=list)
     burst: list[str] = field(default_factory=list)
     chart_data: Charts | None = None
@@ -85,6 +104,20 @@ class TimelineView:
     @property
     def has_incident(self) -> bool:
         return bool(self.summary)
+
+    @property
+    def told_stories(self) -> list[StoryView]:
+        return [s for s in self.stories if s.events]
+
+    @property
+    def story_lines(self) -> list[str]:
+        """Markdown's compact form of the per-VM tables: one block, a heading line per VM
+        and its lines indented under it."""
+        out: list[str] = []
+        for s in self.told_stories:
+            out.append(f"{s.title}: {s.summary}")
+            out += [f"  {e.line}" for e in s.events]
+        return out
 
     @cached_property
     def timeline_svg(self) -> Markup | None:
@@ -177,15 +210,6 @@ def _key_events(events: list[KeyEvent]) -> list[Row]:
     return rows
 
 
-def _offset(seconds: float | None) -> str:
-    if seconds is None:
-        return "unknown"
-    n = round(seconds)
-    if n == 0:
-        return "0 s"
-    return f"{n:+d} s" if abs(n) < 120 else f"{n:+d} s ({duration(abs(n))})"
-
-
 def _clock(offsets: list[ClockOffset]) -> tuple[list[ClockRow], list[str]]:
     rows, warnings = [], []
     for o in offsets:
@@ -197,7 +221,7 @@ def _clock(offsets: list[ClockOffset]) -> tuple[list[ClockRow], list[str]]:
         rows.append(
             ClockRow(
                 source=source,
-                offset=_offset(o.offset_s),
+                offset=offset_words(o.offset_s),
                 basis=basis_words,
                 pairs=str(o.pairs),
                 applied=tw.CLOCK_APPLIED if o.applied else tw.CLOCK_NOT_APPLIED,
@@ -206,29 +230,37 @@ def _clock(offsets: list[ClockOffset]) -> tuple[list[ClockRow], list[str]]:
         if o.warning:
             warnings.append(
                 tw.CLOCK_WARNING.format(
-                    source=source, offset=_offset(o.offset_s), basis=basis_words
+                    source=source, offset=offset_words(o.offset_s), basis=basis_words
                 )
             )
     return rows, warnings
 
 
-def _story(s: VmStory) -> StoryView:
-    if s.name and s.id:
-        title = f"{s.name} ({s.id})"
-    else:
-        title = s.name or s.id or ", ".join(s.request_ids) or DASH
+def _story(s: VmStory, *, unfolded: bool = False) -> StoryView:
     last = s.last_event
     return StoryView(
-        title=title,
+        name=s.name or s.id or ", ".join(s.request_ids) or DASH,
+        id=(s.id or "") if s.name else "",
         outcome=w.lookup(tw.STORY_OUTCOME, s.outcome),
         stage=w.lookup(tw.STORY_STAGE, s.stage),
         created=second(s.created_at),
-        last=f"{second(last.timestamp)} {_where(last)}" if last else DASH,
+        last_time=second(last.timestamp) if last else DASH,
+        last_where=_where(last) if last else "",
         events=[
-            EvidenceRow(where=_where(e), timestamp=e.timestamp or "-", text=e.text)
+            EvidenceRow(where=_where(e), timestamp=second(e.timestamp, "-"), text=e.text)
             for e in s.events
         ],
+        open=unfolded,
     )
+
+
+def _stories(stories: list[VmStory]) -> list[StoryView]:
+    """Every VM's story; the one with the most lines (the first of equals) is the one the
+    HTML shows unfolded: it tells the most of what the others went through."""
+    most = max(range(len(stories)), key=lambda i: len(stories[i].events), default=-1)
+    if most >= 0 and not stories[most].events:
+        most = -1
+    return [_story(s, unfolded=i == most) for i, s in enumerate(stories)]
 
 
 def _burst(b: Burst | None) -> list[str]:
@@ -285,7 +317,10 @@ def timeline_view(doc: AnalysisDocument) -> TimelineView:
         key_events=_key_events(doc.key_events),
         clock_rows=clock_rows,
         clock_warnings=clock_warnings,
-        stories=[_story(s) for s in doc.vm_stories],
+        clock_notes=clock_notes(doc.clock_offsets),
+        stories=_stories(doc.vm_stories),
         burst=_burst(doc.burst),
-        chart_data=doc.charts,
+        chart_data=cropped(doc.charts, doc.burst.before_onset_s if doc.burst else None)
+        if doc.charts
+        else None,
     )

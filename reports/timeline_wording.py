@@ -82,8 +82,34 @@ CLOCK_BASIS: dict[str, str] = {
     "instance": "build lines against the servers' created times",
     "fault-episodes": "outage starts against the Kubernetes-side clients",
     "fault-episodes-other-hosts": "outage starts against the other hosts",
+    "broker-events": "the broker's own events (stop, start, alarm) against this source's",
+    "broker-events-and-instance": (
+        "the broker's own events and a build line against its server's created time, agreeing"
+    ),
+    "broker-events-and-request-id": (
+        "the broker's own events and a request id shared with the API, agreeing"
+    ),
+    "pairs-disagree": "independent pairs of events that disagree",
     "none": "no event to compare",
     "reference": "reference clock",
+}
+CLOCK_SINGLE_PAIR = (
+    "{source}: {offset} rests on one pair of events, {reference} against {own}. One pair "
+    "cannot tell a clock that runs fast from a late reaction, so this source's times are "
+    "kept as written."
+)
+CLOCK_PAIRS_DISAGREE = (
+    "{source}: independent pairs of events disagree, so its offset is unknown and its times "
+    "are kept as written (its clock may have been stepped between them): {pairs}."
+)
+CLOCK_PAIR_SAYS = "{kind}: {offset} ({reference} against {own})"
+CLOCK_PAIR_EVENT = '{where} at {at} "{quote}"'
+CLOCK_PAIR_KIND: dict[str, str] = {
+    "broker-events": "the broker's events",
+    "instance": "a build against its server's created time",
+    "request-id": "a request against the API's",
+    "fault-episodes": "outage starts against the Kubernetes-side clients",
+    "fault-episodes-other-hosts": "outage starts against the other hosts",
 }
 CLOCK_APPLIED = "corrected"
 CLOCK_NOT_APPLIED = "not corrected"
@@ -160,3 +186,9 @@ TIMELINE_CHART_CAPTION = (
     "dashed lines; the shaded band is the incident window."
 )
 SWIMLANE_CAPTION = "Each source's lines per {bin}: errors, warnings and other lines."
+
+STORY_LINES = "The lines of each VM"
+
+
+def lines_count(n: int) -> str:
+    return "1 line" if n == 1 else f"{n} lines"

@@ -14,7 +14,7 @@ from msgspec.structs import asdict
 from analyzer.document import AnalysisDocument, Verdict
 from analyzer.runbook import Source
 from reports import wording as w
-from reports.findings_view import counter_views, finding_view, gaps, symptom_views
+from reports.findings_view import counter_views, finding_view, gaps, rebuttals, symptom_views
 from reports.next_steps_view import next_steps
 from reports.recovery_view import cleanup, prevention, recovery, vm_view
 from reports.text import class_name, nothing_read, text
@@ -86,6 +86,7 @@ def build(doc: AnalysisDocument) -> Report:
         symptoms=symptom_views(doc.symptoms, table_classes),
         findings=[finding_view(f) for f in doc.findings],
         counter=counter_views(doc.counter_evidence),
+        rebuttals=rebuttals(doc.findings),
         recovery=recovery(doc, cls, deployment),
         stuck=[vm_view(v) for v in doc.stuck_vms],
         stuck_none=w.STUCK_UNKNOWN

@@ -6,7 +6,7 @@ templates read nothing else (they run with ``StrictUndefined``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reports import wording as w
 
@@ -16,10 +16,12 @@ class EvidenceRow:
     where: str
     timestamp: str
     text: str
+    also: list[str] = field(default_factory=list)  # other sources of the same line
 
     @property
     def line(self) -> str:
-        return f"{self.where}  {self.timestamp}  {self.text}"
+        also = f"  (also {', '.join(self.also)})" if self.also else ""
+        return f"{self.where}  {self.timestamp}  {self.text}{also}"
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,7 @@ class Report:
     symptoms: list[SymptomView]
     findings: list[FindingView]
     counter: list[CounterView]
+    rebuttals: list[str]  # findings that overrule the symptom table read alone
     recovery: Recovery
     stuck: list[VmView]
     stuck_none: str

@@ -51,6 +51,10 @@ COLLECTED_BASIS: dict[str, str] = {
     "manifest": "from the bundle manifest",
     "archive-mtime": "no manifest: collection time taken from archive member times",
     "newest-data": "no manifest: collection time taken from the newest timestamp in the data",
+    "newest-local-time": (
+        "no manifest: collection time taken from the newest log time, which names no time "
+        "zone; nothing is judged too old against it"
+    ),
     "unknown": "no manifest and no usable timestamps, so ages could not be measured",
 }
 COLLECTED_BASIS_NOT_STATED = "basis not stated"
@@ -100,6 +104,11 @@ def confidence_label(confidence: float) -> str:
 # sentence (analyzer.rules.base.Sentence).
 FINDING_TITLES: dict[str, str] = {rule.key: rule.title for rule in RULES}
 FINDING_SENTENCES: dict[str, Sentence] = {rule.key: rule.sentence for rule in RULES}
+# What a finding says against the symptom table read alone (``Rule.rebuts``): the first
+# lines under "What argued against the other explanations".
+FINDING_REBUTTALS: dict[str, Sentence] = {
+    rule.key: rule.rebuts for rule in RULES if rule.rebuts is not None
+}
 
 # Recovery steps, keyed as the analysis orders them; commands come from the document.
 STEP_WORDS: dict[str, str] = {

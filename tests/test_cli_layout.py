@@ -27,7 +27,9 @@ def cli_imports(path: Path) -> set[str]:
     return {name for name in names if name.startswith("analyzer.cli")}
 
 
-@pytest.mark.parametrize("name", ["analyze.py", "timeline.py", "fleet.py", "redact.py"])
+@pytest.mark.parametrize(
+    "name", ["analyze.py", "timeline.py", "fleet.py", "redact.py", "compare.py"]
+)
 def test_a_command_imports_no_other_command(name: str) -> None:
     assert cli_imports(CLI / name) == {"analyzer.cli.common"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import subprocess
 import sys
 import tarfile
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 
 from analyzer.cli import build_redact_app
 from fixtures.generate import build
+from tests.collector.detect import detected_secrets
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP = "pcd-bundle-planted"
@@ -77,7 +79,12 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def redact(*args: str | Path) -> tuple[int, str]:
+    """Run ``analyze redact``; every archive it writes is checked by detect-secrets too."""
     result = CliRunner().invoke(build_redact_app(), [str(a) for a in args])
+    written = re.search(r"^Redacted bundle: (.+) \(\d+ file\(s\)\)$", result.stderr, re.M)
+    if written is not None and result.exit_code == 0:
+        out = Path(written.group(1))
+        assert detected_secrets(out) == [], out.name
     return result.exit_code, result.stderr
 
 
@@ -243,3 +250,137 @@ def test_not_an_archive(tmp_path: Path) -> None:
     code, err = redact(bogus, "--out", tmp_path / "o.tgz")
     assert code == 2
     assert "not a tar archive" in err
+
+
+def _handmade(folder: Path) -> Path:
+    """One password in three shapes (three rules), another in a fourth; hosts and addresses."""
+    (folder / "etc").mkdir(parents=True)
+    (folder / "hosts" / "hv-01").mkdir(parents=True)
+    (folder / "openstack").mkdir()
+    (folder / "etc" / "nova.conf").write_text(
+        "[DEFAULT]\ntransport_url = rabbit://openstack:Sh4red-Secret9@10.0.0.5:5672/\n"
+        "[database]\nconnection = mysql+pymysql://nova:Db0nly-Pw77@db.example.com/nova\n"
+    )
+    (folder / "etc" / "rabbitmq.conf").write_text("default_pass = Sh4red-Secret9\n")
+    (folder / "hosts" / "hv-01" / "ostackhost.log").write_text(
+        "2026-03-01 10:00:00.000 1 INFO nova.compute.manager [-] on hv-01: "
+        "rabbitmqctl change_password openstack Sh4red-Secret9\n"
+    )
+    (folder / "openstack" / "compute-services.json").write_text(
+        json.dumps([{"Binary": "nova-compute", "Host": "hv-01", "State": "up"}])
+    )
+    return folder
+
+
+def test_obfuscate_gives_one_value_one_mask_across_rules(tmp_path: Path) -> None:
+    folder = _handmade(tmp_path / "handmade")
+    out = tmp_path / "out" / "shared.tgz"
+    out.parent.mkdir()
+    code, err = redact(folder, "--out", out, "--obfuscate")
+    assert code == 0, err
+    written = {i.name.split("/", 1)[1]: d.decode() for i, d in members(out)}
+    assert sorted(written) == [
+        "etc/nova.conf",
+        "etc/rabbitmq.conf",
+        "hosts/host-002/ostackhost.log",  # the hypervisor's folder too
+        "openstack/compute-services.json",
+    ]
+    text = "".join(written.values())
+    for real in ("Sh4red-Secret9", "Db0nly-Pw77", "hv-01", "10.0.0.5", "db.example.com"):
+        assert real not in text
+        assert real not in err
+    shared = re.findall(r"openstack:(\[REDACTED-\d+\])@", written["etc/nova.conf"])
+    assert len(shared) == 1
+    assert f"default_pass = {shared[0]}" in written["etc/rabbitmq.conf"]  # config_kv
+    assert f"change_password openstack {shared[0]}" in written["hosts/host-002/ostackhost.log"]
+    other = re.findall(r"nova:(\[REDACTED-\d+\])@", written["etc/nova.conf"])
+    assert other  # another password, another mask
+    assert other != shared
+    assert "198.18.0.5:5672" in written["etc/nova.conf"]
+    assert '"Host": "host-002"' in written["openstack/compute-services.json"]
+    mapping = out.parent / "pcd-collect-obfuscation-map.json"
+    assert json.loads(mapping.read_text())["hosts"]["hv-01"] == "host-002"
+    assert "Sh4red-Secret9" not in mapping.read_text()  # pseudonyms only, never a secret
+    assert "Obfuscated: " in err
+
+
+def test_without_obfuscate_every_mask_is_the_same(tmp_path: Path) -> None:
+    folder = _handmade(tmp_path / "handmade")
+    out = tmp_path / "plain.tgz"
+    code, err = redact(folder, "--out", out)
+    assert code == 0, err
+    text = "".join(d.decode() for _, d in members(out))
+    assert "[REDACTED-" not in text
+    assert text.count("[REDACTED]") == 4
+    assert "hv-01" in text  # hosts are obfuscated only when asked
+    assert not (tmp_path / "pcd-collect-obfuscation-map.json").exists()
+
+
+def test_the_collector_mapping_is_used_as_it_is(tmp_path: Path) -> None:
+    folder = _handmade(tmp_path / "handmade")
+    mapping = tmp_path / "keep" / "map.json"
+    mapping.parent.mkdir()
+    mapping.write_text(json.dumps({"hosts": {"hv-01": "host-007"}, "known_names": ["hv-01"]}))
+    out = tmp_path / "mapped.tgz"
+    code, err = redact(folder, "--out", out, "--obfuscation-map", mapping)
+    assert code == 0, err
+    names = [i.name for i, _ in members(out)]
+    assert "mapped/hosts/host-007/ostackhost.log" in names
+    assert json.loads(mapping.read_text())["hosts"]["hv-01"] == "host-007"
+
+
+def test_a_linked_mapping_is_refused(tmp_path: Path) -> None:
+    folder = _handmade(tmp_path / "handmade")
+    (tmp_path / "elsewhere").write_text("{}")
+    (tmp_path / "map.json").symlink_to(tmp_path / "elsewhere")
+    code, err = redact(folder, "--out", tmp_path / "o.tgz", "--obfuscation-map",
+                       tmp_path / "map.json")  # fmt: skip
+    assert code == 2
+    assert (
+        err == f"Error: --obfuscation-map {tmp_path / 'map.json'}: a symbolic link; not followed\n"
+    )
+
+
+# A token no redaction rule knows (no keyword before it, no known format): only the check of
+# the written archive can see it. Synthetic value.
+UNKNOWN_SHAPE = "2026-03-01 10:00:00 INFO handshake with Zx8Kq2Lm9Vb4Nw7Rt5Yp3Hs6Jd1Fg0Ac\n"
+
+
+def test_what_the_check_flags_is_listed_with_status_3(tmp_path: Path) -> None:
+    folder = tmp_path / "leaky"
+    (folder / "hosts" / "hv-01").mkdir(parents=True)
+    (folder / "hosts" / "hv-01" / "hostagent.log").write_text("start\n" + UNKNOWN_SHAPE)
+    out = tmp_path / "leaky.tgz"
+    result = CliRunner().invoke(build_redact_app(), [str(folder), "--out", str(out)])
+    assert result.exit_code == 3, result.stderr
+    assert "Problem: the check of leaky.tgz flags" in result.stderr
+    assert "  hosts/hv-01/hostagent.log:2: self-scan high_entropy\n" in result.stderr
+    assert "Zx8Kq2Lm9Vb4Nw7Rt5Yp3Hs6Jd1Fg0Ac" not in result.stderr
+    assert out.exists()  # written, for the lines to be looked at
+
+
+def test_a_request_id_in_the_same_place_is_not_flagged(tmp_path: Path) -> None:
+    folder = tmp_path / "clean"
+    (folder / "hosts" / "hv-01").mkdir(parents=True)
+    (folder / "hosts" / "hv-01" / "hostagent.log").write_text(
+        "start\n"
+        + UNKNOWN_SHAPE.replace(
+            "Zx8Kq2Lm9Vb4Nw7Rt5Yp3Hs6Jd1Fg0Ac", "req-6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13"
+        )
+    )
+    code, err = redact(folder, "--out", tmp_path / "clean.tgz")
+    assert code == 0, err
+    assert "Checked: no line of it looks like a secret" in err
+
+
+def test_a_hypervisor_folder_inside_a_nested_bundle_is_learnt(tmp_path: Path) -> None:
+    folder = tmp_path / "admin"
+    logs = folder / "pcd-bundle-hv-03" / "hosts" / "hv-03"
+    logs.mkdir(parents=True)
+    (logs / "hostagent.log").write_text("2026-03-01 10:00:00 INFO hostagent on hv-03 started\n")
+    out = tmp_path / "nested.tgz"
+    code, err = redact(folder, "--out", out, "--obfuscate")
+    assert code == 0, err
+    written = {i.name: d for i, d in members(out)}
+    assert list(written) == ["nested/pcd-bundle-host-001/hosts/host-001/hostagent.log"]
+    assert b"on host-001 started" in next(iter(written.values()))

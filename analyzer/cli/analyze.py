@@ -57,11 +57,6 @@ the first bundle, e.g. pcd-bundle-x.tgz -> ./pcd-bundle-x-analysis/).
 
 Exit status: 0 no failure found; 1 a failure diagnosed, or inconclusive; 2 usage error or
 unreadable input; 130 interrupted.
-
-Other commands: `analyze timeline BUNDLE...` prints the merged timeline of the bundles;
-`analyze fleet DIR... --out DATASET_DIR` analyses many bundles into a Parquet dataset;
-`analyze redact BUNDLE --out NEW.tgz` masks a bundle's secrets again into a new archive.
-Each has its own --help.
 """
 
 

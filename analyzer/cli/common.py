@@ -102,12 +102,15 @@ def json_text(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def command_app(command: Callable[..., None], text: str) -> typer.Typer:
-    """An app of one command, with ``text`` as its help, shown too when no argument is given.
+def command_app(
+    command: Callable[..., None], text: str, no_args_is_help: bool = True
+) -> typer.Typer:
+    """An app of one command, with ``text`` as its help (shown too when no argument is given,
+    unless ``no_args_is_help`` is false: then a missing argument is named, status 2).
 
     One command per app: ``analyze BUNDLE...`` must run without a command name, so
     :func:`analyzer.cli.main` picks the app from the first argument instead of Typer.
     """
     app = typer.Typer(add_completion=False, help=text, rich_markup_mode=None)
-    app.command(help=text, no_args_is_help=True)(command)
+    app.command(help=text, no_args_is_help=no_args_is_help)(command)
     return app

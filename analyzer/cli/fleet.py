@@ -37,8 +37,8 @@ DIR is a folder searched for .tgz/.tar.gz/.tar files and unpacked bundle folders
 are not followed), or one bundle archive. --out must be a new or empty folder.
 
 Bundles are analysed in a local process pool (--workers, default one per CPU) or, with
---scheduler ADDRESS, on a Dask distributed cluster (pip install
-'pcd-bundle-analyzer[fleet]'); the workers must be able to read the bundle paths.
+--scheduler ADDRESS, on a Dask distributed cluster (pip install '.[fleet]' in the
+analyzer's source folder); the workers must be able to read the bundle paths.
 
 Exit status: 0 dataset written (bundles that could not be analysed are recorded as
 failed); 2 usage error.

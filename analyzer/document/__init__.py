@@ -52,6 +52,8 @@ from analyzer.document.timeline import (
     KeyEvent,
     Lane,
     Marker,
+    OffsetPair,
+    PairedEvent,
     StoryEvent,
     VmStory,
 )
@@ -83,6 +85,8 @@ __all__ = [
     "Marker",
     "MissingSource",
     "NextSteps",
+    "OffsetPair",
+    "PairedEvent",
     "Prevention",
     "Problem",
     "Recovery",

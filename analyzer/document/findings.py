@@ -37,6 +37,8 @@ class Evidence(Record, frozen=True):
     line: int | None
     timestamp: Time | None
     text: str
+    # Other sources that say the same ("file:line"); left out when there are none.
+    also: list[str] | msgspec.UnsetType = msgspec.UNSET
 
 
 class Finding(Record, frozen=True):

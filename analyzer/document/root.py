@@ -22,7 +22,8 @@ class BundleEntry(Record, frozen=True):
     name: str
     files: int
     collected_at: Time | None
-    collected_at_basis: str  # manifest | archive-mtime | newest-data | unknown
+    # manifest | archive-mtime | newest-data | newest-local-time | unknown
+    collected_at_basis: str
     collector: str | None
     utc_offset_s: Seconds | None
 

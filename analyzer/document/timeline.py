@@ -3,6 +3,8 @@ offsets, per-VM stories, the create burst, key events and the charts' data."""
 
 from __future__ import annotations
 
+import msgspec
+
 from analyzer.document.base import Record, Seconds, Time
 from analyzer.document.recovery import TimeRange
 
@@ -62,17 +64,42 @@ class Incident(Record, frozen=True):
     earlier: list[EarlierIncident]
 
 
+class PairedEvent(Record, frozen=True):
+    """One side of a pair of events that must coincide."""
+
+    timestamp: Time  # as its source wrote it, before any correction
+    lane: str | None
+    family: str | None
+    file: str | None
+    line: int | None
+    text: str
+
+
+class OffsetPair(Record, frozen=True):
+    """A reference event and the lane's own event it caused, and their difference."""
+
+    offset_s: Seconds
+    kind: str  # the basis this pair belongs to (request-id, instance, broker-events, ...)
+    reference: PairedEvent
+    own: PairedEvent
+
+
 class ClockOffset(Record, frozen=True):
     """How far one source's clock reads ahead of UTC, and on what basis."""
 
     source: str
     offset_s: Seconds | None
-    basis: str  # reference | request-id | instance | fault-episodes | ... | none
+    # reference | request-id | instance | fault-episodes | broker-events-and-request-id |
+    # broker-events-and-instance | broker-events | fault-episodes-other-hosts |
+    # pairs-disagree | none (analyzer.timeline.skew.OffsetBasis)
+    basis: str
     pairs: int
     spread_s: Seconds | None
     clock: str
     applied: bool
     warning: bool
+    # the pairs a reader should see: the only one, or one of each kind when they disagree
+    evidence: list[OffsetPair] = msgspec.field(default_factory=list)
 
 
 class StoryEvent(Record, frozen=True):

@@ -54,7 +54,8 @@ def connect(address: str, timeout: str = "30s") -> Any:
         from dask.distributed import Client
     except ImportError:
         raise UsageError(
-            "--scheduler needs Dask distributed: pip install 'pcd-bundle-analyzer[fleet]'"
+            "--scheduler needs Dask distributed: pip install '.[fleet]' in the analyzer's "
+            "source folder"
         ) from None
     try:
         return Client(address, timeout=timeout)

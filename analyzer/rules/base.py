@@ -9,6 +9,8 @@ means adding its file and a line in ``analyzer.rules.RULES``:
 - ``title`` and ``sentence``: its words in the reports, naming the facts of its findings in
   ``{braces}``; ``facts`` is the TypedDict those facts follow (a test checks the names).
 - ``feeds``: the row of the runbook's symptom table its finding fills, and what it says there.
+- ``rebuts``: for a finding that overrules what the symptom table alone would conclude, the
+  sentence the report's "why not the other explanations" gives, with facts in ``{braces}``.
 - ``samples``: a bundle where it fires and a near miss where it must not (the tests run both).
 """
 
@@ -72,6 +74,7 @@ class Rule:
     samples: Samples
     feeds: Feeds | None = None
     subcause: bool = True  # names a cause in the verdict, not only a symptom
+    rebuts: Sentence | None = None
 
 
 class LogFacts(TypedDict, total=False):

@@ -11,7 +11,7 @@ import pandas as pd
 
 from analyzer.cells import opt_dt, opt_int
 from analyzer.frames import Frames
-from analyzer.model import Evidence, Inventory
+from analyzer.model import CollectedAtBasis, Evidence, Inventory
 from analyzer.patterns import is_registered
 from analyzer.runbook import RECENT, STUCK_AFTER
 from analyzer.textmatch import EncodedText
@@ -73,8 +73,10 @@ class RuleContext:
 
     @cached_property
     def recent_since(self) -> pd.Timestamp | None:
+        """Where the current failure begins; None when nothing can be judged old (no
+        collection time, or only a local clock's reading of it)."""
         now = self.collected_at
-        if now is None:
+        if now is None or self.inventory.collected_at_basis is CollectedAtBasis.NEWEST_LOCAL_TIME:
             return None
         since = now - pd.Timedelta(RECENT)
         stuck = self.stuck_vms
@@ -90,9 +92,28 @@ class RuleContext:
         recent: bool = True,
         in_detail: bool = False,
     ) -> pd.DataFrame:
-        """Log records whose message (or folded detail) matches ``pattern``."""
+        """Log records whose message (or folded detail) matches ``pattern``.
+
+        The frames do not change during a diagnosis, so each search runs once: several
+        rules read the same stages of scheduling and service states. Callers must not
+        modify the frame they get.
+        """
         if not is_registered(pattern):
             raise ValueError(f"log pattern {pattern!r} is not registered in analyzer.patterns")
+        key = (pattern, sources, recent, in_detail)
+        found = self._searches.get(key)
+        if found is None:
+            found = self._search(pattern, sources, recent, in_detail)
+            self._searches[key] = found
+        return found
+
+    @cached_property
+    def _searches(self) -> dict[tuple[str, tuple[str, ...] | None, bool, bool], pd.DataFrame]:
+        return {}
+
+    def _search(
+        self, pattern: str, sources: tuple[str, ...] | None, recent: bool, in_detail: bool
+    ) -> pd.DataFrame:
         logs = self.frames.logs
         if logs.empty:
             return logs

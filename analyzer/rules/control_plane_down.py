@@ -67,6 +67,13 @@ RULE = Rule(
         "layer failing, not the hosts.",
     ),
     facts=ControlPlaneFacts,
+    rebuts=Sentence(
+        "Every nova service went down at the same moment ({last_update}), the controllers "
+        "({controllers}) with the {computes} compute services: services report over the "
+        "messaging layer, so this is the messaging layer failing, not {computes} dead hosts.",
+        "Every nova service went down at the same moment, controllers included: the "
+        "messaging layer failing, not dead hosts.",
+    ),
     feeds=Feeds(
         Symptom.SERVICES_UP,
         "No: all {services} nova services down at once, controllers included",

@@ -128,3 +128,15 @@ def crashing_broker(last: str) -> dict[str, object]:
         last=last,
         finished="2026-03-02T09:25:00Z",
     )
+
+
+SCHEDULER_LOG = "kubernetes/logs/nova-scheduler-0/nova-scheduler.log"
+CONDUCTOR_LOG = "kubernetes/logs/nova-conductor-0/nova-conductor.log"
+
+
+def pod_oslo(time: str, level: str, logger: str, message: str) -> str:
+    """An oslo.log line of a control-plane pod behind `kubectl logs --timestamps`."""
+    return (
+        f"2026-03-02T{time}.331000000Z 2026-03-02 {time}.331 1 {level} {logger} "
+        f"[req-5d0c9b2e-1f3a-4c6d-8e7f-9a0b1c2d3e4f - - - - -] {message}\n"
+    )

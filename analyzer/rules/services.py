@@ -36,10 +36,13 @@ def all_down_at_once(services: pd.DataFrame) -> pd.DataFrame | None:
         return None
     if not is_compute(nova).any() or is_compute(nova).all():
         return None  # without both sides, computes alone cannot tell host from control plane
-    updated = nova["updated_at"].dropna()
-    if not updated.empty and updated.max() - updated.min() > SAME_MOMENT:
-        return None
-    return nova
+    return nova if stopped_together(nova) else None
+
+
+def stopped_together(services: pd.DataFrame) -> bool:
+    """Their last updates lie within ``SAME_MOMENT`` of each other (or are unknown)."""
+    updated = services["updated_at"].dropna()
+    return updated.empty or updated.max() - updated.min() <= SAME_MOMENT
 
 
 def service_evidence(rows: pd.DataFrame, limit: int = 5) -> list[Evidence]:

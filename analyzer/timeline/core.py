@@ -8,7 +8,7 @@ import pandas as pd
 
 from analyzer.frames import STR, TS, Frames
 from analyzer.timeline.events import apply_offsets, merged_events
-from analyzer.timeline.skew import ClockOffset, applied_offsets, estimate_offsets
+from analyzer.timeline.skew import ClockOffset, applied_offsets, estimate_offsets, on_reference
 
 FOLDED_COLUMNS = {"lane": STR, "minute": TS, "records": "Int64", "last": TS}
 
@@ -31,6 +31,20 @@ class Timeline:
         times = [self.frame["timestamp"].max()] if not self.frame.empty else []
         if not self.folded.empty:
             times.append(self.folded["last"].max())
+        known = [t for t in times if pd.notna(t)]
+        return max(known) if known else None
+
+    @property
+    def newest_corrected(self) -> pd.Timestamp | None:
+        """The newest record of a local lane known to be on the reference clock: its skew
+        corrected, or too small to correct (``skew.on_reference``)."""
+        lanes = list(on_reference(self.offsets))
+        if not lanes:
+            return None
+        times = [
+            self.frame.loc[self.frame["lane"].isin(lanes), "timestamp"].max(),
+            self.folded.loc[self.folded["lane"].isin(lanes), "last"].max(),
+        ]
         known = [t for t in times if pd.notna(t)]
         return max(known) if known else None
 

@@ -75,6 +75,14 @@ FAMILIES: tuple[Family, ...] = (
         r"|Kernel pid terminated|eheap_alloc: Cannot allocate|Partial partition detected"
         r"|inconsistent_database",
     ),
+    # the broker closing its clients' connections itself (a stop, close_all_connections, a
+    # vhost going down); not "closing AMQP connection", which is also every client's own close
+    Family(
+        "broker_closed_connections",
+        "other",
+        r"Closing all connections in vhost|Closing connection <[^>]*> because"
+        r"|caused a connection exception connection_forced",
+    ),
     Family("broker_started", "recovery", r"Server startup complete"),
     Family("missed_heartbeats", "other", r"missed heartbeats from client"),
     # --- a VM's life

@@ -8,49 +8,14 @@ test-artifacts/screenshots/.
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from analyzer.cli import build_app
+from tests.browser.conftest import ROOT, SHIPPED
 
-ROOT = Path(__file__).resolve().parents[2]
-BUNDLES = ROOT / "fixtures" / "bundles"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-if CHROMIUM is None and os.environ.get("CI"):
-    pytest.fail("CI must install Debian's chromium for the browser tests", pytrace=False)
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-def render(bundle: Path, out: Path) -> Path:
-    result = CliRunner().invoke(build_app(), [str(bundle), "--out", str(out), "--quiet"])
-    assert result.exit_code in (0, 1), result.output
-    return out / "report.html"
 
 
 def open_offline(browser: object, html: Path, shot: Path) -> dict[str, object]:
@@ -93,14 +58,11 @@ def open_offline(browser: object, html: Path, shot: Path) -> dict[str, object]:
     return seen
 
 
-SHIPPED = sorted(p.name.removesuffix(".tgz") for p in BUNDLES.glob("*.tgz"))
-
-
 @pytest.mark.parametrize("name", SHIPPED)
 def test_report_opens_offline_and_shows_the_essentials(
-    browser: object, tmp_path: Path, name: str
+    browser: object, report: Callable[[str], Path], name: str
 ) -> None:
-    html = render(BUNDLES / f"{name}.tgz", tmp_path / "out")
+    html = report(name)
     seen = open_offline(browser, html, SHOTS / f"{name}.png")
     assert seen["requests"] == []
     assert seen["dialogs"] == []
@@ -111,24 +73,3 @@ def test_report_opens_offline_and_shows_the_essentials(
     assert "vms stuck in build indefinitely" in text  # the symptom table
     assert "recovery" in text
     assert int(str(seen["tables"])) >= 1
-
-
-@pytest.mark.parametrize("name", SHIPPED)
-def test_first_screen_shows_the_verdict_and_the_next_steps(
-    browser: object, tmp_path: Path, name: str
-) -> None:
-    from playwright.sync_api import Browser
-
-    assert isinstance(browser, Browser)
-    html = render(BUNDLES / f"{name}.tgz", tmp_path / "out")
-    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.goto(html.as_uri())
-    page.wait_for_load_state("load")
-    page.screenshot(path=str(SHOTS / f"{name}-first-screen.png"))
-    box = page.locator("#next-steps")
-    bottoms = [box.locator("h2").bounding_box()]
-    bottoms += [b.bounding_box() for b in box.locator("pre").all()]
-    bottoms += [b.bounding_box() for b in box.locator("p").all()]
-    context.close()
-    assert all(b is not None and b["y"] + b["height"] <= 800 for b in bottoms), bottoms

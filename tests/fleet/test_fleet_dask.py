@@ -1,6 +1,6 @@
 """`analyze fleet --scheduler` on a Dask LocalCluster of two single-threaded worker processes.
 
-The same 200 bundles as the process-pool test: every bundle's verdict, sub-causes and
+The same fleet as the process-pool test: every bundle's verdict, sub-causes and
 confidence must come out of the cluster exactly as they come out of the local pool.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fleet.conftest import BAD, Fleet
+from tests.fleet.conftest import BAD, FLEET_SIZE, Fleet
 from tests.fleet.helpers import class_counts, query, run_fleet_cli, table
 
 pytestmark = pytest.mark.slow
@@ -35,14 +35,14 @@ def _verdicts(dataset: Path) -> list[tuple[object, ...]]:
 
 
 def test_dask_cluster_writes_the_same_dataset_as_the_pool(
-    fleet200: Fleet, pool_run: tuple[Path, str], scheduler: str, tmp_path: Path
+    fleet: Fleet, pool_run: tuple[Path, str], scheduler: str, tmp_path: Path
 ) -> None:
-    roots = [str(fleet200.root / "a"), str(fleet200.root / "b")]
+    roots = [str(fleet.root / "a"), str(fleet.root / "b")]
     on_dask, (on_pool, _err) = tmp_path / "dask", pool_run
     code, err = run_fleet_cli(*roots, "--out", str(on_dask), "--scheduler", scheduler)
     assert code == 0, err
-    assert fleet200.size == 200
-    assert class_counts(on_dask) == fleet200.classes()
+    assert fleet.size == FLEET_SIZE
+    assert class_counts(on_dask) == fleet.classes()
     assert _verdicts(on_dask) == _verdicts(on_pool)
     failed = query(f"SELECT bundle FROM {table(on_dask, 'verdicts')} WHERE status = 'failed'")
     assert sorted(b for (b,) in failed) == sorted(BAD)

@@ -1,7 +1,6 @@
-"""`analyze fleet` over 200 generated bundles in the local process pool, read back with DuckDB.
+"""`analyze fleet` over a generated fleet in the local process pool, read back with DuckDB.
 
-The run happens once for the module (about a minute on two CPUs); each test reads the
-dataset it left. The README's queries are taken from README.md itself, so they cannot
+The run happens once for the session; each test reads the dataset it left. The README's queries are taken from README.md itself, so they cannot
 drift from what is tested.
 """
 
@@ -14,20 +13,20 @@ from pathlib import Path
 import pytest
 
 from analyzer.fleet.tables import TABLES
-from tests.fleet.conftest import BAD, Fleet
+from tests.fleet.conftest import BAD, FLEET_SIZE, Fleet
 from tests.fleet.helpers import class_counts, query, readme_queries, table
 
 pytestmark = pytest.mark.slow
 
 
 def test_every_bundle_has_a_verdict_and_the_classes_add_up(
-    fleet200: Fleet, pool_run: tuple[Path, str]
+    fleet: Fleet, pool_run: tuple[Path, str]
 ) -> None:
     dataset, _err = pool_run
-    assert fleet200.size == 200
-    assert class_counts(dataset) == fleet200.classes()
+    assert fleet.size == FLEET_SIZE
+    assert class_counts(dataset) == fleet.classes()
     bundles = {b for (b,) in query(f"SELECT bundle FROM {table(dataset, 'verdicts')}")}
-    assert bundles == set(fleet200.scenario)
+    assert bundles == set(fleet.scenario)
 
 
 def test_bad_bundles_are_failed_rows_not_fatal(pool_run: tuple[Path, str]) -> None:
@@ -43,20 +42,18 @@ def test_bad_bundles_are_failed_rows_not_fatal(pool_run: tuple[Path, str]) -> No
     assert "Traceback" not in err
 
 
-def test_every_table_has_a_partition_per_bundle(
-    fleet200: Fleet, pool_run: tuple[Path, str]
-) -> None:
+def test_every_table_has_a_partition_per_bundle(fleet: Fleet, pool_run: tuple[Path, str]) -> None:
     dataset, _err = pool_run
     for name, schema in TABLES.items():
         folders = {p.name.removeprefix("bundle=") for p in (dataset / name).iterdir()}
-        assert folders == set(fleet200.scenario), name
+        assert folders == set(fleet.scenario), name
         columns = [c for (c, *_rest) in query(f"DESCRIBE SELECT * FROM {table(dataset, name)}")]
         assert columns == [*schema.names, "bundle"], name
 
 
-def test_rows_agree_with_the_scenarios(fleet200: Fleet, pool_run: tuple[Path, str]) -> None:
+def test_rows_agree_with_the_scenarios(fleet: Fleet, pool_run: tuple[Path, str]) -> None:
     dataset, _err = pool_run
-    oom = {k for k, s in fleet200.scenario.items() if s == "selfhosted-broker-oom"}
+    oom = {k for k, s in fleet.scenario.items() if s == "selfhosted-broker-oom"}
     findings = query(
         f"SELECT DISTINCT bundle FROM {table(dataset, 'findings')} "
         "WHERE key = 'broker_pod_oomkilled' AND current"
@@ -66,7 +63,7 @@ def test_rows_agree_with_the_scenarios(fleet200: Fleet, pool_run: tuple[Path, st
     assert all(stuck.get(k, 0) > 0 for k in oom)
     pods = {b for (b,) in query(f"SELECT DISTINCT bundle FROM {table(dataset, 'pods')}")}
     assert oom <= pods
-    assert not {k for k, s in fleet200.scenario.items() if s == "saas-hypervisor-only"} & pods
+    assert not {k for k, s in fleet.scenario.items() if s == "saas-hypervisor-only"} & pods
     services = query(f"SELECT count(DISTINCT bundle) FROM {table(dataset, 'services')}")
     assert services[0][0] > 0
     events = query(
@@ -76,7 +73,7 @@ def test_rows_agree_with_the_scenarios(fleet200: Fleet, pool_run: tuple[Path, st
 
 
 def test_readme_queries_return_the_expected_counts(
-    fleet200: Fleet, pool_run: tuple[Path, str]
+    fleet: Fleet, pool_run: tuple[Path, str]
 ) -> None:
     dataset, _err = pool_run
     queries = readme_queries()
@@ -91,11 +88,11 @@ def test_readme_queries_return_the_expected_counts(
     def run(name: str) -> list[tuple[object, ...]]:
         return query(queries[name].replace("'fleet/", f"'{dataset}/"))
 
-    classes = fleet200.classes()
+    classes = fleet.classes()
     assert dict(run("verdict counts")) == dict(classes)
     assert [n for _, n in run("verdict counts")] == sorted(classes.values(), reverse=True)
     assert dict(run("regions with broker OOM kills")) == dict(
-        fleet200.with_subcause("broker_pod_oomkilled")
+        fleet.with_subcause("broker_pod_oomkilled")
     )
     weeks = dict(run("messaging-layer failures per ISO week"))
     assert sum(weeks.values()) == classes["messaging_layer_failure"]
@@ -106,18 +103,18 @@ def test_readme_queries_return_the_expected_counts(
     assert [b for b, _ in run("bundles that could not be analysed")] == sorted(BAD)
 
 
-def test_summary_matches_the_dataset(fleet200: Fleet, pool_run: tuple[Path, str]) -> None:
+def test_summary_matches_the_dataset(fleet: Fleet, pool_run: tuple[Path, str]) -> None:
     dataset, err = pool_run
     summary = json.loads((dataset / "summary.json").read_text(encoding="utf-8"))
-    assert summary["bundles"] == 200
+    assert summary["bundles"] == FLEET_SIZE
     assert summary["failed"] == len(BAD)
-    assert {v["class"]: v["bundles"] for v in summary["verdicts"]} == dict(fleet200.classes())
+    assert {v["class"]: v["bundles"] for v in summary["verdicts"]} == dict(fleet.classes())
     by_region = Counter({g["name"] or "unknown": g["bundles"] for g in summary["regions"]})
-    assert sum(by_region.values()) == 200
+    assert sum(by_region.values()) == FLEET_SIZE
     assert {f["bundle"] for f in summary["failures"]} == set(BAD)
     md = (dataset / "summary.md").read_text(encoding="utf-8")
     assert "| Messaging layer failure |" in md
-    assert "200 bundles: 198 analysed, 2 failed" in md
+    assert f"{FLEET_SIZE} bundles: {FLEET_SIZE - 2} analysed, 2 failed" in md
     html = (dataset / "summary.html").read_text(encoding="utf-8")
     assert "<script" not in html
-    assert "200 bundles (2 failed)" in err
+    assert f"{FLEET_SIZE} bundles (2 failed)" in err

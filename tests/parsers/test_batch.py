@@ -123,19 +123,19 @@ def _assert_same(files: list[LogFile], parse: Parse) -> None:
     assert sorted(problems, key=lambda p: order[p.file]) == alone_problems
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(_files(OSLO_LINES))
 def test_oslo_batch_is_the_files_one_by_one(files: list[LogFile]) -> None:
     _assert_same(files, oslo_log.parse_oslo_batch)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(_files(OSLO_LINES + PYTHON_LINES))
 def test_pf9_batch_is_the_files_one_by_one(files: list[LogFile]) -> None:
     _assert_same(files, pf9_log.parse_pf9_batch)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(_files(KUBECTL_LINES, POD_NAMES, numbered=False))
 def test_kubectl_batch_is_the_files_one_by_one(files: list[LogFile]) -> None:
     _assert_same(files, kubectl_logs.parse_kubectl_batch)

@@ -1,6 +1,6 @@
 """The Markdown report of every shipped bundle reads as words: no Python value (``None``,
 ``True``/``False``, ``nan``) and no bare ``yes``/``no`` printed into a sentence, and the
-numbers the report gives twice agree.
+numbers the report gives twice agree, and no finding cites one line twice.
 
 Sentences only: fenced code and table rows (whose cells hold data values, the runbook's
 "None" among them) are left out, and so are inline code spans. The analyses are the ones
@@ -10,11 +10,13 @@ the schema and lab tests cache for the session.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from analyzer.document import AnalysisDocument, from_builtins
+from analyzer.model import Evidence, once_per_meaning
 from reports import render_markdown
 from tests.test_document_schema import SHIPPED, _analysed
 from tests.test_lab_fixtures import BUNDLES as LAB_BUNDLES
@@ -86,6 +88,35 @@ def test_the_data_line_and_the_symptom_table_count_the_same_compute_services(
     if row is None:  # the row gives no number (no service list): nothing to compare
         return
     assert int(data.group(1)) == int(row.group(1))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bundle", BUNDLES)
+def test_no_finding_cites_the_same_line_twice(bundle: str) -> None:
+    """A pod state or event read from describe and from JSON is one piece of evidence."""
+    for finding in _doc(bundle).findings:
+        seen = [(e.timestamp, e.text) for e in finding.evidence]
+        assert len(seen) == len(set(seen)), finding.key
+
+
+def test_the_same_line_from_two_sources_is_cited_once_with_both_places() -> None:
+    when = datetime(2026, 3, 2, 9, 28, 47, tzinfo=UTC)
+    crash = "pod rabbitmq-0, status CrashLoopBackOff"
+    merged = once_per_meaning(
+        [
+            Evidence("kubernetes/describe/rabbitmq-0.txt", 17, when, crash),
+            Evidence("kubernetes/events.json", 3, when, "Warning BackOff rabbitmq-0"),
+            Evidence("kubernetes/pods.json", 718, when, crash),
+            Evidence("hosts/hv-01/ostackhost.log", None, when, crash),
+        ]
+    )
+    assert [(e.file, e.also) for e in merged] == [
+        (
+            "kubernetes/describe/rabbitmq-0.txt",
+            ("kubernetes/pods.json:718", "hosts/hv-01/ostackhost.log"),
+        ),
+        ("kubernetes/events.json", ()),
+    ]
 
 
 def test_shipped_bundles_are_all_here() -> None:

@@ -36,7 +36,7 @@ PAYLOAD = "</style><script>alert(1)</script>{{7*7}}\"'|x\n````\n`<b>&amp;"
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "div", "h1", "h2", "h3", "h4",
     "p", "dl", "dt", "dd", "ul", "ol", "li", "nav", "a", "section", "table", "thead", "tbody",
-    "tr", "th", "td", "span", "code", "pre", "strong", "em", "footer",
+    "tr", "th", "td", "span", "code", "pre", "strong", "em", "footer", "details", "summary", "br",
 }  # fmt: skip
 
 
@@ -288,7 +288,7 @@ def test_stuck_vm_ids_and_evidence(render: Any) -> None:
     if render is render_markdown:
         assert f"kubernetes/pods.json:14  2026-03-02T09:29:47Z  {ev['text']}" in out
     else:
-        assert '<td class="mono where">kubernetes/pods.json:14</td>' in out
+        assert '<td class="mono where"><span class="tok">kubernetes/pods.json:14</span></td>' in out
 
 
 def test_selfhosted_recovery_follows_the_runbook() -> None:
@@ -377,6 +377,11 @@ def test_minimal_document() -> None:
     [
         ("archive-mtime", "no manifest: collection time taken from archive member times"),
         ("newest-data", "no manifest: collection time taken from the newest timestamp in the data"),
+        (
+            "newest-local-time",
+            "no manifest: collection time taken from the newest log time, which names no time "
+            "zone; nothing is judged too old against it",
+        ),
     ],
 )
 def test_inferred_collection_time_is_said_plainly(basis: str, words: str) -> None:

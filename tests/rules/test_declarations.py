@@ -42,6 +42,9 @@ def test_rule_words_name_only_declared_facts(rule: Rule) -> None:
         assert names(template) <= declared, template
     if rule.feeds is not None:
         assert names(rule.feeds.says) <= declared | {"keys"}, rule.feeds.says
+    if rule.rebuts is not None:
+        assert not names(rule.rebuts.fallback)
+        assert names(rule.rebuts.text) <= declared, rule.rebuts.text
 
 
 def test_feeds_name_rows_of_the_symptom_table() -> None:
@@ -56,3 +59,12 @@ def test_every_source_is_wanted_by_some_rule_and_saas_wants_no_management_plane(
     assert saas == [s for s in Source if not SOURCES[s].management_plane]
     assert Source.SERVERS in saas
     assert Source.PODS not in saas
+
+
+def test_rules_that_overrule_the_symptom_table_are_documented() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "analysis-json.md").read_text()
+    for rule in RULES:
+        if rule.rebuts is not None:
+            assert f"| `{rule.key}` | {rule.supports.value} |" in doc, rule.key

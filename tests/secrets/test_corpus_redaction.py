@@ -52,3 +52,27 @@ def test_the_independent_scan_is_quiet_on_the_redacted_corpus(family: str) -> No
     text = "\n".join(lines(family)) + "\n"
     out = Redactor({}).redact(text.encode())
     assert SecretScanner().scan(out) == {}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_numbered_masks_leave_nothing_and_mean_one_value_each(family: str) -> None:
+    """--obfuscate: each distinct value its own [REDACTED-N], the same N wherever it is."""
+    redactor = Redactor({}, numbered=True)
+    text = "\n".join(lines(family)) + "\n"
+    out = redactor.redact(text.encode())
+    assert [v for v in PLANTED[family] if v.encode() in out] == []
+    assert redactor.redact(out) == out  # idempotent: a numbered mask is a mask
+    assert SecretScanner().scan(out) == {}
+    assert b"[REDACTED]" not in out
+
+
+def test_one_value_found_by_different_rules_gets_one_number() -> None:
+    redactor = Redactor({}, numbered=True)
+    out = redactor.redact(
+        b"transport_url = rabbit://openstack:Sh4red%2FSecret9@ctl:5672/\n"  # url_credentials
+        b'"args": ["--password", "Sh4red/Secret9"]\n'  # argv_json
+        b"rabbitmqctl change_password openstack Sh4red/Secret9\n"  # rabbitmqctl_password
+        b"  password = Other-Secret42\n"  # config_kv, another value
+    ).decode()
+    assert out.count("[REDACTED-1]") == 3
+    assert out.count("[REDACTED-2]") == 1

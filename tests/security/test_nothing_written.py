@@ -63,7 +63,9 @@ def test_hostile_bundles_leave_nothing_behind(tmp_path: Path) -> None:
     for case in CASES.values():
         path = inputs / f"{case.name}.tgz"
         path.write_bytes(case.build())
-        runs.append((str(path), list(case.cli)))
+        # The report worker reads only the analysis document, never the bundle, so the
+        # corpus goes through the analysis alone; the two runs below write all reports.
+        runs.append((str(path), [*case.cli, "--format", "json"]))
     aimed = inputs / "aimed-links.tgz"  # links aimed at a folder inside the scratch tree
     aimed.write_bytes(
         tgz(
@@ -103,9 +105,11 @@ def test_hostile_bundles_leave_nothing_behind(tmp_path: Path) -> None:
         expected = (0, 1) if case.outcome == "contain" else (2,)
         assert codes[str(inputs / f"{name}.tgz")] in expected, name
 
+    with_reports = {b for b, extra in runs if "--format" not in extra}
+    assert with_reports <= analysed
     expected_new = {
         os.path.join("work", f"{Path(b).name.removesuffix('.tgz')}-analysis", r)
-        for b in analysed
+        for b in with_reports
         for r in REPORTS
     }
     written = snapshot(tmp_path) - before

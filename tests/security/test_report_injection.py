@@ -26,7 +26,8 @@ from analyzer.cli import build_app
 from fixtures.generate import SCENARIOS as SCENARIO_SPECS
 from fixtures.generate import build
 from reports.wording import CLASS_NAMES
-from tests.browser.test_report_in_browser import ARGS, CHROMIUM, SHOTS
+from tests.browser.conftest import ARGS, CHROMIUM
+from tests.browser.test_report_in_browser import SHOTS
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 
