@@ -17,6 +17,7 @@ from analyzer.frames import Frames
 from analyzer.ingest import ingest
 from analyzer.jobs import fold_policy
 from analyzer.model import FailureClass, Finding, Inventory, iso
+from analyzer.next_steps import next_steps
 from analyzer.patterns import registered_patterns
 from analyzer.recovery import cleanup, prevention, recovery_plan, stuck_vm_rows
 from analyzer.rules import RULES
@@ -107,6 +108,11 @@ def folded_records(frames: Frames) -> int:
 def document(ctx: RuleContext, dx: Diagnosis, built: Timeline | None = None) -> AnalysisDocument:
     inv = ctx.inventory
     timeline = timeline_sections(ctx, built)
+    plan = recovery_plan(ctx, dx)
+    missing = [
+        d.MissingSource(source=Source(m["source"]), what=m["what"], command=m["command"])
+        for m in dx.missing
+    ]
     return AnalysisDocument(
         schema=SCHEMA,
         generator=d.Generator(name="analyze", version=__version__),
@@ -134,6 +140,7 @@ def document(ctx: RuleContext, dx: Diagnosis, built: Timeline | None = None) -> 
             scores={c: round(s, 3) for c, s in dx.verdict.scores.items()},
             evidence_basis=dx.verdict.evidence_basis,
         ),
+        next_steps=next_steps(dx.verdict.cls, plan, missing),
         symptoms=[
             d.Symptom(
                 key=r.key,
@@ -148,13 +155,10 @@ def document(ctx: RuleContext, dx: Diagnosis, built: Timeline | None = None) -> 
         history=[_finding(f) for f in dx.history],
         counter_evidence=[_counter(c) for c in dx.counter_evidence],
         stuck_vms=stuck_vm_rows(ctx.stuck_vms),
-        recovery=recovery_plan(ctx, dx),
+        recovery=plan,
         cleanup=cleanup(ctx),
-        prevention=prevention(ctx),
-        missing_sources=[
-            d.MissingSource(source=Source(m["source"]), what=m["what"], command=m["command"])
-            for m in dx.missing
-        ],
+        prevention=prevention(),
+        missing_sources=missing,
         problems=[
             d.Problem(file=p.file, problem=p.problem, skipped=p.skipped) for p in inv.problems
         ],

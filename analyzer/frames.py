@@ -30,6 +30,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "project_id": STR,
         "flavor": STR,
         "image": STR,
+        "network": STR,  # the first network the server is attached to
         "created_at": TS,
         "updated_at": TS,
         "launched_at": TS,
@@ -105,6 +106,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "last_exit_code": INT,
         "last_finished_at": TS,
         "memory_limit": STR,
+        "owner": STR,  # the controller that owns the pod, as Kind/name (StatefulSet/rabbitmq)
         "file": STR,
         "line": INT,
     },

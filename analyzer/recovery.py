@@ -1,15 +1,29 @@
-"""The runbook's recovery, clean-up and prevention, filled in with this deployment's names."""
+"""The runbook's recovery, clean-up and prevention, filled in with this deployment's names.
+
+The fix each sub-cause asks for is built in :mod:`analyzer.broker_fixes`, the shell loops
+in :mod:`analyzer.recovery_scripts`; every value from the bundle is shell-quoted.
+"""
 
 from __future__ import annotations
+
+import shlex
 
 import pandas as pd
 
 from analyzer import document as doc
+from analyzer.broker_fixes import (
+    broker_of,
+    check_credentials,
+    check_disk,
+    raise_memory_limit,
+    restart_minority,
+)
 from analyzer.cells import opt_str
 from analyzer.diagnosis import Diagnosis
 from analyzer.finding_entries import evidence_entry
 from analyzer.model import Deployment, FailureClass, iso
 from analyzer.patterns import searched
+from analyzer.recovery_scripts import check_vm_of, cleanup_loop, verify_create
 from analyzer.rules.context import RuleContext, log_evidence
 from analyzer.runbook import BATCH
 
@@ -35,37 +49,45 @@ def recovery_plan(ctx: RuleContext, dx: Diagnosis) -> doc.Recovery:
         else []
     )
     steps: list[doc.Step] = []
-    notes: list[str] = []
+    fixes: list[doc.Step] = []
     escalation = None
     messaging = dx.verdict.cls is FailureClass.MESSAGING
     if messaging and inv.deployment is not Deployment.SAAS:
         steps = _steps(ctx, brokers)
-        subcauses = set(dx.verdict.subcauses)
-        if subcauses & {"broker_pod_oomkilled", "broker_memory_alarm"}:
-            notes.append("oom")
-        if "broker_disk_alarm" in subcauses:
-            notes.append("disk")
-        if "broker_auth_failure" in subcauses:
-            notes.append("auth")
-        if "broker_partition" in subcauses:
-            notes.append("partition")
+        fixes = _fixes(ctx, brokers, set(dx.verdict.subcauses))
     if messaging and inv.deployment is not Deployment.SELF_HOSTED:
         escalation = escalation_packet(ctx, dx)
     return doc.Recovery(
         deployment=inv.deployment,
         namespace=inv.namespace,
         broker_pods=brokers,
+        fixes=fixes,
         steps=steps,
         escalation=escalation,
-        notes=notes,
     )
 
 
+def _fixes(ctx: RuleContext, brokers: list[str], subcauses: set[str]) -> list[doc.Step]:
+    """What each sub-cause asks to change; a restart alone would end the same way."""
+    broker = broker_of(ctx, brokers)
+    fixes = []
+    if subcauses & {"broker_pod_oomkilled", "broker_memory_alarm"}:
+        fixes.append(raise_memory_limit(ctx, broker))
+    if "broker_disk_alarm" in subcauses:
+        fixes.append(check_disk(broker))
+    if "broker_auth_failure" in subcauses:
+        fixes.append(check_credentials(ctx, broker))
+    if "broker_partition" in subcauses:
+        fixes.append(restart_minority(ctx, broker, brokers))
+    return fixes
+
+
 def _steps(ctx: RuleContext, brokers: list[str]) -> list[doc.Step]:
-    """The runbook's Self-Hosted recovery: restart the broker, then check the clients."""
-    ns = ctx.inventory.namespace or "<namespace>"
-    targets = brokers or ["<broker-pod>"]
-    conductors = _pods_like(ctx, CONDUCTOR) or ["<nova-conductor-pod>"]
+    """The runbook's Self-Hosted recovery: restart the broker, check the clients, then
+    prove that a VM create succeeds."""
+    ns = shlex.quote(ctx.inventory.namespace or "<namespace>")
+    targets = [shlex.quote(p) for p in brokers] or ["'<broker-pod>'"]
+    conductors = [shlex.quote(c) for c in _pods_like(ctx, CONDUCTOR)] or ["'<nova-conductor-pod>'"]
     return [
         doc.Step(
             key="check_pods",
@@ -89,10 +111,7 @@ def _steps(ctx: RuleContext, brokers: list[str]) -> list[doc.Step]:
                 for c in conductors
             ],
         ),
-        doc.Step(
-            key="verify_create",
-            commands=["pcdctl server list --all-projects --status BUILD"],
-        ),
+        doc.Step(key="verify_create", commands=[verify_create(check_vm_of(ctx.servers))]),
     ]
 
 
@@ -152,44 +171,15 @@ _s = opt_str
 
 
 def cleanup(ctx: RuleContext) -> doc.Cleanup:
+    vms = stuck_vm_rows(ctx.stuck_vms)
+    loop = cleanup_loop([vm.id for vm in vms if vm.id is not None])
     return doc.Cleanup(
         check="pcdctl server list --all-projects --status BUILD",
-        commands=[
-            doc.CleanupVm(
-                id=vm.id,
-                name=vm.name,
-                commands=[
-                    f"pcdctl server set --state error {vm.id}",
-                    f"pcdctl server delete {vm.id}",
-                ],
-            )
-            for vm in stuck_vm_rows(ctx.stuck_vms)
-        ],
+        vms=[doc.CleanupVm(id=vm.id, name=vm.name) for vm in vms],
+        commands=[loop] if loop is not None else [],
     )
 
 
-def prevention(ctx: RuleContext) -> doc.Prevention:
-    """Batch advice, with this bundle's creation burst when the data shows one."""
-    return doc.Prevention(batch_size=list(BATCH), burst=_creation_burst(ctx))
-
-
-def _creation_burst(ctx: RuleContext) -> doc.PreventionBurst | None:
-    s = ctx.servers
-    if s.empty or s["created_at"].isna().all():
-        return None
-    created = s["created_at"].dropna().sort_values()
-    anchor = ctx.stuck_vms["created_at"].min() if not ctx.stuck_vms.empty else None
-    if anchor is None or pd.isna(anchor):
-        return None
-    window = pd.Timedelta(minutes=10)
-    burst = created[(created >= anchor - window) & (created <= anchor + window)]
-    if len(burst) < 2:
-        return None
-    span = (burst.max() - burst.min()).total_seconds()
-    return doc.PreventionBurst(
-        creates=len(burst),
-        window_s=float(span),
-        first=iso(burst.min()),
-        last=iso(burst.max()),
-        over_batch=bool(len(burst) > BATCH[1]),
-    )
+def prevention() -> doc.Prevention:
+    """The runbook's batch advice; this bundle's burst is the timeline's (one analysis)."""
+    return doc.Prevention(batch_size=list(BATCH))

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from analyzer.document import (
     AnalysisDocument,
+    Burst,
     ServiceState,
+    Step,
     StuckVm,
 )
 from analyzer.document import (
@@ -13,11 +15,11 @@ from analyzer.document import (
 )
 from reports import wording as w
 from reports.findings_view import evidence_rows, memory_limit
-from reports.text import DASH, duration, text
+from reports.text import DASH, duration, second, text
 from reports.view_types import (
     Cleanup,
-    CleanupVm,
     Escalation,
+    FixView,
     Recovery,
     ServiceView,
     StepView,
@@ -100,13 +102,6 @@ def recovery(doc: AnalysisDocument, cls: str, deployment: str) -> Recovery:
             (text(m.what, w.humanise(m.source)), text(m.command)) for m in doc.missing_sources
         ]
     block = cls == w.MESSAGING or bool(steps) or (cls == w.INCONCLUSIVE and escalation is not None)
-    notes = []
-    limit = memory_limit(doc)
-    for key in rec.notes:
-        note = w.lookup(w.NOTE_WORDS, key)
-        if key == "oom" and limit:
-            note += " " + w.NOTE_MEMORY_LIMIT.format(memory_limit=limit)
-        notes.append(note)
     return Recovery(
         facts=found,
         advice=_advice(doc, cls, deployment),
@@ -119,7 +114,7 @@ def recovery(doc: AnalysisDocument, cls: str, deployment: str) -> Recovery:
         steps=steps,
         no_steps=w.NO_STEPS,
         after=[w.RUNBOOK_AFTER_RESTART, w.RUNBOOK_ESCALATE],
-        notes=notes,
+        fixes=[fix_view(f) for f in rec.fixes],
         escalation=escalation,
         escalation_intro=w.SELF_HOSTED_ESCALATION,
         saas_intro=w.SAAS_INTRO,
@@ -127,12 +122,34 @@ def recovery(doc: AnalysisDocument, cls: str, deployment: str) -> Recovery:
     )
 
 
+def fix_facts(fix: Step) -> dict[str, str]:
+    """The fix's facts, with the words of its coded ones (``peak_basis`` -> ``peak_words``)."""
+    facts = {k: text(v) for k, v in fix.facts.items()}
+    for name, table in w.FIX_FACT_WORDS.items():
+        code = fix.facts.get(name.replace("_words", "_basis"))
+        if code in table:
+            facts[name] = table[code]
+    return facts
+
+
+def fix_view(fix: Step) -> FixView:
+    facts = fix_facts(fix)
+    sentences = [w.fill(t, facts) for t in w.FIX_FACTS.get(fix.key, ())]
+    advice = w.FIX_ADVICE.get(fix.key, "")
+    if fix.key == "raise_memory_limit" and "owner" not in facts:
+        advice = f"{w.FIX_NO_OWNER} {advice}"
+    return FixView(
+        key=fix.key,
+        title=w.lookup(w.FIX_TITLES, fix.key),
+        facts=[s for s in sentences if s is not None],
+        advice=advice,
+        commands=list(fix.commands),
+        evidence=evidence_rows(fix.evidence),
+    )
+
+
 def cleanup(doc: AnalysisDocument) -> Cleanup:
-    vms = []
-    for vm in doc.cleanup.commands:
-        title = f"{vm.name} ({vm.id})" if vm.name and vm.id else vm.name or vm.id or DASH
-        vms.append(CleanupVm(title=title, commands=list(vm.commands)))
-    return Cleanup(check=doc.cleanup.check, vms=vms)
+    return Cleanup(check=doc.cleanup.check, commands=list(doc.cleanup.commands))
 
 
 def prevention(doc: AnalysisDocument, deployment: str) -> list[str]:
@@ -140,20 +157,9 @@ def prevention(doc: AnalysisDocument, deployment: str) -> list[str]:
     batch = prev.batch_size
     low, high = (str(batch[0]), str(batch[-1])) if len(batch) >= 2 else ("20", "50")
     out = [w.PREVENT_BATCH.format(low=low, high=high)]
-    burst = prev.burst
-    if burst is not None:
-        out.append(w.PREVENT_BURST.format(creates=burst.creates, window=duration(burst.window_s)))
-        size = (w.PREVENT_BURST_OVER if burst.over_batch else w.PREVENT_BURST_WITHIN).format(
-            high=high
-        )
-        if burst.first is not None and burst.last is not None:
-            out.append(
-                w.PREVENT_BURST_SPAN.format(
-                    first=text(burst.first), last=text(burst.last), size=size
-                )
-            )
-        else:
-            out.append(w.PREVENT_BURST_SIZE.format(size=size))
+    burst_line = _prevention_burst(doc.burst, low, high)
+    if burst_line:
+        out.append(burst_line)
     monitor = w.PREVENT_MONITOR
     if deployment != "saas":
         monitor += " " + w.PREVENT_MONITOR_SELF_HOSTED
@@ -163,3 +169,21 @@ def prevention(doc: AnalysisDocument, deployment: str) -> list[str]:
     out.append(monitor)
     out.append(w.PREVENT_QUOTAS)
     return out
+
+
+def _prevention_burst(burst: Burst | None, low: str, high: str) -> str:
+    """The timeline's burst before the onset, the same figures as its burst analysis."""
+    if burst is None or not burst.preceded_failure:
+        return ""
+    if burst.burst_first is None or burst.burst_last is None:
+        return ""
+    size = w.PREVENT_BURST_SIZE.get(burst.versus_runbook)
+    if size is None:
+        return ""
+    return w.PREVENT_BURST.format(
+        creates=burst.creates_before_onset,
+        span=duration(burst.burst_span_s),
+        first=second(burst.burst_first),
+        last=second(burst.burst_last),
+        size=size.format(low=low, high=high),
+    )

@@ -15,6 +15,7 @@ from analyzer.document import AnalysisDocument, Verdict
 from analyzer.runbook import Source
 from reports import wording as w
 from reports.findings_view import counter_views, finding_view, gaps, rebuttals, symptom_views
+from reports.next_steps_view import next_steps
 from reports.recovery_view import cleanup, prevention, recovery, vm_view
 from reports.text import class_name, nothing_read, text
 from reports.view_types import BundleView, Report
@@ -82,6 +83,7 @@ def build(doc: AnalysisDocument) -> Report:
         counts=_counts(doc),
         table_classes=[class_name(c) for c in table_classes],
         verdict_column=table_classes.index(cls) if cls in table_classes else -1,
+        next_steps=next_steps(doc),
         symptoms=symptom_views(doc.symptoms, table_classes),
         findings=[finding_view(f) for f in doc.findings],
         counter=counter_views(doc.counter_evidence),

@@ -89,6 +89,34 @@ class StepView:
 
 
 @dataclass(frozen=True)
+class FixView:
+    """The change a sub-cause asks for: constant title and advice, the fix's facts in
+    words, its commands and the lines that named its values."""
+
+    key: str
+    title: str
+    facts: list[str]  # document data: escaped like any value
+    advice: str  # constant words (may mark commands with backticks)
+    commands: list[str]
+    evidence: list[EvidenceRow]
+
+
+@dataclass(frozen=True)
+class NextStepView:
+    why: str  # built from document facts: escaped like any value
+    commands: list[str]
+
+
+@dataclass(frozen=True)
+class NextSteps:
+    """The box under the verdict: a few things to do now (commands from the sections)."""
+
+    steps: list[NextStepView]
+    intro: str  # constant words
+    words: list[str]  # constant words instead of, or after, the steps (may mark commands)
+
+
+@dataclass(frozen=True)
 class Escalation:
     start: str
     end: str
@@ -110,7 +138,7 @@ class Recovery:
     steps: list[StepView]
     no_steps: str
     after: list[str]
-    notes: list[str]
+    fixes: list[FixView]
     escalation: Escalation | None
     escalation_intro: str
     saas_intro: str
@@ -118,15 +146,9 @@ class Recovery:
 
 
 @dataclass(frozen=True)
-class CleanupVm:
-    title: str
-    commands: list[str]
-
-
-@dataclass(frozen=True)
 class Cleanup:
     check: str | None
-    vms: list[CleanupVm]
+    commands: list[str]  # one loop over the stuck VMs' IDs
 
 
 @dataclass(frozen=True)
@@ -200,6 +222,7 @@ class Report:
     counts: str
     table_classes: list[str]
     verdict_column: int  # index into table_classes, -1 when the verdict is not a column
+    next_steps: NextSteps
     symptoms: list[SymptomView]
     findings: list[FindingView]
     counter: list[CounterView]

@@ -125,6 +125,9 @@ FINDING_REBUTTALS: dict[str, Sentence] = {
 
 # Recovery steps, keyed as the analysis orders them; commands come from the document.
 STEP_WORDS: dict[str, str] = {
+    "check_pods": (
+        "Check the messaging layer pods for CrashLoopBackOff, OOMKilled, Pending or Error."
+    ),
     "restart_broker": (
         "Restart the messaging layer pod: delete it and let its controller re-create it."
     ),
@@ -133,43 +136,143 @@ STEP_WORDS: dict[str, str] = {
         "Allow two to three minutes for the Compute Service components to reconnect, "
         "then check that they did."
     ),
-    "verify_create": "Verify that new VM creates succeed.",
+    "verify_create": (
+        "Verify that new VM creates succeed: create one small test VM, wait for ACTIVE "
+        "(five minutes at most), then delete it."
+    ),
     "describe_pod": "Describe the pod to see its recent events.",
     "pod_logs": "Check the pod logs for memory pressure, disk quota or authentication errors.",
     "raise_memory_limit": "Raise the broker's memory limit.",
 }
 
-# Extra advice attached to the recovery by key.
-NOTE_WORDS: dict[str, str] = {
-    "oom": (
-        "The broker was killed for exceeding its memory limit (OOMKilled). A restart alone "
-        "will likely end the same way: raise the broker's memory limit in the region "
-        "namespace (and review its CPU allocation) before or right after the restart."
+# The fix each sub-cause asks for (analysis.json: recovery.fixes), keyed by fix key: a
+# title, sentences naming the fix's facts in {braces} (each used only when its facts are
+# known) and constant advice (may mark commands with backticks).
+FIX_TITLES: dict[str, str] = {
+    "raise_memory_limit": "Raise the broker's memory limit",
+    "check_disk": "Free disk space for the broker",
+    "check_credentials": "Check the credentials the services log in with",
+    "restart_minority": "Heal the partition: restart the minority side",
+}
+FIX_FACTS: dict[str, tuple[str, ...]] = {
+    "raise_memory_limit": (
+        "The broker {pod} has a memory limit of {current_limit}; the most it was seen to "
+        "need is {peak} ({peak_words}).",
+        "RabbitMQ raises its memory alarm, blocking publishers, at {watermark} of that "
+        "limit ({watermark_words}).",
+        "New limit: {new_limit}, the peak divided by the watermark (at least a quarter "
+        "above the current limit), rounded up.",
+        "It is set on {owner}, the controller that owns the pod ({owner_words}).",
+        "RabbitMQ took {seen_total} as its total memory, not the container's limit: its "
+        "alarm comes only after the kernel's OOM kill. Set total_memory_available_override_value "
+        "in rabbitmq.conf to the new limit.",
     ),
-    "memory_alarm": (
-        "The broker blocked publishers on its memory alarm: raise its memory limit or "
-        "high-watermark, or find the queue that is growing."
+    "check_disk": (
+        "Check the free space of the broker {pod} and the Free disk space section of its "
+        "status. The alarm threshold is the rabbitmq.conf key disk_free_limit, for example "
+        "{config}: lower it only when the volume cannot grow.",
     ),
-    "disk_alarm": (
-        "The broker blocked publishers on its disk alarm: free or grow the broker's volume "
-        "before restarting."
+    "check_credentials": (
+        "Clients are refused at login as user {user} (the cited line).",
+        "The broker pod that checks the password: {pod}.",
     ),
-    "auth": (
-        "Clients are refused at login: check the messaging credentials the services use "
-        "and the broker's user and vhost permissions; a restart does not fix this."
-    ),
-    "partition": (
-        "The broker cluster is partitioned: restart the minority members one at a time and "
-        "check the network between the broker pods."
-    ),
-    "pending": (
-        "The broker pod cannot start: describe it to see why (scheduling, volume or image), "
-        "then fix that cause; a restart does not help a pod that cannot be scheduled."
-    ),
-    "escalate": (
-        "If the pod crashes again right after the restart, escalate to Platform9 Support."
+    "restart_minority": (
+        "The partition lines name {nodes}.",
+        "The smaller side, to restart: {minority}.",
     ),
 }
+FIX_ADVICE: dict[str, str] = {
+    "raise_memory_limit": (
+        "A restart alone will likely end the same way: raise the limit first (and review "
+        "the CPU allocation). If the rollout waits on a pod that stays in CrashLoopBackOff, "
+        "delete the pod (the restart below): a StatefulSet does not replace a pod that never "
+        "became Ready."
+    ),
+    "check_disk": (
+        "The broker blocks every publisher until its free disk space is above the limit "
+        "again: free space (old logs, unused queues) or grow its PersistentVolumeClaim "
+        "before restarting."
+    ),
+    "check_credentials": (
+        "A restart does not fix a refused login. The password the services use is in the "
+        "`transport_url` of the Compute Service's configuration on each hypervisor "
+        "(`sudo grep -rh '^transport_url' /opt/pf9/etc /etc/nova`) and in the broker's "
+        "secret in the region namespace: set `password` to it, then check that the user "
+        "exists, has permissions on the vhost and that the password works."
+    ),
+    "restart_minority": (
+        "`cluster_status` lists the network partitions: restart the pods of the smaller "
+        "side one at a time (the loop waits for each to be Ready) and check the network "
+        "between the broker pods."
+    ),
+}
+FIX_NO_OWNER = (
+    "The bundle does not say which controller owns the broker pod: the first command "
+    "prints it (for example `StatefulSet/rabbitmq`); set `owner` to it in lower case "
+    "(`owner=statefulset/rabbitmq`) before the other two."
+)
+FIX_FACT_WORDS: dict[str, dict[str, str]] = {
+    "peak_words": {
+        "limit_at_oom": "it was OOMKilled at its limit",
+        "oom_kill": "resident size at the OOM kill",
+        "alarm_line": "memory used when the alarm was set",
+    },
+    "watermark_words": {
+        "startup_line": "from its start-up line",
+        "alarm_line": "from its alarm line",
+        "default": "RabbitMQ's default: the logs do not say",
+    },
+    "owner_words": {
+        "owner": "from the pod's ownerReferences",
+        "replicaset_owner": "the Deployment of the pod's ReplicaSet",
+    },
+}
+
+# The "Next steps" box under the verdict (analysis.json: next_steps), keyed by reference;
+# the commands come from the referenced part of the document.
+NEXT_WHY: dict[str, str] = {
+    "fixes/raise_memory_limit": (
+        "Raise the broker's memory limit to {new_limit}: restarted with the same limit, it "
+        "would fail the same way."
+    ),
+    "fixes/check_disk": (
+        "Find what fills the broker's disk: its disk alarm blocks every publisher."
+    ),
+    "fixes/check_credentials": (
+        "Check the credentials of user {user}: a restart does not fix a refused login."
+    ),
+    "fixes/restart_minority": "Restart the smaller side of the partitioned broker cluster.",
+    "steps/check_pods": "See the state of the messaging layer pods.",
+    "steps/restart_broker": "Restart the broker pod; its controller re-creates it.",
+    "steps/wait_ready": "Wait until the broker pod is Running and Ready.",
+    "steps/verify_reconnect": "Check that the Compute Service components reconnected.",
+    "steps/verify_create": (
+        "Prove that creates work: one small test VM must reach ACTIVE within five minutes "
+        "(it is deleted afterwards)."
+    ),
+    "recovery/escalation": (
+        "Send Platform9 Support the escalation packet under Recovery, pre-filled from this "
+        "bundle (the time range when creates began failing, the servers in BUILD, the "
+        "compute service list and the ostackhost.log lines): in a SaaS deployment they "
+        "recover the messaging layer."
+    ),
+}
+NEXT_WHY_FALLBACK: dict[str, str] = {
+    "fixes/raise_memory_limit": "Raise the broker's memory limit: restarted with the same "
+    "limit, it would fail the same way.",
+    "fixes/check_credentials": "Check the credentials the services log in with: a restart "
+    "does not fix a refused login.",
+}
+NEXT_COLLECT = "Collect {what}, then run the analysis again."
+NEXT_INTRO = "Run these now; the evidence and the full recovery follow below."
+NEXT_NOTHING = (
+    "Nothing to run: the bundle shows no messaging layer failure, resource exhaustion or "
+    "host failure. If creates still fail, collect a new bundle while they fail."
+)
+NEXT_UNKNOWN_DEPLOYMENT = (
+    "The bundle does not say whether this is Self-Hosted. If Platform9 runs the management "
+    "plane for you (SaaS), do not run these: send the escalation packet under Recovery."
+)
 NOTE_MEMORY_LIMIT = "Current memory limit: {memory_limit}."
 
 SOURCE_WHY: dict[str, str] = {
@@ -269,8 +372,8 @@ CLEANUP_INTRO = (
     "automatically. Check their status:"
 )
 CLEANUP_EACH = (
-    "For each stuck VM, reset its state to error and delete it, then re-create it from its "
-    "original request:"
+    "Then reset each stuck VM's state to error and delete it (one loop over their IDs), and "
+    "re-create them from their original requests:"
 )
 CLEANUP_SAAS = (
     "Resetting a VM's state (`--state error`) needs management-plane access: Self-Hosted "
@@ -282,11 +385,15 @@ PREVENT_BATCH = (
     "Stage VM creation in batches: create {low}–{high} VMs at a time and wait for each batch "
     "to reach ACTIVE before starting the next, rather than creating hundreds at once."
 )
-PREVENT_BURST = "This bundle shows a burst of {creates} VM creates within {window}."
-PREVENT_BURST_SPAN = "The burst ran from {first} to {last}: {size}."
-PREVENT_BURST_SIZE = "That is {size}."
-PREVENT_BURST_OVER = "more than one batch of {high} creates"
-PREVENT_BURST_WITHIN = "no more than one batch of {high} creates"
+PREVENT_BURST = (
+    "In this bundle, {creates} VM creates within {span} ({first} to {last}) preceded the "
+    "failure: {size} (see the burst analysis)."
+)
+PREVENT_BURST_SIZE: dict[str, str] = {
+    "below": "fewer than one batch of {low}",
+    "within": "one batch of {low}–{high}",
+    "above": "more than one batch of {high}",
+}
 PREVENT_MONITOR = "Monitor the VM creation rate against the messaging layer's capacity."
 PREVENT_MONITOR_SELF_HOSTED = (
     "In Self-Hosted deployments, review the messaging layer's resource allocation (CPU, "

@@ -97,8 +97,10 @@ def test_stuck_vms_are_measured_against_collection_time() -> None:
         assert vm["status"] == "BUILD"
         assert vm["age_s"] > 600
     ids = {vm["id"] for vm in doc["stuck_vms"]}
-    cleanup_ids = {c["id"] for c in doc["cleanup"]["commands"]}
+    cleanup_ids = {c["id"] for c in doc["cleanup"]["vms"]}
     assert ids == cleanup_ids
+    (loop,) = doc["cleanup"]["commands"]
+    assert all(vm_id in loop for vm_id in ids)
 
 
 def test_selfhosted_recovery_names_the_real_pod() -> None:
@@ -117,6 +119,7 @@ def test_saas_recovery_is_the_escalation_packet() -> None:
     assert packet["ostackhost_lines"]
     assert packet["time_range"]["start"] < packet["time_range"]["end"]
     assert doc["recovery"]["steps"] == []
+    assert doc["next_steps"] == {"kind": "escalate", "refs": ["recovery/escalation"]}
 
 
 @pytest.mark.parametrize("name", SHIPPED)

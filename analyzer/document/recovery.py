@@ -3,6 +3,8 @@ the clean-up of stuck VMs and the prevention of the next failure."""
 
 from __future__ import annotations
 
+import msgspec
+
 from analyzer.document.base import Record, Seconds, Time
 from analyzer.document.findings import Evidence
 from analyzer.model import Deployment
@@ -21,10 +23,15 @@ class StuckVm(Record, frozen=True):
 
 
 class Step(Record, frozen=True):
-    """A recovery step of the runbook, with this deployment's names filled in."""
+    """A recovery step of the runbook, or a fix a sub-cause asks for, with this
+    deployment's names filled in. A command may be a several-line shell snippet."""
 
     key: str
     commands: list[str]
+    # the values the step was built from (new memory limit, user, nodes), for its words
+    facts: dict[str, str] = msgspec.field(default_factory=dict)
+    # the lines of the bundle that named them
+    evidence: list[Evidence] = msgspec.field(default_factory=list)
 
 
 class TimeRange(Record, frozen=True):
@@ -53,32 +60,37 @@ class Recovery(Record, frozen=True):
     deployment: Deployment
     namespace: str | None
     broker_pods: list[str]
+    fixes: list[Step]  # what each sub-cause asks to change, before the restart
     steps: list[Step]
     escalation: Escalation | None
-    notes: list[str]  # keys of extra advice, e.g. "oom": raise the broker's memory limit
 
 
 class CleanupVm(Record, frozen=True):
     id: str | None
     name: str | None
-    commands: list[str]
 
 
 class Cleanup(Record, frozen=True):
     check: str
-    commands: list[CleanupVm]
-
-
-class PreventionBurst(Record, frozen=True):
-    """Creates within ten minutes of the first stuck VM."""
-
-    creates: int
-    window_s: Seconds
-    first: Time | None
-    last: Time | None
-    over_batch: bool
+    vms: list[CleanupVm]
+    commands: list[str]  # one loop over the IDs of ``vms`` (empty when there is none)
 
 
 class Prevention(Record, frozen=True):
+    """The runbook's batch advice; the figures of this bundle's burst are the top-level
+    ``burst`` (one burst analysis for the whole report)."""
+
     batch_size: list[int]  # the runbook's batch, [low, high]
-    burst: PreventionBurst | None
+
+
+class NextSteps(Record, frozen=True):
+    """What to do first, as references into the document (no command is copied).
+
+    ``kind``: ``commands`` (run the referenced steps), ``escalate`` (send the escalation
+    packet), ``collect`` (collect the referenced missing sources), ``advice`` (the
+    verdict's recovery has no command: read it), ``nothing`` (no failure found).
+    ``refs``: ``fixes/<key>`` and ``steps/<key>`` of ``recovery``, ``recovery/escalation``,
+    ``cleanup``, ``missing_sources/<source>``."""
+
+    kind: str
+    refs: list[str]

@@ -6,7 +6,7 @@ import msgspec
 
 from analyzer.document.base import Record, Seconds, Time
 from analyzer.document.findings import CounterEvidence, Finding, MissingSource, Symptom, Verdict
-from analyzer.document.recovery import Cleanup, Prevention, Recovery, StuckVm
+from analyzer.document.recovery import Cleanup, NextSteps, Prevention, Recovery, StuckVm
 from analyzer.document.timeline import Burst, Charts, ClockOffset, Incident, KeyEvent, VmStory
 from analyzer.model import Deployment
 
@@ -74,6 +74,7 @@ class AnalysisDocument(Record, frozen=True, kw_only=True):
     region: str | None
     namespace: str | None
     verdict: Verdict
+    next_steps: NextSteps
     symptoms: list[Symptom]
     findings: list[Finding]  # current findings, strongest first
     history: list[Finding]  # matched, but over (resolved) or too old

@@ -7,6 +7,7 @@ A sample (abridged; real output also lists IPs, Labels, Mounts, Volumes, Tolerat
     Node:             mgmt-node-2/10.0.0.12
     Start Time:       Mon, 02 Mar 2026 08:01:12 +0000
     Status:           Running
+    Controlled By:    StatefulSet/rabbitmq
     Containers:
       rabbitmq:
         Image:          docker.io/bitnami/rabbitmq:3.12.13
@@ -147,6 +148,8 @@ class _Reader:
                 pod.phase = value or None
         elif key == "Reason":
             pod.reason = value or None
+        elif key == "Controlled By":
+            pod.owner = value if "/" in value else None
 
     def _condition(self, line: str) -> None:
         assert self.current is not None

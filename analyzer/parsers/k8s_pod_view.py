@@ -56,6 +56,7 @@ class PodView:
     initialized: bool | None = None  # Initialized condition
     ready_condition: bool | None = None  # Ready condition
     scheduling_gated: bool = False
+    owner: str | None = None  # the controlling owner as Kind/name (StatefulSet/rabbitmq)
     containers: list[ContainerView] = field(default_factory=list)
 
 
@@ -112,6 +113,7 @@ def pod_rows(pod: PodView, path: str) -> list[dict[str, object]]:
         "phase": pod.phase,
         "status": status,
         "node": pod.node,
+        "owner": pod.owner,
         "file": path,
     }
     shown = [

@@ -8,7 +8,14 @@ JSON, as kubectl prints it (abridged)::
             {
                 "apiVersion": "v1",
                 "kind": "Pod",
-                "metadata": {"name": "rabbitmq-0", "namespace": "pcd", ...},
+                "metadata": {
+                    "name": "rabbitmq-0",
+                    "namespace": "pcd",
+                    "ownerReferences": [
+                        {"controller": true, "kind": "StatefulSet", "name": "rabbitmq", ...}
+                    ],
+                    ...
+                },
                 "spec": {
                     "containers": [
                         {"name": "rabbitmq", "resources": {"limits": {"memory": "2Gi"}}, ...}
@@ -157,6 +164,7 @@ def pod_from_json(item: dict[str, object], line: int) -> PodView:
         reason=as_str(status.get("reason")) or None,
         node=as_str(spec.get("nodeName")) or None,
         deleting=meta.get("deletionTimestamp") is not None,
+        owner=_owner(meta.get("ownerReferences")),
     )
     for cond in as_list(status.get("conditions")):
         cond = as_dict(cond)
@@ -178,6 +186,17 @@ def pod_from_json(item: dict[str, object], line: int) -> PodView:
             if isinstance(cs, dict):
                 pod.containers.append(_container_from_status(cs, line, init, by_name))
     return pod
+
+
+def _owner(refs: object) -> str | None:
+    """The controlling owner reference as ``Kind/name`` (what describe's Controlled By shows)."""
+    owners = [as_dict(r) for r in as_list(refs)]
+    ordered = sorted(owners, key=lambda r: r.get("controller") is not True)
+    for ref in ordered:
+        kind, name = as_str(ref.get("kind")), as_str(ref.get("name"))
+        if kind and name:
+            return f"{kind}/{name}"
+    return None
 
 
 def _spec_by_name(containers: object) -> dict[str, dict[str, object]]:

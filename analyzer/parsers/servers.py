@@ -29,7 +29,8 @@ The same columns as a table (power state as a word)::
     +--------------------------------------+--------+--------+------------+-------------+
 
 Output: one ``servers`` row per listed server: id, name, status, task_state, power_state
-(word form), host, project_id, flavor, image (names when given, else ids), and created_at /
+(word form), host, project_id, flavor, image (names when given, else ids), network (the
+first of ``Networks``), and created_at /
 updated_at when ``-c "Created At"`` asked for them. Older headers (``Flavor Name`` /
 ``Flavor ID``, ``Image``) and raw API responses (``{"servers": [...]}``) are accepted.
 A server listed twice in one file keeps its first row; the repeat is a bundle problem.
@@ -127,6 +128,18 @@ def resource_name(value: object, *, show: bool) -> str | None:
     return text
 
 
+def network_name(value: object) -> str | None:
+    """The first network of ``Networks`` / ``addresses``: ``{"ci-net": [...]}`` in JSON,
+    ``ci-net=10.20.4.46`` (several joined by ``; ``) in tables."""
+    value = clean(value)
+    if isinstance(value, dict):
+        return next((str(k) for k in value if str(k).strip()), None)
+    text = text_of(value)
+    if not text or "=" not in text:
+        return None
+    return text.split("=", 1)[0].strip() or None
+
+
 def server_row(record: Mapping[str, object], *, show: bool = False) -> dict[str, object]:
     """One ``servers`` row from a list row or a ``server show`` object (any naming era)."""
     f = folded(record)
@@ -152,6 +165,7 @@ def server_row(record: Mapping[str, object], *, show: bool = False) -> dict[str,
         "project_id": text_of(pick(f, "project id", "tenant id")),
         "flavor": resource_name(pick(f, "flavor name", "flavor", "flavor id"), show=show),
         "image": resource_name(pick(f, "image name", "image", "image id"), show=show),
+        "network": network_name(pick(f, "networks", "addresses")),
         "created_at": text_of(pick(f, "created at", "created")),
         "updated_at": text_of(pick(f, "updated at", "updated")),
         "launched_at": text_of(pick(f, "launched at", "os-srv-usg:launched at")),

@@ -230,6 +230,7 @@ def test_rabbitmq_oomkilled_crashloop() -> None:
     assert row["last_finished_at"] == pd.Timestamp("2026-03-02T09:26:03Z")
     assert pd.isna(row["started_at"])
     assert row["memory_limit"] == "2Gi"
+    assert row["owner"] == "StatefulSet/rabbitmq"  # Controlled By:
     assert row["file"] == "kubernetes/describe/rabbitmq-0.txt"
     assert RABBITMQ.splitlines()[row["line"] - 1] == "  rabbitmq:"
 

@@ -240,6 +240,24 @@ def test_single_pod_object() -> None:
     assert pods.iloc[0]["line"] == 1
 
 
+def test_owner_is_the_controlling_reference() -> None:
+    refs = [
+        {"apiVersion": "v1", "kind": "Node", "name": "mgmt-node-2", "uid": "1"},
+        {
+            "apiVersion": "apps/v1",
+            "blockOwnerDeletion": True,
+            "controller": True,
+            "kind": "StatefulSet",
+            "name": "rabbitmq",
+            "uid": "2",
+        },
+    ]
+    owned = _pod("rabbitmq-0", CRASHLOOP_STATUS, meta_extra={"ownerReferences": refs})
+    assert _pods(_parse(json.dumps(owned))).iloc[0]["owner"] == "StatefulSet/rabbitmq"
+    # a bare pod has no owner
+    assert pd.isna(_pods(_parse(json.dumps(_pod("x", CRASHLOOP_STATUS)))).iloc[0]["owner"])
+
+
 def test_compact_json_lines_fall_back_to_one() -> None:
     text = json.dumps(json.loads(PODS_JSON))
     pods = _pods(_parse(text))

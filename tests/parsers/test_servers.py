@@ -184,6 +184,14 @@ def test_utc_offset_is_not_applied_to_api_times() -> None:
     assert result.tables["servers"].loc[0, "created_at"] == pd.Timestamp("2026-03-02T09:12:55Z")
 
 
+def test_network_is_the_first_attached_network() -> None:
+    assert frame(LONG_JSON)["network"].tolist()[1] == "private"
+    assert pd.isna(frame(LONG_JSON)["network"].tolist()[0])  # BUILD: no port yet
+    table = frame(TABLE, "openstack/servers.txt")
+    assert table["network"].tolist()[1] == "private"  # "private=10.0.0.12, fd00::12; public=..."
+    assert pd.isna(table["network"].tolist()[0])
+
+
 def test_table_form() -> None:
     df = frame(TABLE, "openstack/servers.txt")
     assert df["id"].tolist() == [UUID1, UUID2]

@@ -9,9 +9,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from analyzer.recovery_scripts import CheckVm, verify_create
+
 SCHEMA = "pcd-analysis/1"
 GENERATOR = {"name": "analyze", "version": "0.1.0"}
 COLLECTED = "2026-03-02T09:31:00Z"
+
+
+def _no_cleanup() -> dict[str, Any]:
+    return {"check": "pcdctl server list --all-projects --status BUILD", "vms": [], "commands": []}
+
 
 # the timeline's sections of a bundle whose logs show no incident
 NO_TIMELINE: dict[str, Any] = {
@@ -160,6 +167,10 @@ def selfhosted() -> dict[str, Any]:
                 "resource_exhaustion": 0.0,
                 "host_failure": 0.0,
             },
+        },
+        "next_steps": {
+            "kind": "commands",
+            "refs": ["fixes/raise_memory_limit", "steps/restart_broker", "steps/verify_create"],
         },
         "symptoms": _symptoms_messaging(),
         "findings": [
@@ -311,6 +322,28 @@ def selfhosted() -> dict[str, Any]:
             "deployment": "self-hosted",
             "namespace": "pcd",
             "broker_pods": ["rabbitmq-0"],
+            "fixes": [
+                {
+                    "key": "raise_memory_limit",
+                    "commands": [
+                        "kubectl -n pcd set resources statefulset/rabbitmq -c rabbitmq "
+                        "--limits=memory=1280Mi",
+                        "kubectl -n pcd rollout status statefulset/rabbitmq --timeout=300s",
+                    ],
+                    "facts": {
+                        "pod": "rabbitmq-0",
+                        "owner": "statefulset/rabbitmq",
+                        "owner_basis": "owner",
+                        "current_limit": "1Gi",
+                        "new_limit": "1280Mi",
+                        "peak": "1024 MiB",
+                        "peak_basis": "limit_at_oom",
+                        "watermark": "0.8",
+                        "watermark_basis": "startup_line",
+                    },
+                    "evidence": [],
+                }
+            ],
             "steps": [
                 {"key": "restart_broker", "commands": ["kubectl -n pcd delete pod rabbitmq-0"]},
                 {
@@ -328,11 +361,7 @@ def selfhosted() -> dict[str, Any]:
                 },
                 {
                     "key": "verify_create",
-                    "commands": [
-                        "pcdctl server create --flavor m1.small --image cirros "
-                        "--network private rabbit-check",
-                        "pcdctl server show rabbit-check -c status",
-                    ],
+                    "commands": [verify_create(CheckVm("m1.small", "cirros", "private"))],
                 },
             ],
             "escalation": {
@@ -341,32 +370,18 @@ def selfhosted() -> dict[str, Any]:
                 "services": copy.deepcopy(SERVICE_LIST),
                 "ostackhost_lines": _ostackhost_lines(),
             },
-            "notes": ["oom"],
         },
         "cleanup": {
             "check": "pcdctl server list --all-projects --status BUILD",
+            "vms": [{"id": vm["id"], "name": vm["name"]} for vm in stuck],
             "commands": [
-                {
-                    "id": vm["id"],
-                    "name": vm["name"],
-                    "commands": [
-                        f"pcdctl server set --state error {vm['id']}",
-                        f"pcdctl server delete {vm['id']}",
-                    ],
-                }
-                for vm in stuck
+                "for id in "
+                + " ".join(vm["id"] for vm in stuck)
+                + '; do\n  pcdctl server set --state error "$id"\n'
+                + '  pcdctl server delete "$id"\ndone'
             ],
         },
-        "prevention": {
-            "batch_size": [20, 50],
-            "burst": {
-                "creates": 40,
-                "window_s": 180,
-                "first": "2026-03-02T09:07:12Z",
-                "last": "2026-03-02T09:10:12Z",
-                "over_batch": False,
-            },
-        },
+        "prevention": {"batch_size": [20, 50]},
         "missing_sources": [
             {
                 "source": "control_plane_logs",
@@ -434,7 +449,8 @@ def saas() -> dict[str, Any]:
     doc["recovery"]["namespace"] = None
     doc["recovery"]["broker_pods"] = []
     doc["recovery"]["steps"] = []
-    doc["recovery"]["notes"] = []
+    doc["recovery"]["fixes"] = []
+    doc["next_steps"] = {"kind": "escalate", "refs": ["recovery/escalation"]}
     doc["missing_sources"] = []
     doc["failed_collections"] = []
     doc["problems"] = []
@@ -504,16 +520,17 @@ def resource_exhaustion() -> dict[str, Any]:
         }
     ]
     doc["stuck_vms"] = []
-    doc["cleanup"] = {"check": "pcdctl server list --all-projects --status BUILD", "commands": []}
+    doc["cleanup"] = _no_cleanup()
     doc["recovery"] = {
         "deployment": "self-hosted",
         "namespace": "pcd",
         "broker_pods": [],
+        "fixes": [],
         "steps": [],
         "escalation": None,
-        "notes": [],
     }
-    doc["prevention"] = {"batch_size": [20, 50], "burst": None}
+    doc["prevention"] = {"batch_size": [20, 50]}
+    doc["next_steps"] = {"kind": "advice", "refs": []}
     return doc
 
 
@@ -568,7 +585,8 @@ def no_failure() -> dict[str, Any]:
     }
     doc["findings"] = []
     doc["counter_evidence"] = []
-    doc["cleanup"] = {"check": "pcdctl server list --all-projects --status BUILD", "commands": []}
+    doc["cleanup"] = _no_cleanup()
+    doc["next_steps"] = {"kind": "nothing", "refs": []}
     doc["missing_sources"] = []
     doc["problems"] = []
     doc["unrecognised_files"] = []
@@ -595,6 +613,10 @@ def inconclusive() -> dict[str, Any]:
             "command": "pcdctl compute service list --long -f json",
         },
     ]
+    doc["next_steps"] = {
+        "kind": "collect",
+        "refs": ["missing_sources/servers", "missing_sources/services"],
+    }
     return doc
 
 
@@ -611,6 +633,7 @@ def minimal() -> dict[str, Any]:
         "region": None,
         "namespace": None,
         "verdict": {"class": "inconclusive", "confidence": 0.2, "subcauses": [], "scores": {}},
+        "next_steps": {"kind": "advice", "refs": []},
         "symptoms": [],
         "findings": [],
         "history": [],
@@ -620,12 +643,12 @@ def minimal() -> dict[str, Any]:
             "deployment": "unknown",
             "namespace": None,
             "broker_pods": [],
+            "fixes": [],
             "steps": [],
             "escalation": None,
-            "notes": [],
         },
-        "cleanup": {"check": "pcdctl server list --all-projects --status BUILD", "commands": []},
-        "prevention": {"batch_size": [20, 50], "burst": None},
+        "cleanup": _no_cleanup(),
+        "prevention": {"batch_size": [20, 50]},
         "missing_sources": [],
         "problems": [],
         "unrecognised_files": [],

@@ -264,20 +264,18 @@ def test_every_symptom_row_with_observed_and_expected(render: Any) -> None:
 def test_markdown_commands_are_verbatim_in_code_blocks() -> None:
     doc = samples.selfhosted()
     blocks = [content for _, content in fenced_blocks(render_markdown(doc))]
-    for step in doc["recovery"]["steps"]:
+    for step in doc["recovery"]["steps"] + doc["recovery"]["fixes"]:
         assert "\n".join(step["commands"]) in blocks
-    for vm in doc["cleanup"]["commands"]:
-        assert "\n".join(vm["commands"]) in blocks
+    assert "\n".join(doc["cleanup"]["commands"]) in blocks
     assert doc["cleanup"]["check"] in blocks
 
 
 def test_html_commands_are_verbatim_in_pre_blocks() -> None:
     doc = samples.selfhosted()
     pre = parse_html(render_html(doc)).pre
-    for step in doc["recovery"]["steps"]:
+    for step in doc["recovery"]["steps"] + doc["recovery"]["fixes"]:
         assert "\n".join(step["commands"]) in pre
-    for vm in doc["cleanup"]["commands"]:
-        assert "\n".join(vm["commands"]) in pre
+    assert "\n".join(doc["cleanup"]["commands"]) in pre
 
 
 @pytest.mark.parametrize("render", [render_markdown, render_html])
@@ -298,9 +296,10 @@ def test_selfhosted_recovery_follows_the_runbook() -> None:
     assert "### Self-Hosted: restart the messaging layer" in md
     assert "Allow two to three minutes for reconnection" in md
     assert "if the pod crashes again immediately, escalate to Platform9 Support" in md
-    assert "raise the broker's memory limit" in md
+    assert "### Raise the broker's memory limit" in md
     assert "Current memory limit: 1Gi." in md
-    assert "This bundle shows a burst of 40 VM creates within 3 min." in md
+    assert "The broker rabbitmq-0 has a memory limit of 1Gi" in md
+    assert "New limit: 1280Mi" in md
     assert "create 20–50 VMs at a time" in md
     assert "Self-Hosted only. In SaaS deployments, contact Platform9 Support" in md
     assert (
@@ -405,12 +404,15 @@ def test_unknown_keys_are_humanised_not_fatal() -> None:
     doc["verdict"]["subcauses"] = ["brand_new_cause"]
     doc["findings"][0]["key"] = "brand_new_cause"
     doc["recovery"]["steps"][0]["key"] = "new_step"
-    doc["recovery"]["notes"] = ["new_note"]
+    doc["recovery"]["fixes"][0]["key"] = "new_fix"
+    doc["next_steps"]["refs"] = ["fixes/new_fix", "steps/new_step", "elsewhere/x"]
     md = render_markdown(doc)
     assert "Sub-causes: Brand new cause." in md
     assert "### 1. Brand new cause" in md
     assert "**Step 1. New step**" in md
-    assert "- New note" in md
+    assert "### New fix" in md
+    assert "1. New fix\n" in md  # the next step falls back to the fix's humanised key
+    assert "2. New step\n" in md
 
 
 @pytest.mark.parametrize(
