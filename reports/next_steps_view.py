@@ -25,10 +25,12 @@ def next_steps(doc: AnalysisDocument) -> NextSteps:
             words.append(w.SAAS_NO_PACKET)
         else:
             words.append(w.CLASS_RECOVERY.get(cls, w.CLASS_RECOVERY[w.INCONCLUSIVE]))
-    if ns.kind == "commands" and doc.deployment.value == "unknown":
-        words.append(w.NEXT_UNKNOWN_DEPLOYMENT)
     runnable = any(s.commands for s in steps)
-    return NextSteps(steps=steps, intro=w.NEXT_INTRO if runnable else "", words=words)
+    intro = ""
+    if runnable:
+        unknown = ns.kind == "commands" and doc.deployment.value == "unknown"
+        intro = w.NEXT_INTRO_UNKNOWN_DEPLOYMENT if unknown else w.NEXT_INTRO
+    return NextSteps(steps=steps, intro=intro, words=words)
 
 
 def _resolve(doc: AnalysisDocument, ref: str) -> NextStepView | None:

@@ -269,9 +269,11 @@ NEXT_NOTHING = (
     "Nothing to run: the bundle shows no messaging layer failure, resource exhaustion or "
     "host failure. If creates still fail, collect a new bundle while they fail."
 )
-NEXT_UNKNOWN_DEPLOYMENT = (
-    "The bundle does not say whether this is Self-Hosted. If Platform9 runs the management "
-    "plane for you (SaaS), do not run these: send the escalation packet under Recovery."
+# Said before the commands, not after: on SaaS they must not be run at all.
+NEXT_INTRO_UNKNOWN_DEPLOYMENT = (
+    "The bundle does not say whether this is Self-Hosted. If you run the management plane "
+    "yourself, run these now; the evidence and the full recovery follow below. If Platform9 "
+    "runs it for you (SaaS), do not run these: send the escalation packet under Recovery."
 )
 NOTE_MEMORY_LIMIT = "Current memory limit: {memory_limit}."
 
