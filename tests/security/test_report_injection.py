@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,8 @@ from analyzer.cli import build_app
 from fixtures.generate import SCENARIOS as SCENARIO_SPECS
 from fixtures.generate import build
 from reports.wording import CLASS_NAMES
-from tests.browser.conftest import ARGS, CHROMIUM
 from tests.browser.test_report_in_browser import SHOTS
+from tests.conftest import CHROMIUM
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 
@@ -90,16 +89,6 @@ def render(scenario: str, where: Path) -> tuple[Path, dict[str, Any]]:
     result = CliRunner().invoke(build_app(), [str(root), "--out", str(out), "--quiet"])
     assert result.exit_code in (0, 1), result.stderr
     return out / "report.html", json.loads((out / "analysis.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 # Every element or attribute a payload could have created (the report itself has none).
