@@ -170,13 +170,15 @@ def check_credentials(ctx: RuleContext, broker: Broker) -> doc.Step:
     users = text.str.extract(_USER_RE)[0] if not hits.empty else pd.Series(dtype=str)
     named = hits[users.notna()]
     user = str(users.dropna().iloc[-1]) if not named.empty else None
-    who = shlex.quote(user) if user is not None else '"$user"'
+    # Both set first, so that a pasted block never runs with an empty user or password: a
+    # placeholder fails loudly. The password is the one in the clients' transport_url (the
+    # fix's words say where to read it).
+    who = shlex.quote(user) if user is not None else "REPLACE-with-the-user-in-transport_url"
     commands = [
+        f"user={who} password=REPLACE-with-the-password-in-transport_url",
         broker.exec("rabbitmqctl", "list_users"),
-        broker.exec("rabbitmqctl", "list_user_permissions", who),
-        # the password is the one in the clients' transport_url, read on a hypervisor:
-        # sudo grep -rh '^transport_url' /opt/pf9/etc /etc/nova
-        broker.exec("rabbitmqctl", "authenticate_user", who, '"$password"'),
+        broker.exec("rabbitmqctl", "list_user_permissions", '"$user"'),
+        broker.exec("rabbitmqctl", "authenticate_user", '"$user"', '"$password"'),
         f"{broker.kubectl()} get secrets | grep -Ei 'rabbit|amqp'",
     ]
     facts = {"pod": broker.pod}

@@ -155,6 +155,11 @@ def test_auth_fix_names_the_user_of_the_cited_line(tmp_path: Path) -> None:
         "list_user_permissions",
         "nova",
     ] in run.calls
+    # the password is never empty when pasted: a placeholder fails loudly instead
+    assert [
+        *["kubectl", "-n", "pcd", "exec", "rabbitmq-0", "-c", "rabbitmq", "--", "rabbitmqctl"],
+        *["authenticate_user", "nova", "REPLACE-with-the-password-in-transport_url"],
+    ] in run.calls
     assert doc.next_steps.refs[0] == "fixes/check_credentials"
     assert "steps/restart_broker" not in doc.next_steps.refs  # a restart fixes no password
 
