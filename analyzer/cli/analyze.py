@@ -15,7 +15,6 @@ second waiting up to ``LOCK_WAIT`` seconds, so the folder never holds a mixed se
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,18 +28,19 @@ from analyzer.cli.common import (
     EXIT_OK,
     MAX_BYTES,
     Bundles,
+    Format,
     MaxBytes,
     MaxMembers,
     MaxRatio,
+    Out,
     Quiet,
-    error,
     parse_limits,
+    report_folder,
     reported_errors,
-    write_errors,
 )
 from analyzer.limits import Limits
 from analyzer.progress import status_line
-from reports.files import LOCK_WAIT, FolderBusy, locked, write_atomic
+from reports.files import LOCK_WAIT, write_atomic
 from reports.worker import ReportWorker
 
 if TYPE_CHECKING:
@@ -58,13 +58,6 @@ the first bundle, e.g. pcd-bundle-x.tgz -> ./pcd-bundle-x-analysis/).
 Exit status: 0 no failure found; 1 a failure diagnosed, or inconclusive; 2 usage error or
 unreadable input; 130 interrupted.
 """
-
-
-class Format(StrEnum):
-    all = "all"
-    json = "json"
-    md = "md"
-    html = "html"
 
 
 def _default_out(first: Path) -> Path:
@@ -85,7 +78,7 @@ def _version_callback(value: bool) -> None:
 
 def analyze_command(
     bundles: Bundles,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the reports.")] = None,
+    out: Out = None,
     fmt: Annotated[
         Format,
         typer.Option(
@@ -152,19 +145,11 @@ def _write(
             typer.echo(_summary(doc), err=True)
         return
     document = rendered[Format.json]()
-    with write_errors(target, "cannot write reports"):
-        target.mkdir(parents=True, exist_ok=True)
-        try:
-            with locked(target, LOCK_WAIT):
-                write_atomic(target / "analysis.json", document)
-                if worker is None or not worker.finish(document):
-                    write_atomic(target / "report.md", rendered[Format.md]())
-                    write_atomic(target / "report.html", rendered[Format.html]())
-        except FolderBusy:
-            raise error(
-                f"{target}: another analyze has been writing its reports there for "
-                f"{LOCK_WAIT:g} s; try again, or choose another --out"
-            ) from None
+    with report_folder(target, LOCK_WAIT):
+        write_atomic(target / "analysis.json", document)
+        if worker is None or not worker.finish(document):
+            write_atomic(target / "report.md", rendered[Format.md]())
+            write_atomic(target / "report.html", rendered[Format.html]())
     if not quiet:
         typer.echo(_summary(doc), err=True)
         typer.echo(f"Reports: {target}/report.html, report.md, analysis.json", err=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeAlias
 
@@ -95,6 +96,40 @@ def write_errors(target: Path | None, failure: str) -> Iterator[None]:
         yield
     except OSError as exc:
         raise error(f"{target}: {failure} ({exc.strerror})") from None
+
+
+class Format(StrEnum):
+    """``--format`` of the report commands: ``all`` writes the set into --out, the others
+    write one document to standard output."""
+
+    all = "all"
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+Out: TypeAlias = Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the reports.")]
+
+
+@contextmanager
+def report_folder(target: Path, wait: float) -> Iterator[None]:
+    """``target`` made and held for one run's set of reports.
+
+    Under the folder's lock (:mod:`reports.files`): two runs on one --out take turns and
+    never mix their sets; one that waits over ``wait`` seconds is an error of the run.
+    """
+    from reports.files import FolderBusy, locked
+
+    with write_errors(target, "cannot write reports"):
+        target.mkdir(parents=True, exist_ok=True)
+        try:
+            with locked(target, wait):
+                yield
+        except FolderBusy:
+            raise error(
+                f"{target}: another analyze has been writing its reports there for "
+                f"{wait:g} s; try again, or choose another --out"
+            ) from None
 
 
 def json_text(doc: dict[str, Any]) -> str:

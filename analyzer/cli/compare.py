@@ -9,7 +9,6 @@ the documents, map errors to one ``Error:`` line and exit status 2
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,14 +19,15 @@ from analyzer.cli.common import (
     EXIT_FAILURE,
     EXIT_OK,
     MAX_BYTES,
+    Format,
     MaxBytes,
     MaxMembers,
     MaxRatio,
+    Out,
     Quiet,
-    error,
     parse_limits,
+    report_folder,
     reported_errors,
-    write_errors,
 )
 from analyzer.limits import Limits
 from analyzer.progress import status_line
@@ -57,13 +57,6 @@ interrupted.
 """
 
 
-class Format(StrEnum):
-    all = "all"
-    json = "json"
-    md = "md"
-    html = "html"
-
-
 Before = Annotated[
     Path,
     typer.Argument(
@@ -85,7 +78,7 @@ After = Annotated[
 def compare_command(
     before: Before,
     after: After,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the reports.")] = None,
+    out: Out = None,
     fmt: Annotated[
         Format,
         typer.Option(
@@ -130,7 +123,7 @@ def _write(doc: CompareDocument, fmt: Format, target: Path, quiet: bool) -> None
         render_compare_markdown,
         render_escalation_markdown,
     )
-    from reports.files import LOCK_WAIT, FolderBusy, locked, write_atomic
+    from reports.files import LOCK_WAIT, write_atomic
 
     rendered = {
         Format.json: lambda: to_json(doc),
@@ -143,24 +136,15 @@ def _write(doc: CompareDocument, fmt: Format, target: Path, quiet: bool) -> None
             typer.echo(_summary(doc, None), err=True)
         return
     packet = render_escalation_markdown(doc)
-    with write_errors(target, "cannot write reports"):
-        target.mkdir(parents=True, exist_ok=True)
-        try:
-            # the same folder lock as analyze: two runs on one --out never mix their sets
-            with locked(target, LOCK_WAIT):
-                write_atomic(target / "compare.json", rendered[Format.json]())
-                write_atomic(target / "compare.md", rendered[Format.md]())
-                write_atomic(target / "compare.html", rendered[Format.html]())
-                stale = target / "escalation.md"
-                if packet is not None:
-                    write_atomic(stale, packet)
-                elif stale.exists():
-                    stale.unlink()  # an older run's packet would contradict this recovery
-        except FolderBusy:
-            raise error(
-                f"{target}: another analyze has been writing its reports there for "
-                f"{LOCK_WAIT:g} s; try again, or choose another --out"
-            ) from None
+    with report_folder(target, LOCK_WAIT):
+        write_atomic(target / "compare.json", rendered[Format.json]())
+        write_atomic(target / "compare.md", rendered[Format.md]())
+        write_atomic(target / "compare.html", rendered[Format.html]())
+        stale = target / "escalation.md"
+        if packet is not None:
+            write_atomic(stale, packet)
+        elif stale.exists():
+            stale.unlink()  # an older run's packet would contradict this recovery
     if not quiet:
         typer.echo(_summary(doc, target if packet is not None else None), err=True)
         typer.echo(f"Reports: {target}/compare.html, compare.md, compare.json", err=True)
