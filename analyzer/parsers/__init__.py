@@ -4,33 +4,13 @@ A file is given to the first parser whose layout paths match it; failing that, t
 first whose sniffer recognises its content.
 """
 
-from analyzer.parsers import (
-    k8s_describe,
-    k8s_events,
-    k8s_pods,
-    kubectl_logs,
-    oslo_log,
-    pf9_log,
-    rabbitmq_log,
-    server_show,
-    servers,
-    services,
-    terminal_session,
-)
+from analyzer.parsers import terminal_session
 from analyzer.parsers.base import ParseResult, ParserSpec
+from analyzer.parsers.one_source import ONE_SOURCE
 
 PARSERS: tuple[ParserSpec, ...] = (
     terminal_session.SPEC,  # several commands' outputs, each read by the parsers below
-    server_show.SPEC,
-    servers.SPEC,
-    services.SPEC,
-    k8s_pods.SPEC,
-    k8s_events.SPEC,
-    k8s_describe.SPEC,
-    kubectl_logs.SPEC,
-    rabbitmq_log.SPEC,
-    oslo_log.SPEC,
-    pf9_log.SPEC,
+    *ONE_SOURCE,
 )
 
 __all__ = ["PARSERS", "ParseResult", "ParserSpec"]

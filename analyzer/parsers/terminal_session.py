@@ -41,15 +41,13 @@ from analyzer.parsers import (
     kubectl_logs,
     logframe,
     loglines,
-    oslo_log,
-    pf9_log,
-    rabbitmq_log,
     server_show,
     servers,
     service_names,
     services,
 )
 from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
+from analyzer.parsers.one_source import ONE_SOURCE
 
 _KNOWN = (
     r"(?:openstack|nova|pcdctl|kubectl|sudo|journalctl|docker|tail|cat|grep|zgrep|less|head"
@@ -170,18 +168,6 @@ _COMMANDS: tuple[tuple[re.Pattern[str], ParserSpec, bool], ...] = (
     (re.compile(r"\bkubectl\b.*\bget (?:events?|ev)\b"), k8s_events.SPEC, True),
     (re.compile(r"\bkubectl\b.*\bdescribe\b"), k8s_describe.SPEC, False),
 )
-_BY_CONTENT = (
-    server_show.SPEC,
-    servers.SPEC,
-    services.SPEC,
-    k8s_pods.SPEC,
-    k8s_events.SPEC,
-    k8s_describe.SPEC,
-    kubectl_logs.SPEC,
-    rabbitmq_log.SPEC,
-    oslo_log.SPEC,
-    pf9_log.SPEC,
-)
 _TABLES = {servers.TABLE, services.TABLE, "pods", "events"}
 
 
@@ -196,7 +182,7 @@ def _by_command(command: str | None) -> tuple[ParserSpec, bool] | None:
 
 def _by_content(body: str) -> tuple[ParserSpec, bool] | None:
     head = body[:8192]
-    for spec in _BY_CONTENT:
+    for spec in ONE_SOURCE:
         try:
             if spec.sniff(head):
                 return spec, bool(set(spec.tables) & _TABLES)
