@@ -17,22 +17,12 @@ from datetime import datetime, timedelta
 from msgspec.structs import replace
 
 from analyzer.document import Charts
-from reports.times import at_second
+from reports.times import at_second, parse_utc
 
 # Three minutes of the quiet before the first event and after the last: enough that both
 # read as changes on the chart rather than lines on the frame's edge, short enough that
 # the incident keeps most of the width.
 MARGIN = timedelta(minutes=3)
-
-
-def _time(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return ts if ts.tzinfo is not None else None
 
 
 def _iso(ts: datetime) -> str:
@@ -41,7 +31,10 @@ def _iso(ts: datetime) -> str:
 
 def incident_bins(charts: Charts, lookback_s: float | None) -> tuple[int, int] | None:
     """The bins ``[first, stop)`` the incident spans with its margin; None for all of them."""
-    start, onset = _time(charts.start), _time(charts.incident.start if charts.incident else None)
+    start, onset = (
+        parse_utc(charts.start),
+        parse_utc(charts.incident.start if charts.incident else None),
+    )
     bin_s = charts.bin_s
     if start is None or onset is None or charts.incident is None or not bin_s > 0:
         return None
@@ -50,10 +43,10 @@ def incident_bins(charts: Charts, lookback_s: float | None) -> tuple[int, int] |
         return (ts - start).total_seconds() / bin_s
 
     first = index(onset)
-    end = _time(charts.incident.end)
+    end = parse_utc(charts.incident.end)
     last = index(end) if end is not None else first
     for marker in charts.markers:
-        at = _time(marker.at)
+        at = parse_utc(marker.at)
         if at is not None:
             first, last = min(first, index(at)), max(last, index(at))
     if lookback_s:
@@ -72,14 +65,16 @@ def incident_bins(charts: Charts, lookback_s: float | None) -> tuple[int, int] |
 def cropped(charts: Charts, lookback_s: float | None) -> Charts:
     """The chart data of the incident and its margin only (all of it without one)."""
     span = incident_bins(charts, lookback_s)
-    start = _time(charts.start)
+    start = parse_utc(charts.start)
     if span is None or start is None:
         return charts
     lo, hi = span
     new_start = start + timedelta(seconds=lo * charts.bin_s)
     new_stop = start + timedelta(seconds=hi * charts.bin_s)
     markers = [
-        m for m in charts.markers if (at := _time(m.at)) is not None and new_start <= at <= new_stop
+        m
+        for m in charts.markers
+        if (at := parse_utc(m.at)) is not None and new_start <= at <= new_stop
     ]
     lanes = [
         replace(

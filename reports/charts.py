@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from analyzer.document import Charts
 from reports import timeline_wording as tw
+from reports.times import parse_utc
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -137,21 +138,11 @@ def _counts(items: list[int], n: int) -> list[float]:
     return out + [0.0] * (n - len(out))
 
 
-def _time(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return ts if ts.tzinfo is not None else None
-
-
 class _Axis:
     """Bins of the chart window: times to bin positions and tick labels."""
 
     def __init__(self, charts: Charts) -> None:
-        start = _time(charts.start)
+        start = parse_utc(charts.start)
         bin_s = _num(charts.bin_s) or 60.0
         bins = charts.bins
         if start is None or bins <= 0 or bins > 2000 or bin_s <= 0:
@@ -159,7 +150,7 @@ class _Axis:
         self.start, self.bin_s, self.bins = start, bin_s, bins
 
     def pos(self, value: str | None) -> float | None:
-        ts = _time(value)
+        ts = parse_utc(value)
         if ts is None:
             return None
         x = (ts - self.start).total_seconds() / self.bin_s
@@ -186,7 +177,7 @@ def _figure(width: float, height: float) -> Any:
     return Figure(figsize=(width, height), dpi=72)
 
 
-def _svg(fig: Any) -> Markup:
+def svg_markup(fig: Any) -> Markup:
     import matplotlib
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
@@ -274,7 +265,7 @@ def timeline_chart(charts: Charts) -> Markup | None:
         frameon=False,
         fontsize=8,
     )
-    return _svg(fig)
+    return svg_markup(fig)
 
 
 def _box(x0: float, x1: float, y0: float, y1: float) -> list[tuple[float, float]]:
@@ -347,4 +338,4 @@ def swimlane_chart(charts: Charts) -> Markup | None:
         frameon=False,
         fontsize=8,
     )
-    return _svg(fig)
+    return svg_markup(fig)

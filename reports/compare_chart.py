@@ -8,38 +8,35 @@ allowlisted SVG elements and attributes reach the page.
 
 from __future__ import annotations
 
-import io
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from markupsafe import Markup
 
 from analyzer.compare.document import CompareDocument
-from reports.charts import sanitise
+from reports.charts import svg_markup
+from reports.times import parse_utc
 
 COLOURS = ("#8c959f", "#0b5cad")  # BEFORE, AFTER
 FIX = "#bc4c00"
 
 
-def _time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 def windows_chart(doc: CompareDocument) -> Markup | None:
     if not doc.windows:
         return None
-    import matplotlib
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(9.5, 2.6), dpi=72)
     ax = fig.add_subplot()
     for label, colour, w in zip(("BEFORE", "AFTER"), COLOURS, doc.windows, strict=False):
-        start = _time(w.start)
+        start = parse_utc(w.start)
+        if start is None:
+            continue
         xs = [date2num(start + timedelta(seconds=w.bin_s * i)) for i in range(len(w.errors))]
         ax.step(xs, w.errors, where="post", color=colour, label=f"{label}: errors per bin")
-    if doc.timing.fix is not None:
-        ax.axvline(float(date2num(_time(doc.timing.fix.at))), color=FIX, lw=1.2, label="fix")
+    fix = parse_utc(doc.timing.fix.at) if doc.timing.fix is not None else None
+    if fix is not None:
+        ax.axvline(float(date2num(fix)), color=FIX, lw=1.2, label="fix")
     locator = AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
@@ -47,13 +44,4 @@ def windows_chart(doc: CompareDocument) -> Markup | None:
     ax.set_xlabel("UTC")
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     fig.tight_layout()
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pcd-bundle-analyzer"}):
-        FigureCanvasSVG(fig)
-        fig.savefig(
-            buffer,
-            format="svg",
-            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
-        )
-    # sanitised: only allowlisted elements and attributes, values escaped
-    return Markup(sanitise(buffer.getvalue()))  # noqa: S704
+    return svg_markup(fig)

@@ -11,6 +11,7 @@ them.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 # An ISO 8601 UTC time as the document writes it (analyzer.model.iso): seconds, then an
 # optional fraction of any length, then Z.
@@ -26,3 +27,14 @@ def at_second(value: str) -> str:
     """An ISO UTC time to the second (``2026-03-02T09:06:12Z``); other text unchanged."""
     m = _ISO_UTC.match(value)
     return f"{m.group(1)}Z" if m else value
+
+
+def parse_utc(value: str | None) -> datetime | None:
+    """A document time as an aware datetime; ``None`` for no time or one without a zone."""
+    if value is None:
+        return None
+    try:
+        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return ts if ts.tzinfo is not None else None
