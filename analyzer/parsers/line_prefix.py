@@ -11,8 +11,9 @@ carries the collector's prefix before the program's own line::
 
 (journald ``short``/``short-precise``, journald ``short-iso``, ``docker logs -t`` and
 ``kubectl logs --timestamps``, Docker Desktop's local time, compose's service column). One
-kind is chosen per file, the one most of its non-blank lines carry, and only lines of
-that kind are cut; what follows is the program's line, read by the parser of its
+kind is chosen per file, the one most of its head's non-blank lines carry (its first
+``HEAD_LINES``, as the file was identified by its head), and only lines of that kind are
+cut; what follows is the program's line, read by the parser of its
 format as if it had been written to a file. The collector's stamp is kept as
 ``reported_at`` (UTC): journald ``short`` stamps have no year and no zone, so they take
 the year of the collection and the host's clock offset, like any local time. A program
@@ -97,11 +98,16 @@ def kind_of(lines: pd.Series, fields: pd.DataFrame | None = None) -> str | None:
     return best if count * 2 >= total else None
 
 
+# Every log passes through ``strip``: deciding on the head keeps the prefix pattern off the
+# whole of the (nearly always unprefixed) file, half the parse time of a plain oslo.log.
+HEAD_LINES = 1000
+
+
 def strip(lines: pd.Series, ctx: SourceContext | None) -> Stripped:
-    """Cut the file's prefix kind (``kind_of``) off the lines that carry it; with no
-    ``ctx`` (a format whose parser reads the prefix itself) nothing is cut."""
-    fields = _fields(lines) if ctx is not None else None
-    kind = kind_of(lines, fields) if fields is not None else None
+    """Cut the file's prefix kind (``kind_of`` of its head) off the lines that carry it;
+    with no ``ctx`` (a format whose parser reads the prefix itself) nothing is cut."""
+    kind = kind_of(lines.iloc[:HEAD_LINES]) if ctx is not None else None
+    fields = _fields(lines) if kind is not None else None
     none = pd.Series(pd.NA, index=range(len(lines)), dtype=loglines.STRING)
     if kind is None or fields is None or ctx is None:
         return Stripped(
