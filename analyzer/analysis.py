@@ -18,7 +18,7 @@ from analyzer.ingest import ingest
 from analyzer.jobs import fold_policy
 from analyzer.model import FailureClass, Finding, Inventory, iso
 from analyzer.next_steps import next_steps
-from analyzer.patterns import registered_patterns
+from analyzer.patterns import registered_patterns, sampled_patterns
 from analyzer.recovery import cleanup, prevention, recovery_plan, stuck_vm_rows
 from analyzer.rules import RULES
 from analyzer.rules.context import RuleContext
@@ -53,7 +53,7 @@ def read_bundles(
 ) -> list[Bundle]:
     """The bundles, logs of ``fold_from`` bytes or more folded (``analyzer.fold``) unless
     ``fold`` is False."""
-    policy = fold_policy(searched_patterns()) if fold else None
+    policy = fold_policy(searched_patterns(), sampled=sampled_patterns()) if fold else None
     bundles = [read_bundle(loc, limits, fold=policy, fold_from=fold_from) for loc in locations]
     names = [b.name for b in bundles]
     if len(bundles) > 1:

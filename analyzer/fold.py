@@ -12,6 +12,11 @@ vectorised tests (RE2 through pyarrow, numpy) look at every line:
 - a record is *kept*, all its lines verbatim, when any of its lines is at WARNING or above
   (the format's ``keep`` levels) or matches a pattern the analysis searches
   (``analyzer.patterns``);
+- a record that matches only *sampled* patterns (a build that completed, a login that
+  succeeded: one line per VM or connection, read as "the last one", "one after this
+  time") is kept when it is the first or last such record of its minute, or the first
+  after a kept record; the others are indexed (below). A busy log's "Took 12.31 seconds
+  to build instance" lines cost a few rows a minute, not one per build;
 - a record that is not DEBUG and names a UUID (an instance, in a block or in the text, as
   the VM stories look for; request ids, ``req-<uuid>``, do not count) but is not kept is
   *indexed*: counted like a folded one, and its lines stored compressed
@@ -169,8 +174,12 @@ class Scan:
     index: IndexPart | None = None  # line numbers within the chunk, 0-based
 
 
-def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
-    """Every test of a chunk, vectorised; thread-safe (pyarrow and numpy release the GIL)."""
+def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str, rows: str | None = None) -> Scan:
+    """Every test of a chunk, vectorised; thread-safe (pyarrow and numpy release the GIL).
+
+    ``wanted`` is every searched pattern, ``rows`` those not sampled (None: none is):
+    a record matching sampled patterns only is *sampled* (see ``_sampled``).
+    """
     buf = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero(buf == 0x0A) + 1
     if not len(ends) or ends[-1] != len(data):
@@ -205,8 +214,12 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
     if hit.any():
         searched[hit] = _matches(lines.filter(pa.array(hit)), wanted)
     named = hit & ~searched & ~debug
+    sampled = np.zeros(n, dtype=bool)
+    if rows is not None and searched.any():
+        sampled[searched] = ~_matches(lines.filter(pa.array(searched)), rows)
     starts = _among(level, fmt.levels)
-    want = _among(level, fmt.keep) | searched
+    severe = _among(level, fmt.keep)
+    want = severe | searched
     opens = starts & ~repeats
     later = np.flatnonzero(opens[1:]) + 1
     stamp_at = _stamp_reader(buf, offsets, fmt.stamp_width)
@@ -231,9 +244,14 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
     if last > first:
         sl = slice(first, last)
         record = np.cumsum(opens[sl]) - 1
-        keep = (np.bincount(record, weights=want[sl]) > 0)[record]
+        as_row = severe[sl] | (searched[sl] & ~sampled[sl])
+        keep = (np.bincount(record, weights=as_row) > 0)[record]
+        thin = (np.bincount(record, weights=sampled[sl]) > 0)[record] & ~keep
+        if thin.any():
+            thin &= ~_sampled(buf, offsets, record, thin, keep, opens[sl], first, fmt)
+            keep = (np.bincount(record, weights=want[sl]) > 0)[record] & ~thin
         kept, numbers = _runs(data, offsets, np.flatnonzero(keep) + first)
-        indexed = (np.bincount(record, weights=named[sl]) > 0)[record] & ~keep
+        indexed = (np.bincount(record, weights=named[sl] | thin) > 0)[record] & ~keep
         if indexed.any():
             pieces, at = _runs(data, offsets, np.flatnonzero(indexed) + first)
             packed = isal_zlib.compress(b"".join(pieces), INDEX_LEVEL)
@@ -251,6 +269,40 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
         long_lines=_long_lines(buf, offsets),
         index=index,
     )
+
+
+def _sampled(
+    buf: np.ndarray,
+    offsets: np.ndarray,
+    record: np.ndarray,
+    thin: np.ndarray,
+    keep: np.ndarray,
+    opens: np.ndarray,
+    first: int,
+    fmt: FoldFormat,
+) -> np.ndarray:
+    """Per line of the settled part of a chunk: its record stays a row though it matches
+    sampled patterns only (``thin``), being the first or the last such record of its
+    minute, or the first after a record kept as a row (``keep``).
+
+    Kept so, the first and last such record of a log, the last one per host, one after
+    any time up to the minute, and the first after a failure the log itself records (the
+    first build after a reconnect) are rows: what the readers of a sampled pattern ask.
+    """
+    lines = np.flatnonzero(thin & opens)  # a record's first line holds its stamp
+    gather = offsets[lines + first][:, None] + np.arange(fmt.minute_width)
+    np.minimum(gather, len(buf) - 1, out=gather)
+    minutes = buf[gather].view(f"S{fmt.minute_width}").ravel()
+    change = np.flatnonzero(minutes[1:] != minutes[:-1]) + 1
+    ends = np.concatenate(([0], change, change - 1, [minutes.size - 1]))
+    thin_records = record[lines]
+    chosen = np.zeros(int(record[-1]) + 1, dtype=bool)
+    chosen[thin_records[ends]] = True
+    kept_records = np.unique(record[keep])
+    after = np.searchsorted(thin_records, kept_records, side="right")
+    chosen[thin_records[after[after < thin_records.size]]] = True
+    sampled: np.ndarray = chosen[record]
+    return sampled
 
 
 def _runs(
@@ -363,6 +415,7 @@ class Folder:
     wanted: str  # RE2: a line the analysis reads (analyzer.patterns, as one alternation)
     pool: Executor | None = None
     depth: int = 6
+    rows: str | None = None  # the searched patterns that are not sampled (see scan)
     _partial: bytes = b""
     _lines_done: int = 0
     _long_lines: int = 0
@@ -438,9 +491,9 @@ class Folder:
 
     def _submit(self, data: bytes | memoryview) -> None:
         if self.pool is None:
-            self._merge(scan(data, self.fmt, self.wanted))
+            self._merge(scan(data, self.fmt, self.wanted, self.rows))
             return
-        self._inflight.append(self.pool.submit(scan, data, self.fmt, self.wanted))
+        self._inflight.append(self.pool.submit(scan, data, self.fmt, self.wanted, self.rows))
         while len(self._inflight) > self.depth:
             self._merge(self._inflight.popleft().result())
 

@@ -92,10 +92,18 @@ def _sniff(head: str, parsers: Sequence[ParserSpec]) -> ParserSpec | None:
     return None
 
 
-def fold_policy(patterns: Sequence[str], parsers: Sequence[ParserSpec] = PARSERS) -> FoldPolicy:
+def fold_policy(
+    patterns: Sequence[str],
+    parsers: Sequence[ParserSpec] = PARSERS,
+    *,
+    sampled: Sequence[str] = (),
+) -> FoldPolicy:
     """Which large files to read folded: the logs of a parser that declares how. A folded
-    log keeps the lines matching ``patterns`` (every pattern the analysis searches for)."""
+    log keeps the lines matching ``patterns`` (every pattern the analysis searches for),
+    those matching ``sampled`` ones only as a sample (``analyzer.patterns.searched``)."""
     wanted = union(tuple(patterns))
+    as_rows = tuple(p for p in patterns if p not in set(sampled))
+    rows = union(as_rows) if sampled and as_rows else None
 
     def policy(path: str, head: bytes) -> Folder | None:
         src = SourceFile(bundle="", path=path, data=head[:SNIFF_BYTES])
@@ -109,6 +117,6 @@ def fold_policy(patterns: Sequence[str], parsers: Sequence[ParserSpec] = PARSERS
         text = head[:SNIFF_BYTES].decode("utf-8", errors="replace")
         if not re.search(spec.fold.level, text, flags=re.MULTILINE):
             return None
-        return Folder(spec.kind, spec.fold, wanted)
+        return Folder(spec.kind, spec.fold, wanted, rows=rows)
 
     return policy

@@ -130,9 +130,13 @@ def log_pattern_rule(
     first and last records alone can all be one side's).
     """
 
-    for p in (pattern, resolved_by, corroborate, reopened_by):
+    for p in (pattern, corroborate, reopened_by):
         if p is not None:
             searched(p)
+    if resolved_by is not None:
+        # read as the last resolution per host and service, and the first and last cited:
+        # a sampled pattern keeps each of those in a folded log (analyzer.patterns)
+        searched(resolved_by, sampled=True)
 
     def evaluate(ctx: RuleContext) -> Finding | None:
         hits = ctx.logs(pattern, sources=sources, in_detail=in_detail)
