@@ -7,6 +7,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analyzer import fold_index
 from analyzer.analysis import analyse
@@ -97,3 +99,23 @@ def test_a_failure_putting_records_back_is_a_listed_problem(
     problems = [p for p in doc.problems if "naming instances could not be read back" in p.problem]
     assert problems
     assert all("RuntimeError" in p.problem for p in problems)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(["req-", "r", "eq-", "\n", " ", "[None ", "xreq-", "-", "0"])
+        | st.integers(0, 5).map(lambda i: f"req-{uuid.UUID(int=i * 7919)}"),
+        max_size=40,
+    ),
+    asked=st.sets(st.integers(0, 5), max_size=4),
+)
+def test_request_ids_are_found_where_the_regex_finds_them(
+    pieces: list[str], asked: set[int]
+) -> None:
+    data = "".join(pieces).encode()
+    requests = frozenset(f"req-{uuid.UUID(int=i * 7919)}".encode() for i in asked)
+    if not requests:
+        return
+    expected = [m.start() for m in fold_index.REQUEST_ID.finditer(data) if m.group() in requests]
+    assert fold_index._positions_of(data, requests).tolist() == expected
