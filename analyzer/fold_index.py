@@ -22,7 +22,6 @@ from collections.abc import Iterable
 
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from analyzer.fold import Folded, IndexPart
 
@@ -31,8 +30,7 @@ STORY_STATUSES = frozenset({"BUILD", "ERROR"})
 
 REQUEST_ID = re.compile(rb"req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 REQUEST_ID_BYTES = 40  # every REQUEST_ID match: "req-" and 36
-IDS_PER_PASS = 500
-"""VM ids searched in one RE2 alternation (RE2 refuses patterns past a compiled size)."""
+UUID_BYTES = 36
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -54,47 +52,37 @@ class _Lines:
     """One index part, opened: its lines, their numbers and records."""
 
     data: bytes
-    offsets: np.ndarray  # int64, len(lines) + 1
     numbers: np.ndarray
     record: np.ndarray  # the record number of each line (0-based within the part)
 
     @classmethod
     def of(cls, part: IndexPart) -> _Lines:
-        data = part.lines()
-        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A) + 1
-        offsets = np.concatenate(([0], ends)).astype(np.int64)
-        return cls(data, offsets, part.numbers, np.cumsum(part.opens) - 1)
+        return cls(part.lines(), part.numbers, np.cumsum(part.opens) - 1)
+
+    @functools.cached_property
+    def offsets(self) -> np.ndarray:
+        """int64, len(lines) + 1: found only for a part where something was found."""
+        ends = np.flatnonzero(np.frombuffer(self.data, dtype=np.uint8) == 0x0A) + 1
+        return np.concatenate(([0], ends)).astype(np.int64)
 
     def naming(self, instances: tuple[bytes, ...]) -> np.ndarray:
         """Per record: one of its lines names one of ``instances``."""
-        if not instances:
-            return self._per_record(np.zeros(len(self.numbers), dtype=bool))
-        lines = self._array()
-        hit = np.zeros(len(self.numbers), dtype=bool)
-        # one RE2 pass per group of VMs (the ids are checked UUIDs, nothing to escape); a
-        # cloud with thousands of VMs in ERROR would make one alternation too large for RE2
-        for at in range(0, len(instances), IDS_PER_PASS):
-            pattern = "|".join(i.decode() for i in instances[at : at + IDS_PER_PASS])
-            hit |= pc.match_substring_regex(lines, pattern).to_numpy(zero_copy_only=False)
-        return self._per_record(hit)
+        return self._per_line_hits(_naming_positions(self.data, instances) if instances else None)
 
     def carrying(self, requests: frozenset[bytes]) -> np.ndarray:
         """Per record: one of its lines carries one of ``requests``."""
-        hit = np.zeros(len(self.numbers), dtype=bool)
-        if requests:
-            at = _positions_of(self.data, requests)
-            if at.size:
-                hit[self._line_at(at)] = True
-        return self._per_record(hit)
+        return self._per_line_hits(_positions_of(self.data, requests) if requests else None)
 
-    def _array(self) -> pa.Array:
-        n = len(self.offsets) - 1
-        return pa.LargeBinaryArray.from_buffers(
-            pa.large_binary(), n, [None, pa.py_buffer(self.offsets), pa.py_buffer(self.data)]
-        )
+    def _per_line_hits(self, at: np.ndarray | None) -> np.ndarray:
+        hit = np.zeros(len(self.numbers), dtype=bool)
+        if at is not None and at.size:
+            hit[self._line_at(at)] = True
+        return self._per_record(hit)
 
     def request_ids(self, records: np.ndarray) -> frozenset[bytes]:
         chosen = np.flatnonzero(records[self.record])
+        if not chosen.size:
+            return frozenset()
         offsets = self.offsets
         return request_ids(self.data[int(offsets[i]) : int(offsets[i + 1])] for i in chosen)
 
@@ -110,14 +98,44 @@ def _positions_of(data: bytes, requests: frozenset[bytes]) -> np.ndarray:
     starts. Nearly every line carries a request id or two: found with numpy over the bytes,
     not with a match object per id (most of the restore's time, before)."""
     wanted = _sorted_ids(requests)
-    width = wanted.dtype.itemsize
     buf = np.frombuffer(data, dtype=np.uint8)
-    at = np.flatnonzero(buf[: max(buf.size - width + 1, 0)] == ord("r"))
+    at = np.flatnonzero(buf[: max(buf.size - wanted.itemsize + 1, 0)] == ord("r"))
     for i, byte in enumerate(b"eq-", start=1):
         at = at[buf[at + i] == byte]
+    return _where_one_of(buf, at, wanted)
+
+
+def _naming_positions(data: bytes, instances: tuple[bytes, ...]) -> np.ndarray:
+    """Where in ``data`` one of ``instances`` (UUIDs) starts: at every place the dashes of
+    a UUID are, the 36 bytes are looked up among them (one pass over the bytes, whatever
+    the number of VMs; an RE2 alternation of them cost a pass per 500 and per line)."""
+    wanted = np.array(sorted(set(instances)), dtype=f"S{UUID_BYTES}")
+    buf = np.frombuffer(data, dtype=np.uint8)
+    room = buf.size - UUID_BYTES + 1
+    if room <= 0:
+        return np.empty(0, dtype=np.int64)
+    dash = buf == ord("-")
+    starts = dash[8 : 8 + room] & dash[13 : 13 + room] & dash[18 : 18 + room]
+    starts &= dash[23 : 23 + room]
+    return _where_one_of(buf, np.flatnonzero(starts), wanted)
+
+
+def _where_one_of(buf: np.ndarray, at: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The positions ``at`` where ``buf`` holds one of the sorted fixed-width ``wanted``
+    (each position leaves room for one)."""
     if not at.size:
         return at.astype(np.int64)
-    found = buf[at[:, None] + np.arange(width)].view(f"S{width}").ravel()
+    width = wanted.itemsize
+    # first the 8 bytes after the place, as one integer, among the ids' first 8 (nearly
+    # every place holds another VM's or request's id), then the whole id; taking rows of a
+    # view of every window copies only the bytes taken
+    prefixes = np.unique(wanted.view(np.uint8).reshape(-1, width)[:, :8].copy().view(np.uint64))
+    heads = np.lib.stride_tricks.sliding_window_view(buf, 8)[at].copy().view(np.uint64).ravel()
+    near = np.minimum(np.searchsorted(prefixes, heads), prefixes.size - 1)
+    at = at[prefixes[near] == heads]
+    if not at.size:
+        return at.astype(np.int64)
+    found = np.lib.stride_tricks.sliding_window_view(buf, width)[at].view(f"S{width}").ravel()
     near = np.minimum(np.searchsorted(wanted, found), wanted.size - 1)
     positions: np.ndarray = at[wanted[near] == found].astype(np.int64)
     return positions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from pathlib import Path
 
@@ -119,3 +120,23 @@ def test_request_ids_are_found_where_the_regex_finds_them(
         return
     expected = [m.start() for m in fold_index.REQUEST_ID.finditer(data) if m.group() in requests]
     assert fold_index._positions_of(data, requests).tolist() == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(["[instance: ", "-", "0", "\n", " ", "a" * 8, "-0000-"])
+        | st.integers(0, 5).map(lambda i: str(uuid.UUID(int=i * 104729))),
+        max_size=40,
+    ),
+    asked=st.sets(st.integers(0, 5), max_size=4),
+)
+def test_instances_are_found_where_a_substring_search_finds_them(
+    pieces: list[str], asked: set[int]
+) -> None:
+    data = "".join(pieces).encode()
+    instances = tuple(str(uuid.UUID(int=i * 104729)).encode() for i in sorted(asked))
+    if not instances:
+        return
+    expected = sorted({m.start() for i in instances for m in re.finditer(re.escape(i), data)})
+    assert fold_index._naming_positions(data, instances).tolist() == expected
