@@ -30,8 +30,9 @@ whose message, host/pod or family contains the text (case-insensitive, not a pat
 --format csv|parquet writes every column; parquet needs --out.
 
 Logs of 512 KiB or more are read as the analysis reads them: records below WARNING that no
-rule, message family or VM story uses are counted, not listed (a note on stderr says how
-many). --all-records lists them too (slower on large bundles); --grep implies it.
+rule, message family or VM story uses are counted, not listed, and of routine results (a
+build's "Took N seconds") a few per minute are listed (a note on stderr says how many
+were not). --all-records lists them too (slower on large bundles); --grep implies it.
 
 Exit status: 0 printed; 2 usage error or unreadable input.
 """
