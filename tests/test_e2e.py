@@ -376,3 +376,10 @@ def test_a_verdict_on_a_single_line_says_so() -> None:
     assert doc["verdict"]["confidence"] <= 0.5
     _code, md, _err = run_cli(str(BUNDLES / "pasted-rabbit36.tgz"), "--format", "md", "--quiet")
     assert "rests on a single line of the bundle" in md
+
+
+def test_one_compute_down_among_peers_up_is_a_host_not_the_control_plane() -> None:
+    _code, doc = analyse_json(BUNDLES / "pasted-service-down.tgz")
+    assert doc["verdict"]["class"] == "host_failure"
+    assert "compute_service_down" in doc["verdict"]["subcauses"]
+    assert "control_plane_down" not in doc["verdict"]["subcauses"]
