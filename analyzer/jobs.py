@@ -15,7 +15,7 @@ from analyzer.bundle import Bundle, FoldPolicy
 from analyzer.fold import Folder
 from analyzer.metadata import Metadata, describes_bundle, host_of
 from analyzer.model import SourceContext, SourceFile
-from analyzer.parsers import PARSERS, line_prefix
+from analyzer.parsers import PARSERS, line_prefix, loglines, terminal_wrap
 from analyzer.parsers.base import ParserSpec
 from analyzer.parsing import Job
 from analyzer.patterns import union
@@ -108,6 +108,10 @@ def fold_policy(patterns: Sequence[str], parsers: Sequence[ParserSpec] = PARSERS
         # a log of another kind) is read whole: folded, it would vanish without a count.
         text = head[:SNIFF_BYTES].decode("utf-8", errors="replace")
         if not re.search(spec.fold.level, text, flags=re.MULTILINE):
+            return None
+        # A log pasted from a terminal, its records wrapped at the window's width, is read
+        # whole: the fold reads lines, and only the whole read joins them again.
+        if terminal_wrap.wrapped(loglines.split_lines(text)):
             return None
         return Folder(spec.kind, spec.fold, wanted)
 

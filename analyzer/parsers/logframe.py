@@ -14,7 +14,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers import line_prefix, service_names
+from analyzer.parsers import line_prefix, service_names, terminal_wrap
 from analyzer.parsers.base import BatchItem, ParseResult, fail_forward
 from analyzer.parsers.batch import Batch, LogFile
 from analyzer.parsers.loglines import STRING, read_lines
@@ -162,13 +162,16 @@ def guarded(
 ) -> ParseResult:
     """Read a log file and run a lines parser on it; never raises (fail forward).
 
-    With ``ctx``, the collector's prefix of its lines (journald, docker, compose:
-    ``line_prefix``) is cut first and the parser reads the program's own lines.
+    With ``ctx``, a terminal's wrapping is undone (``terminal_wrap``) and the collector's
+    prefix of its lines (journald, docker, compose: ``line_prefix``) is cut first: the
+    parser reads the program's own lines.
     """
 
     def fill(result: ParseResult) -> None:
         lines, problems = read_lines(src)
         result.problems.extend(problems)
+        if ctx is not None and src.folded is None:
+            lines = terminal_wrap.unwrapped(lines)
         cut = line_prefix.strip(lines, ctx if src.folded is None else None)
         frame, more = parse_lines(cut.lines)
         result.problems.extend(more)
@@ -195,6 +198,8 @@ def guarded_batch(
     for src, ctx, numbers in items:
         lines, problems = read_lines(src)
         result.problems.extend(problems)
+        if prefixes and numbers is None:
+            lines = terminal_wrap.unwrapped(lines)
         cut = line_prefix.strip(lines, ctx if prefixes and numbers is None else None)
         cuts.append(cut)
         files.append(LogFile(src.path, ctx, cut.lines, numbers))

@@ -37,8 +37,9 @@ def test_folding_every_log_changes_no_conclusion(path: Path) -> None:
     folded, count = _doc(path, fold_from=0)
     assert none_folded == 0
     if path.stem.startswith("pasted-"):
-        # logs behind a journal or container prefix, 3.6 reports and pasted sessions are
-        # read whole, never folded (analyzer.jobs.fold_policy): nothing to compare
+        # logs behind a journal or container prefix, 3.6 reports, pasted sessions and logs
+        # a terminal wrapped are read whole, never folded (analyzer.jobs.fold_policy):
+        # nothing to compare
         assert count == 0
         assert folded == whole
         return
