@@ -169,10 +169,14 @@ class Scan:
     index: IndexPart | None = None  # line numbers within the chunk, 0-based
 
 
-def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
-    """Every test of a chunk, vectorised; thread-safe (pyarrow and numpy release the GIL)."""
-    buf = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(buf == 0x0A) + 1
+def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str, prefix: str | None = None) -> Scan:
+    """Every test of a chunk, vectorised; thread-safe (pyarrow and numpy release the GIL).
+
+    With ``prefix`` (a journal's or compose's, ``line_prefix.fold_prefix``) the tests read
+    each line with it cut off, as the whole read does; kept lines stay as written.
+    """
+    raw_buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(raw_buf == 0x0A) + 1
     if not len(ends) or ends[-1] != len(data):
         ends = np.append(ends, len(data))  # the last line of a file without its newline
     offsets = np.concatenate(([0], ends)).astype(np.int64)
@@ -180,6 +184,12 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
     lines = pa.LargeBinaryArray.from_buffers(
         pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     )
+    buf, starts_at = raw_buf, offsets  # where each tested line's stamp begins
+    if prefix is not None:
+        lines = pc.replace_substring_regex(lines, prefix, b"", max_replacements=1)
+        _validity, inner_offsets, inner_data = lines.buffers()
+        starts_at = np.frombuffer(inner_offsets, dtype=np.int64)[: n + 1]
+        buf = np.frombuffer(inner_data, dtype=np.uint8) if inner_data is not None else raw_buf
     level = pc.struct_field(pc.extract_regex(lines, fmt.level), [0])
     stamps = pc.binary_slice(lines, 0, fmt.stamp_width)
     repeats = np.zeros(n, dtype=bool)
@@ -209,7 +219,7 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
     want = _among(level, fmt.keep) | searched
     opens = starts & ~repeats
     later = np.flatnonzero(opens[1:]) + 1
-    stamp_at = _stamp_reader(buf, offsets, fmt.stamp_width)
+    stamp_at = _stamp_reader(buf, starts_at, fmt.stamp_width)
 
     def segment(lo: int, hi: int) -> Segment:
         return Segment(
@@ -239,7 +249,7 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
             packed = isal_zlib.compress(b"".join(pieces), INDEX_LEVEL)
             index = IndexPart(packed, at, opens[at], debug[at])
         folded = np.flatnonzero(opens[sl] & starts[sl] & ~keep) + first
-        counts = _count(buf, offsets, folded, debug[folded], fmt)
+        counts = _count(buf, starts_at, folded, debug[folded], fmt)
     return Scan(
         n=n,
         last_key=_head_of(lines, n - 1, fmt),
@@ -248,7 +258,7 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str) -> Scan:
         kept=kept,
         kept_numbers=numbers,
         counts=counts,
-        long_lines=_long_lines(buf, offsets),
+        long_lines=_long_lines(raw_buf, offsets),
         index=index,
     )
 
@@ -361,6 +371,7 @@ class Folder:
     kind: str
     fmt: FoldFormat
     wanted: str  # RE2: a line the analysis reads (analyzer.patterns, as one alternation)
+    prefix: str | None = None  # RE2: the prefix each line carries (line_prefix.fold_prefix)
     pool: Executor | None = None
     depth: int = 6
     _partial: bytes = b""
@@ -438,9 +449,9 @@ class Folder:
 
     def _submit(self, data: bytes | memoryview) -> None:
         if self.pool is None:
-            self._merge(scan(data, self.fmt, self.wanted))
+            self._merge(scan(data, self.fmt, self.wanted, self.prefix))
             return
-        self._inflight.append(self.pool.submit(scan, data, self.fmt, self.wanted))
+        self._inflight.append(self.pool.submit(scan, data, self.fmt, self.wanted, self.prefix))
         while len(self._inflight) > self.depth:
             self._merge(self._inflight.popleft().result())
 

@@ -93,8 +93,9 @@ def _sniff(head: str, parsers: Sequence[ParserSpec]) -> ParserSpec | None:
 
 
 def fold_policy(patterns: Sequence[str], parsers: Sequence[ParserSpec] = PARSERS) -> FoldPolicy:
-    """Which large files to read folded: the logs of a parser that declares how. A folded
-    log keeps the lines matching ``patterns`` (every pattern the analysis searches for)."""
+    """Which large files to read folded: the logs of a parser that declares how, also
+    behind a journal's or compose's prefix (``line_prefix.fold_prefix``). A folded log
+    keeps the lines matching ``patterns`` (every pattern the analysis searches for)."""
     wanted = union(tuple(patterns))
 
     def policy(path: str, head: bytes) -> Folder | None:
@@ -107,12 +108,18 @@ def fold_policy(patterns: Sequence[str], parsers: Sequence[ParserSpec] = PARSERS
         # A format the fold cannot tell records in (RabbitMQ 3.6 reports, a file named like
         # a log of another kind) is read whole: folded, it would vanish without a count.
         text = head[:SNIFF_BYTES].decode("utf-8", errors="replace")
+        prefix = None
         if not re.search(spec.fold.level, text, flags=re.MULTILINE):
-            return None
+            # a journal's or compose's prefix before the format's own lines is cut by the
+            # fold as by the whole read
+            prefix = line_prefix.fold_prefix(text)
+            inner = line_prefix.strip_head(text) if prefix is not None else None
+            if inner is None or not re.search(spec.fold.level, inner, flags=re.MULTILINE):
+                return None
         # A log pasted from a terminal, its records wrapped at the window's width, is read
         # whole: the fold reads lines, and only the whole read joins them again.
         if terminal_wrap.wrapped(loglines.split_lines(text)):
             return None
-        return Folder(spec.kind, spec.fold, wanted)
+        return Folder(spec.kind, spec.fold, wanted, prefix)
 
     return policy

@@ -39,23 +39,19 @@ _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 _IDENT = r"(?P<{}>[A-Za-z][^\s\[\]:]*)(?:\[\d+\])?: ?"
 _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)"
 
-PREFIX = (
-    r"^(?:"
-    r"(?P<syslog>(?:" + _MONTHS + r") [ \d]\d \d\d:\d\d:\d\d(?:\.\d{1,6})?) "
-    r"(?P<sy_host>\S+) "
-    + _IDENT.format("sy_ident")
-    + r"|(?P<isolog>"
+_KIND_PATTERNS = {
+    "syslog": r"(?P<syslog>(?:" + _MONTHS + r") [ \d]\d \d\d:\d\d:\d\d(?:\.\d{1,6})?) "
+    r"(?P<sy_host>\S+) " + _IDENT.format("sy_ident"),
+    "isolog": r"(?P<isolog>"
     + _RFC3339
     + r") (?P<iso_host>[A-Za-z][^\s]*) "
-    + _IDENT.format("iso_ident")
-    + r"|(?P<compose>[A-Za-z0-9][\w.-]*) +\|(?: |$)(?:(?P<cts>"
-    + _RFC3339
-    + r") )?"
-    r"|(?P<rfc>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) "
-    r"|(?P<desktop>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) "
-    r"|(?P<grep>[^\s:|\[\]=]+:(?:\d+:)?)"
-    r")"
-)
+    + _IDENT.format("iso_ident"),
+    "compose": r"(?P<compose>[A-Za-z0-9][\w.-]*) +\|(?: |$)(?:(?P<cts>" + _RFC3339 + r") )?",
+    "rfc": r"(?P<rfc>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) ",
+    "desktop": r"(?P<desktop>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ",
+    "grep": r"(?P<grep>[^\s:|\[\]=]+:(?:\d+:)?)",
+}
+PREFIX = r"^(?:" + "|".join(_KIND_PATTERNS.values()) + r")"
 """One line's collector prefix: journald short(-precise), journald short-iso, compose
 (with an optional ``-t`` stamp), docker/kubectl RFC3339 UTC, Docker Desktop local time,
 grep's ``NNN:``, ``file:`` or ``file:NNN:`` (no time: grep adds none)."""
@@ -149,6 +145,24 @@ def joined(cuts: list[Stripped]) -> Stripped:
         pd.concat([c.program for c in cuts], ignore_index=True).astype(loglines.STRING),
         np.concatenate([c.stamped for c in cuts]),
     )
+
+
+# The prefixes a folded read cuts line by line (analyzer.fold): the journal's and
+# compose's, which the whole read cuts from every line that carries them.
+FOLDABLE = ("syslog", "isolog", "compose")
+
+
+def fold_prefix(head: str) -> str | None:
+    """The pattern (RE2, anchored) a folded read cuts from each line of a log that starts
+    with ``head``; None when its lines carry no such prefix, or when some have no time of
+    their own (the journal's is written in front of those only in a whole read)."""
+    lines = loglines.split_lines(head)
+    kind = kind_of(lines)
+    if kind not in FOLDABLE:
+        return None
+    if strip(lines, _SNIFFING).stamped.any():
+        return None
+    return "^(?:" + _KIND_PATTERNS[kind] + ")"
 
 
 def strip_head(head: str, ctx: SourceContext | None = None) -> str | None:

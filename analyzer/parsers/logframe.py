@@ -172,7 +172,7 @@ def guarded(
         result.problems.extend(problems)
         if ctx is not None and src.folded is None:
             lines = terminal_wrap.unwrapped(lines)
-        cut = line_prefix.strip(lines, ctx if src.folded is None else None)
+        cut = line_prefix.strip(lines, ctx)  # kept lines of a folded log too
         frame, more = parse_lines(cut.lines)
         result.problems.extend(more)
         if cut.kind is not None and not frame.empty:
@@ -200,7 +200,7 @@ def guarded_batch(
         result.problems.extend(problems)
         if prefixes and numbers is None:
             lines = terminal_wrap.unwrapped(lines)
-        cut = line_prefix.strip(lines, ctx if prefixes and numbers is None else None)
+        cut = line_prefix.strip(lines, ctx if prefixes else None)
         cuts.append(cut)
         files.append(LogFile(src.path, ctx, cut.lines, numbers))
     batch = Batch(files)
