@@ -174,14 +174,22 @@ class Scan:
     index: IndexPart | None = None  # line numbers within the chunk, 0-based
 
 
-def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str, rows: str | None = None) -> Scan:
+def scan(
+    data: bytes | memoryview,
+    fmt: FoldFormat,
+    wanted: str,
+    prefix: str | None = None,
+    rows: str | None = None,
+) -> Scan:
     """Every test of a chunk, vectorised; thread-safe (pyarrow and numpy release the GIL).
 
     ``wanted`` is every searched pattern, ``rows`` those not sampled (None: none is):
-    a record matching sampled patterns only is *sampled* (see ``_sampled``).
+    a record matching sampled patterns only is *sampled* (see ``_sampled``). With
+    ``prefix`` (a journal's or compose's, ``line_prefix.fold_prefix``) the tests read
+    each line with it cut off, as the whole read does; kept lines stay as written.
     """
-    buf = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(buf == 0x0A) + 1
+    raw_buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(raw_buf == 0x0A) + 1
     if not len(ends) or ends[-1] != len(data):
         ends = np.append(ends, len(data))  # the last line of a file without its newline
     offsets = np.concatenate(([0], ends)).astype(np.int64)
@@ -189,6 +197,12 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str, rows: str | Non
     lines = pa.LargeBinaryArray.from_buffers(
         pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     )
+    buf, starts_at = raw_buf, offsets  # where each tested line's stamp begins
+    if prefix is not None:
+        lines = pc.replace_substring_regex(lines, prefix, b"", max_replacements=1)
+        _validity, inner_offsets, inner_data = lines.buffers()
+        starts_at = np.frombuffer(inner_offsets, dtype=np.int64)[: n + 1]
+        buf = np.frombuffer(inner_data, dtype=np.uint8) if inner_data is not None else raw_buf
     level = pc.struct_field(pc.extract_regex(lines, fmt.level), [0])
     stamps = pc.binary_slice(lines, 0, fmt.stamp_width)
     repeats = np.zeros(n, dtype=bool)
@@ -222,7 +236,7 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str, rows: str | Non
     want = severe | searched
     opens = starts & ~repeats
     later = np.flatnonzero(opens[1:]) + 1
-    stamp_at = _stamp_reader(buf, offsets, fmt.stamp_width)
+    stamp_at = _stamp_reader(buf, starts_at, fmt.stamp_width)
 
     def segment(lo: int, hi: int) -> Segment:
         return Segment(
@@ -248,7 +262,7 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str, rows: str | Non
         keep = (np.bincount(record, weights=as_row) > 0)[record]
         thin = (np.bincount(record, weights=sampled[sl]) > 0)[record] & ~keep
         if thin.any():
-            thin &= ~_sampled(buf, offsets, record, thin, keep, opens[sl], first, fmt)
+            thin &= ~_sampled(buf, starts_at, record, thin, keep, opens[sl], first, fmt)
             keep = (np.bincount(record, weights=want[sl]) > 0)[record] & ~thin
         kept, numbers = _runs(data, offsets, np.flatnonzero(keep) + first)
         indexed = (np.bincount(record, weights=named[sl] | thin) > 0)[record] & ~keep
@@ -257,7 +271,7 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str, rows: str | Non
             packed = isal_zlib.compress(b"".join(pieces), INDEX_LEVEL)
             index = IndexPart(packed, at, opens[at], debug[at])
         folded = np.flatnonzero(opens[sl] & starts[sl] & ~keep) + first
-        counts = _count(buf, offsets, folded, debug[folded], fmt)
+        counts = _count(buf, starts_at, folded, debug[folded], fmt)
     return Scan(
         n=n,
         last_key=_head_of(lines, n - 1, fmt),
@@ -266,7 +280,7 @@ def scan(data: bytes | memoryview, fmt: FoldFormat, wanted: str, rows: str | Non
         kept=kept,
         kept_numbers=numbers,
         counts=counts,
-        long_lines=_long_lines(buf, offsets),
+        long_lines=_long_lines(raw_buf, offsets),
         index=index,
     )
 
@@ -413,6 +427,7 @@ class Folder:
     kind: str
     fmt: FoldFormat
     wanted: str  # RE2: a line the analysis reads (analyzer.patterns, as one alternation)
+    prefix: str | None = None  # RE2: the prefix each line carries (line_prefix.fold_prefix)
     pool: Executor | None = None
     depth: int = 6
     rows: str | None = None  # the searched patterns that are not sampled (see scan)
@@ -491,9 +506,11 @@ class Folder:
 
     def _submit(self, data: bytes | memoryview) -> None:
         if self.pool is None:
-            self._merge(scan(data, self.fmt, self.wanted, self.rows))
+            self._merge(scan(data, self.fmt, self.wanted, self.prefix, self.rows))
             return
-        self._inflight.append(self.pool.submit(scan, data, self.fmt, self.wanted, self.rows))
+        self._inflight.append(
+            self.pool.submit(scan, data, self.fmt, self.wanted, self.prefix, self.rows)
+        )
         while len(self._inflight) > self.depth:
             self._merge(self._inflight.popleft().result())
 

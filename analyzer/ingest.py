@@ -35,7 +35,7 @@ from analyzer.model import (
     DeploymentBasis,
     Inventory,
 )
-from analyzer.parsers import PARSERS
+from analyzer.parsers import PARSERS, own_clock
 from analyzer.parsing import Job, Parsed, in_file_order, parse_jobs
 
 Parts = dict[str, list[pd.DataFrame]]  # table -> its pieces, bundle after bundle
@@ -202,6 +202,8 @@ def _absorb_files(inv: Inventory, bundle: Bundle, parsed: Parsed) -> None:
             inv.kinds[parsed.kinds[rank]].append(path)
         if rank in parsed.local:
             _note_clock(inv, path, parsed.local[rank])
+        if rank in parsed.own_clocks:
+            inv.clock_assumptions.append(own_clock.note(path, parsed.own_clocks[rank]))
 
 
 def _absorb_tables(parts: Parts, parsed: Parsed) -> None:

@@ -15,7 +15,7 @@ from analyzer.bundle import Bundle, FoldPolicy
 from analyzer.fold import Folder
 from analyzer.metadata import Metadata, describes_bundle, host_of
 from analyzer.model import SourceContext, SourceFile
-from analyzer.parsers import PARSERS, line_prefix
+from analyzer.parsers import PARSERS, line_prefix, loglines, terminal_wrap
 from analyzer.parsers.base import ParserSpec
 from analyzer.parsing import Job
 from analyzer.patterns import union
@@ -98,9 +98,10 @@ def fold_policy(
     *,
     sampled: Sequence[str] = (),
 ) -> FoldPolicy:
-    """Which large files to read folded: the logs of a parser that declares how. A folded
-    log keeps the lines matching ``patterns`` (every pattern the analysis searches for),
-    those matching ``sampled`` ones only as a sample (``analyzer.patterns.searched``)."""
+    """Which large files to read folded: the logs of a parser that declares how, also
+    behind a journal's or compose's prefix (``line_prefix.fold_prefix``). A folded log
+    keeps the lines matching ``patterns`` (every pattern the analysis searches for), those
+    matching ``sampled`` ones only as a sample (``analyzer.patterns.searched``)."""
     wanted = union(tuple(patterns))
     as_rows = tuple(p for p in patterns if p not in set(sampled))
     rows = union(as_rows) if sampled and as_rows else None
@@ -115,8 +116,18 @@ def fold_policy(
         # A format the fold cannot tell records in (RabbitMQ 3.6 reports, a file named like
         # a log of another kind) is read whole: folded, it would vanish without a count.
         text = head[:SNIFF_BYTES].decode("utf-8", errors="replace")
+        prefix = None
         if not re.search(spec.fold.level, text, flags=re.MULTILINE):
+            # a journal's or compose's prefix before the format's own lines is cut by the
+            # fold as by the whole read
+            prefix = line_prefix.fold_prefix(text)
+            inner = line_prefix.strip_head(text) if prefix is not None else None
+            if inner is None or not re.search(spec.fold.level, inner, flags=re.MULTILINE):
+                return None
+        # A log pasted from a terminal, its records wrapped at the window's width, is read
+        # whole: the fold reads lines, and only the whole read joins them again.
+        if terminal_wrap.wrapped(loglines.split_lines(text)):
             return None
-        return Folder(spec.kind, spec.fold, wanted, rows=rows)
+        return Folder(spec.kind, spec.fold, wanted, prefix, rows=rows)
 
     return policy

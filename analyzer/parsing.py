@@ -18,6 +18,7 @@ import pandas as pd
 
 from analyzer.frames import SCHEMAS, conform
 from analyzer.model import LOCAL_CLOCKS, BundleProblem, SourceContext, SourceFile
+from analyzer.parsers import own_clock
 from analyzer.parsers.base import ParseResult, ParserSpec
 from analyzer.parsers.folded_logs import folded_counts, folded_counts_of, renumber
 from analyzer.sanitize import implausible_times
@@ -56,6 +57,7 @@ class Parsed:
     problems: dict[int, list[BundleProblem]] = field(default_factory=lambda: defaultdict(list))
     kinds: dict[int, str] = field(default_factory=dict)
     local: dict[int, timedelta | None] = field(default_factory=dict)  # zone-less clock used
+    own_clocks: dict[int, own_clock.OwnClock] = field(default_factory=dict)  # kubectl logs
     tables: dict[str, list[tuple[pd.DataFrame, np.ndarray]]] = field(
         default_factory=lambda: defaultdict(list)
     )  # each piece with the rank of each of its rows
@@ -99,6 +101,9 @@ def _parse_one(job: Job, collected_at: datetime | None, parsed: Parsed) -> None:
         )
         return
     result = implausible_times(result, src.path, collected_at)
+    clock = _own_clocks(result).get(src.path)
+    if clock is not None:
+        parsed.own_clocks[job.rank] = clock
     parsed.kinds[job.rank] = spec.kind
     parsed.problems[job.rank].extend(result.problems)
     for table, frame in result.tables.items():
@@ -127,6 +132,7 @@ def _parse_batch(group: list[Job], collected_at: datetime | None, parsed: Parsed
             folded = [(job.src.folded, job.ctx) for job in group if job.src.folded is not None]
             result.add("log_counts", folded_counts_of(folded, spec.fold))
         result = implausible_times(result, None, collected_at)
+        clocks = {rank_of[path]: clock for path, clock in _own_clocks(result).items()}
         problems = [(rank_of[p.file], p) for p in result.problems]
         tables = [
             (table, frame, frame["file"].map(rank_of).to_numpy(dtype=np.int64))
@@ -147,7 +153,17 @@ def _parse_batch(group: list[Job], collected_at: datetime | None, parsed: Parsed
         parsed.tables[table].append((frame, ranks))
     for rank in local:
         parsed.local[rank] = offset_of[rank]
+    parsed.own_clocks.update(clocks)
     return True
+
+
+def _own_clocks(result: ParseResult) -> dict[str, own_clock.OwnClock]:
+    """The files whose own times differ steadily from kubectl's; the per-row differences
+    leave the rows here."""
+    if "logs" not in result.tables:
+        return {}
+    result.tables["logs"], clocks = own_clock.summarised(result.tables["logs"])
+    return clocks
 
 
 def _local_clock(table: str, frame: pd.DataFrame) -> np.ndarray:

@@ -91,11 +91,16 @@ class Batch:
         )
 
     def positions(self, frame: pd.DataFrame) -> np.ndarray:
-        """The line position in the batch of each row (by its ``file`` and ``line``; for
-        files whose line numbers are their positions, not a folded log's)."""
+        """The line position in the batch of each row (by its ``file`` and ``line``; a
+        folded log's line numbers are looked up among its kept lines')."""
         index = {f.path: i for i, f in enumerate(self.files)}
         files = frame["file"].map(index).to_numpy(dtype=np.int64)
-        found: np.ndarray = self.starts[files] + frame["line"].to_numpy(dtype=np.int64) - 1
+        lines = frame["line"].to_numpy(dtype=np.int64)
+        found: np.ndarray = self.starts[files] + lines - 1
+        for i, f in enumerate(self.files):
+            if f.line_numbers is not None:
+                mine = files == i
+                found[mine] = self.starts[i] + np.searchsorted(f.line_numbers, lines[mine])
         return found
 
     def subset(self, keep: np.ndarray) -> Batch:

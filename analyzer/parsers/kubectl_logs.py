@@ -15,7 +15,8 @@ The prefix is stripped, the inner content is recognised (RabbitMQ, oslo.log, Pyt
 logging, else generic lines) and parsed by that kind's lines parser, so records fold the
 same way they do in the files of the hosts. Output: rows of the ``logs`` table with
 ``source`` = ``kubectl``, ``timestamp`` = kubectl's prefix on the record's first line
-(exact UTC, ``clock`` = ``kubectl``; the inner time when that has no readable prefix),
+(exact UTC, ``clock`` = ``kubectl``; the inner time when that has no readable prefix;
+the inner time's difference from kubectl's goes to the file's clock note, ``own_clock``),
 ``host`` = the pod name from the path and ``service`` from the pod name (``rabbitmq``/
 ``broker`` -> rabbitmq, ``nova-conductor-...`` -> nova-conductor, ...). Generic records are
 one per prefixed line, with a level guessed from klog letters (``E0302 ...``),
@@ -36,6 +37,7 @@ from analyzer.parsers import (
     loglines,
     logtime,
     oslo_log,
+    own_clock,
     pf9_log,
     rabbitmq_log,
     service_names,
@@ -148,6 +150,8 @@ def parse_kubectl_batch(batch: Batch) -> tuple[pd.DataFrame, list[BundleProblem]
         return frame, problems
     stamp = kube_ts.iloc[batch.positions(frame)].reset_index(drop=True)
     has_stamp = stamp.notna()
+    # the line's own time against kubectl's, summarised per file (own_clock) and dropped
+    frame[own_clock.COLUMN] = (frame["timestamp"] - stamp).dt.total_seconds()
     frame["timestamp"] = stamp.where(has_stamp, frame["timestamp"]).astype(logtime.TS_UTC)
     frame["clock"] = frame["clock"].where(~has_stamp, Clock.KUBECTL)
     frame["reported_at"] = stamp.astype(logtime.TS_UTC)

@@ -8,9 +8,11 @@ carries the collector's prefix before the program's own line::
     2023-12-13T05:56:46.461954102Z 2023-12-13 05:56:46.461954+00:00 [info] <0.842.0> closing AMQP connection ...
     2023-12-13 06:56:46 2023-12-13 05:56:46.461954+00:00 [info] <0.842.0> closing AMQP connection ...
     rabbitmq  | 2025-03-23 15:53:54.829712+00:00 [error] <0.994.0> PLAIN login refused: user 'guest' - invalid credentials
+    20596:2021-07-30 14:46:16.665 175316 INFO nova.scheduler.manager [None req-cb66e713-... - default default] Got no allocation candidates ...
 
 (journald ``short``/``short-precise``, journald ``short-iso``, ``docker logs -t`` and
-``kubectl logs --timestamps``, Docker Desktop's local time, compose's service column). One
+``kubectl logs --timestamps``, Docker Desktop's local time, compose's service column,
+``grep -n``/``grep -H``'s line number or file name). One
 kind is chosen per file, the one most of its head's non-blank lines carry (its first
 ``HEAD_LINES``, as the file was identified by its head), and only lines of that kind are
 cut; what follows is the program's line, read by the parser of its
@@ -37,26 +39,24 @@ _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 _IDENT = r"(?P<{}>[A-Za-z][^\s\[\]:]*)(?:\[\d+\])?: ?"
 _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)"
 
-PREFIX = (
-    r"^(?:"
-    r"(?P<syslog>(?:" + _MONTHS + r") [ \d]\d \d\d:\d\d:\d\d(?:\.\d{1,6})?) "
-    r"(?P<sy_host>\S+) "
-    + _IDENT.format("sy_ident")
-    + r"|(?P<isolog>"
+_KIND_PATTERNS = {
+    "syslog": r"(?P<syslog>(?:" + _MONTHS + r") [ \d]\d \d\d:\d\d:\d\d(?:\.\d{1,6})?) "
+    r"(?P<sy_host>\S+) " + _IDENT.format("sy_ident"),
+    "isolog": r"(?P<isolog>"
     + _RFC3339
     + r") (?P<iso_host>[A-Za-z][^\s]*) "
-    + _IDENT.format("iso_ident")
-    + r"|(?P<compose>[A-Za-z0-9][\w.-]*) +\|(?: |$)(?:(?P<cts>"
-    + _RFC3339
-    + r") )?"
-    r"|(?P<rfc>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) "
-    r"|(?P<desktop>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) "
-    r")"
-)
+    + _IDENT.format("iso_ident"),
+    "compose": r"(?P<compose>[A-Za-z0-9][\w.-]*) +\|(?: |$)(?:(?P<cts>" + _RFC3339 + r") )?",
+    "rfc": r"(?P<rfc>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) ",
+    "desktop": r"(?P<desktop>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ",
+    "grep": r"(?P<grep>[^\s:|\[\]=]+:(?:\d+:)?)",
+}
+PREFIX = r"^(?:" + "|".join(_KIND_PATTERNS.values()) + r")"
 """One line's collector prefix: journald short(-precise), journald short-iso, compose
-(with an optional ``-t`` stamp), docker/kubectl RFC3339 UTC, Docker Desktop local time."""
+(with an optional ``-t`` stamp), docker/kubectl RFC3339 UTC, Docker Desktop local time,
+grep's ``NNN:``, ``file:`` or ``file:NNN:`` (no time: grep adds none)."""
 
-KINDS = ("syslog", "isolog", "compose", "rfc", "desktop")
+KINDS = ("syslog", "isolog", "compose", "rfc", "desktop", "grep")
 
 # Docker Desktop's stamp is only a prefix when the program's own stamp follows it; a
 # zone-less line of second precision (old nova: "2012-07-05 22:00:30 TRACE ...") is not.
@@ -147,6 +147,24 @@ def joined(cuts: list[Stripped]) -> Stripped:
     )
 
 
+# The prefixes a folded read cuts line by line (analyzer.fold): the journal's and
+# compose's, which the whole read cuts from every line that carries them.
+FOLDABLE = ("syslog", "isolog", "compose")
+
+
+def fold_prefix(head: str) -> str | None:
+    """The pattern (RE2, anchored) a folded read cuts from each line of a log that starts
+    with ``head``; None when its lines carry no such prefix, or when some have no time of
+    their own (the journal's is written in front of those only in a whole read)."""
+    lines = loglines.split_lines(head)
+    kind = kind_of(lines)
+    if kind not in FOLDABLE:
+        return None
+    if strip(lines, _SNIFFING).stamped.any():
+        return None
+    return "^(?:" + _KIND_PATTERNS[kind] + ")"
+
+
 def strip_head(head: str, ctx: SourceContext | None = None) -> str | None:
     """The sniffing head with its prefix cut off, None when it carries none."""
     lines = loglines.split_lines(head)
@@ -171,7 +189,7 @@ def _fields(lines: pd.Series) -> pd.DataFrame:
 def _is_kind(fields: pd.DataFrame, kind: str) -> np.ndarray:
     found: np.ndarray = fields["matched"].to_numpy(dtype=bool) & loglines.non_empty(fields[kind])
     rest = fields["rest"].fillna("")
-    if kind == "desktop":
+    if kind in ("desktop", "grep"):
         found &= loglines.matches(rest, _OWN_STAMP)
     elif kind == "rfc":
         found &= ~loglines.matches(rest, _RABBIT_LEVEL)
@@ -186,6 +204,8 @@ def _reported_at(fields: pd.DataFrame, kind: str, ctx: SourceContext) -> pd.Seri
         return _syslog_times(fields["syslog"], ctx)
     if kind == "desktop":
         return logtime.parse_local(fields["desktop"], ctx.utc_offset, "%Y-%m-%d %H:%M:%S")
+    if kind == "grep":
+        return pd.Series(pd.NaT, index=fields.index, dtype=logtime.TS_UTC)
     column = {"isolog": "isolog", "compose": "cts", "rfc": "rfc"}[kind]
     return logtime.parse_zoned(fields[column].fillna("").replace("", pd.NA))
 

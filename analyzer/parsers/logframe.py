@@ -14,7 +14,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers import line_prefix, service_names
+from analyzer.parsers import line_prefix, service_names, terminal_wrap
 from analyzer.parsers.base import BatchItem, ParseResult, fail_forward
 from analyzer.parsers.batch import Batch, LogFile
 from analyzer.parsers.loglines import STRING, read_lines
@@ -162,14 +162,17 @@ def guarded(
 ) -> ParseResult:
     """Read a log file and run a lines parser on it; never raises (fail forward).
 
-    With ``ctx``, the collector's prefix of its lines (journald, docker, compose:
-    ``line_prefix``) is cut first and the parser reads the program's own lines.
+    With ``ctx``, a terminal's wrapping is undone (``terminal_wrap``) and the collector's
+    prefix of its lines (journald, docker, compose: ``line_prefix``) is cut first: the
+    parser reads the program's own lines.
     """
 
     def fill(result: ParseResult) -> None:
         lines, problems = read_lines(src)
         result.problems.extend(problems)
-        cut = line_prefix.strip(lines, ctx if src.folded is None else None)
+        if ctx is not None and src.folded is None:
+            lines = terminal_wrap.unwrapped(lines)
+        cut = line_prefix.strip(lines, ctx)  # kept lines of a folded log too
         frame, more = parse_lines(cut.lines)
         result.problems.extend(more)
         if cut.kind is not None and not frame.empty:
@@ -195,7 +198,9 @@ def guarded_batch(
     for src, ctx, numbers in items:
         lines, problems = read_lines(src)
         result.problems.extend(problems)
-        cut = line_prefix.strip(lines, ctx if prefixes and numbers is None else None)
+        if prefixes and numbers is None:
+            lines = terminal_wrap.unwrapped(lines)
+        cut = line_prefix.strip(lines, ctx if prefixes else None)
         cuts.append(cut)
         files.append(LogFile(src.path, ctx, cut.lines, numbers))
     batch = Batch(files)

@@ -29,8 +29,13 @@ from analyzer.rules.context import RuleContext, log_evidence, row_evidence
 from analyzer.rules.faults import faulted_servers
 from analyzer.rules.services import all_down_at_once, is_compute, is_down
 
-# nova.exception.NoValidHost and its subclass MaxRetriesExceeded, as faults and log lines
-NO_VALID_HOST = searched(r"No valid host was found|Exceeded maximum number of retries")
+# nova.exception.NoValidHost and its subclass MaxRetriesExceeded, as faults and log lines.
+# nova translates the message into the deployment's language ("NoValidHost_Remote: 找不到
+# 有效主机..."), never the exception's name: a record naming the exception raised counts
+# too (its name followed by the message, not "raise exception.NoValidHost(...)").
+NO_VALID_HOST = searched(
+    r"No valid host was found|Exceeded maximum number of retries|\bNoValidHost(?:_Remote)?: "
+)
 NO_VALID_HOST_FAULT = r"No valid host|Exceeded maximum number of retries"
 
 PLACEMENT_EMPTY = searched(r"Got no allocation candidates from the Placement API")

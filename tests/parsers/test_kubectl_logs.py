@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from analyzer.frames import SCHEMAS, build_frames
 from analyzer.model import SourceContext, SourceFile
-from analyzer.parsers import kubectl_logs, logframe, loglines
+from analyzer.parsers import kubectl_logs, logframe, loglines, own_clock
 from analyzer.parsers.base import ParseResult
 
 REQ = "req-3b1c7e0a-5d52-4f0e-9c7b-2a8d0f61e4b9"
@@ -56,7 +56,8 @@ def test_rabbitmq_inside() -> None:
     result = run(RABBIT)
     df = logs(result)
     assert result.problems == []
-    assert list(df.columns) == list(SCHEMAS["logs"])
+    # the schema's columns, and the line's own time against kubectl's until it is summarised
+    assert list(df.columns) == [*SCHEMAS["logs"], own_clock.COLUMN]
     assert df["line"].tolist() == [1, 5]
     alarm = df.iloc[0]
     assert alarm["timestamp"] == ts("2026-03-02 09:10:44.120391")  # kubectl's (to the µs)

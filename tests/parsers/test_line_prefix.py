@@ -160,3 +160,52 @@ def test_short_iso_journal_keeps_its_zoned_stamp_host_and_program() -> None:
     assert cut.reported_at[0] == pd.Timestamp("2026-03-18 22:26:05", tz="UTC")
     assert cut.host[0] == "ip-192-168-xxx-xxx"
     assert cut.program[0] == "nodeadm-config"
+
+
+# `grep -n` of a nova-scheduler.log, pasted in a Chinese Jekyll blog kept on GitHub (an
+# OpenStack Train placement post, July 2021): the line number, then oslo.log's own line
+GREP_N = (
+    "20596:2021-07-30 14:46:16.665 175316 INFO nova.scheduler.manager [None "
+    "req-cb66e713-19a8-45d2-b107-dd31569f4653 b5957a478f0d4c328ef10cee0210a948 "
+    "0fe34a6944b4416195ff5176f681c34f - default default] Got no allocation candidates from "
+    "the Placement API. This could be due to insufficient resources or a temporary occurrence "
+    "as compute nodes start up.\n"
+)
+
+# `grep` over several rotated devstack logs (the file name first), in a German blog post
+# about DevStack on XenServer (December 2015)
+GREP_H = (
+    "n-cond.log.2015-12-19-215531:2015-12-20 17:20:47.176 ERROR nova.scheduler.utils "
+    "[req-50c29e27-4982-40a9-be91-21621c351c2b demo demo] [instance: "
+    "d0999a8c-3c01-49e5-aab5-639d2787d1ab] Error from last host: DevStackOSDomU (node "
+    "xenti.dsl.eumel.local): [u'Traceback (most recent call last):\\n', u' File "
+    '"/opt/stack/nova/nova/compute/manager.py", line 1914, in _do_build_and_run_instance'
+    "\\n filter_properties)\\n', u' File \"/opt/stack/nova/nova/compute/manager.py\", line "
+    "2078, in _build_and_run_instance\\n instance_uuid=instance.uuid, "
+    "reason=six.text_type(e))\\n', u'RescheduledException: Build of instance "
+    "d0999a8c-3c01-49e5-aab5-639d2787d1ab was re-scheduled: Only file-based SRs (ext/NFS) are "
+    "supported by this feature. SR 6891a31e-48c3-ab73-6d90-85981a03577d is of type lvm\\n']\n"
+)
+
+# the Train placement post's conductor excerpt: a line that starts "Word:" is not grep's
+# prefix
+TRACEBACK_TAIL = "NoValidHost: No valid host was found.\n"
+
+
+def test_greps_line_number_or_file_name_is_cut_and_the_line_keeps_its_time() -> None:
+    assert line_prefix.kind_of(loglines.split_lines(GREP_N)) == "grep"
+    kind, result = parse(GREP_N, "nova-scheduler.log")
+    assert kind == "oslo_log"
+    logs = result.tables["logs"]
+    assert logs["message"][0].startswith("Got no allocation candidates from the Placement API")
+    assert logs["timestamp"][0] == pd.Timestamp("2021-07-30 14:46:16.665", tz="UTC")
+    assert logs["reported_at"].isna().all()  # grep adds no time of its own
+    kind, result = parse(GREP_H, "conductor-grep.txt")
+    assert kind == "oslo_log"
+    logs = result.tables["logs"]
+    assert logs["message"][0].startswith("Error from last host: DevStackOSDomU")
+    assert logs["timestamp"][0] == pd.Timestamp("2015-12-20 17:20:47.176", tz="UTC")
+
+
+def test_near_miss_a_word_and_colon_without_a_time_after_it_is_no_prefix() -> None:
+    assert line_prefix.kind_of(loglines.split_lines(TRACEBACK_TAIL)) is None

@@ -281,3 +281,57 @@ def test_the_filters_summary_and_the_servicegroup_say_it_without_a_service_list(
     stage = next(f for f in doc.findings if f.key == "filters_hosts_down")
     assert stage.facts["hosts_down"] == ["hv-01", "hv-02"]
     assert doc.verdict.cls == "host_failure"
+
+
+# A zh_CN deployment's scheduler and conductor, pasted in a Chinese install diary kept on
+# GitHub (OpenStack Rocky, September 2021): nova translates NoValidHost's message, never
+# the exception's name.
+LOCALISED_UNHEARD = (
+    "2021-09-17 23:48:48.256 2570 WARNING nova.scheduler.filters.compute_filter "
+    "[req-ba7cca9e-6c0d-4a8e-b657-60673456a472 9942eb4321644336a0c7383d9f1c2bed "
+    "a7d812868cb74f1a978035530f55f1d0 - default default] (localhost.localdomain, "
+    "localhost.localdomain) ram: 3258MB disk: 32768MB io_ops: 0 instances: 0 has not been "
+    "heard from in a while\n"
+    "2021-09-17 23:48:48.263 2570 INFO nova.filters [req-ba7cca9e-6c0d-4a8e-b657-60673456a472 "
+    "9942eb4321644336a0c7383d9f1c2bed a7d812868cb74f1a978035530f55f1d0 - default default] "
+    "Filter ComputeFilter returned 0 hosts\n"
+)
+LOCALISED_NVH = (
+    "2021-09-17 23:48:48.417 2369 WARNING nova.scheduler.utils "
+    "[req-ba7cca9e-6c0d-4a8e-b657-60673456a472 9942eb4321644336a0c7383d9f1c2bed "
+    "a7d812868cb74f1a978035530f55f1d0 - default default] [instance: "
+    "4f75fd35-c53c-4feb-90bf-391996dee667] Setting instance to ERROR state.: "
+    "NoValidHost_Remote: \\u627e\\u4e0d\\u5230\\u6709\\u6548\\u4e3b\\u673a\\uff0c\\u539f\\u56e0"
+    "\\u662f \\u6ca1\\u6709\\u8db3\\u591f\\u7684\\u4e3b\\u673a\\u53ef\\u7528\\u3002\\u3002\n"
+)
+# the same conductor's traceback names the exception only where it is raised
+LOCALISED_RAISE = (
+    "2021-09-17 23:48:48.310 2369 ERROR nova.conductor.manager     "
+    "raise exception.NoValidHost(reason=reason)\n"
+)
+
+
+def pasted(tmp: Path, files: dict[str, str]) -> AnalysisDocument:
+    for name, text in files.items():
+        (tmp / name).write_text(text, encoding="utf-8")
+    doc, _frames, _inv = analyse([tmp])
+    return doc
+
+
+def test_a_translated_no_valid_host_is_known_by_the_exceptions_name(tmp_path: Path) -> None:
+    doc = pasted(
+        tmp_path,
+        {"nova-scheduler.log": LOCALISED_UNHEARD, "nova-conductor.log": LOCALISED_NVH},
+    )
+    assert doc.verdict.cls == "host_failure"
+    assert "filters_hosts_down" in doc.verdict.subcauses
+
+
+def test_near_miss_the_exception_raised_in_a_traceback_is_not_a_no_valid_host(
+    tmp_path: Path,
+) -> None:
+    doc = pasted(
+        tmp_path,
+        {"nova-scheduler.log": LOCALISED_UNHEARD, "nova-conductor.log": LOCALISED_RAISE},
+    )
+    assert "filters_hosts_down" not in keys(doc)
