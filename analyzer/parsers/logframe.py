@@ -132,8 +132,16 @@ def empty_logs() -> pd.DataFrame:
     return logs_frame({}, 0)
 
 
+NO_LINES = "lines recognised"
+
+
 def no_lines_problem(file: str, what: str) -> BundleProblem:
-    return BundleProblem(file, f"no {what} lines recognised", "this file")
+    return BundleProblem(file, f"no {what} {NO_LINES}", "this file")
+
+
+def is_no_lines_problem(problem: BundleProblem) -> bool:
+    """``problem`` is a ``no_lines_problem`` (a file in which a parser found nothing)."""
+    return problem.problem.startswith("no ") and problem.problem.endswith(f" {NO_LINES}")
 
 
 def no_lines_problems(batch: Batch, matched: np.ndarray, what: str) -> list[BundleProblem]:

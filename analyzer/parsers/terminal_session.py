@@ -156,8 +156,8 @@ def _shift(frame: pd.DataFrame, first: int) -> pd.DataFrame:
 
 
 def _shift_problems(problems: list[BundleProblem]) -> list[BundleProblem]:
-    # "no ... lines recognised" of one section says nothing about the file as a whole
-    return [p for p in problems if "lines recognised" not in p.problem]
+    # a section in which its parser found nothing says nothing about the file as a whole
+    return [p for p in problems if not logframe.is_no_lines_problem(p)]
 
 
 _COMMANDS: tuple[tuple[re.Pattern[str], ParserSpec, bool], ...] = (
