@@ -11,7 +11,8 @@ nova-conductor.log pasted from a terminal 157 columns wide)::
 Read as it is, the record's message is the first piece of its request id. A file counts as
 wrapped when at least ``MIN_WRAPS`` lines of its head have exactly the head's longest
 length (``MIN_WIDTH`` or more) and go on in a line that opens no record (no time stamp
-first): chance does not give two lines of one length so placed. Each such line takes the
+first) and is no traceback or indented continuation: chance does not give two lines of
+one length so placed. Each such line takes the
 next one in, again while the joined piece still filled the width; the lines taken in are
 left empty, so every record keeps the number of its first line.
 """  # noqa: E501 - real log lines are long
@@ -27,6 +28,9 @@ MIN_WIDTH = 80  # no terminal is narrower; shorter "widths" are lines that happe
 MIN_WRAPS = 2
 HEAD_LINES = 1000  # the wrapping is judged on the head, as the prefixes are (line_prefix)
 _OPENS_RECORD = r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d"
+# what goes on after a record of its own accord: a traceback, an indented continuation; a
+# recurring failure logs long lines of one length, each followed by its traceback
+_OWN_CONTINUATION = r"^(?:[ \t]|Traceback \(most recent call last\))"
 
 
 def unwrapped(lines: pd.Series) -> pd.Series:
@@ -78,6 +82,7 @@ def _wrapped_at(lines: pd.Series, width: int) -> np.ndarray:
     if len(lines) > 1:
         rest = lines.iloc[1:]
         goes_on = loglines.non_empty(rest) & ~loglines.matches(rest, _OPENS_RECORD)
+        goes_on &= ~loglines.matches(rest, _OWN_CONTINUATION)
         follows[:-1] = goes_on
     found: np.ndarray = at_width & follows
     return found

@@ -51,3 +51,11 @@ def test_wrapped_records_are_joined_and_keep_their_first_line() -> None:
 def test_near_miss_one_long_line_and_its_traceback_are_left_as_they_are() -> None:
     lines = loglines.split_lines(NOT_WRAPPED)
     assert terminal_wrap.unwrapped(lines).tolist() == lines.tolist()
+
+
+def test_near_miss_a_failure_logged_twice_with_its_traceback_is_no_wrapping() -> None:
+    # the same record twice (a failure that recurs logs lines of one length): two lines of
+    # the head's longest length, each going on in a line without a stamp, but a traceback
+    lines = loglines.split_lines(NOT_WRAPPED + NOT_WRAPPED)
+    assert not terminal_wrap.wrapped(lines)
+    assert terminal_wrap.unwrapped(lines).tolist() == lines.tolist()
