@@ -96,10 +96,10 @@ RULE = Rule(
     title="No host up to schedule on",
     sentence=Sentence(
         "The scheduler's filters removed every host as down or not reporting ({hosts_down}): "
-        '"No valid host was found" ({servers} servers) comes from the hosts failing, not '
-        "from a lack of capacity.",
+        '"No valid host was found" comes from the hosts failing, not from a lack of capacity.',
         "The scheduler's filters removed every host as down or not reporting: "
         '"No valid host was found" comes from the hosts failing, not from a lack of capacity.',
+        ("Servers in the bundle with that fault: {servers}.",),
     ),
     facts=FiltersFacts,
     feeds=Feeds(

@@ -98,12 +98,13 @@ RULE = Rule(
     inputs=(Source.SERVERS, Source.CONTROL_PLANE_LOGS),
     title="Retries exhausted on failing hosts",
     sentence=Sentence(
-        "Builds were rescheduled after the host failed to spawn them until no host was left "
-        '({servers} servers): the last host ({last_hosts}) failed with "{reason}". The '
-        '"No valid host was found" that followed is a host failure, not a lack of capacity.',
+        "Builds were rescheduled after the host failed to spawn them until no host was left: "
+        'the last host ({last_hosts}) failed with "{reason}". The "No valid host was found" '
+        "that followed is a host failure, not a lack of capacity.",
         "Builds were rescheduled after a host failed to spawn them until no host was left: "
         'the "No valid host was found" that followed is a host failure, not a lack of '
         "capacity.",
+        ("Servers in the bundle with that fault: {servers}.",),
     ),
     facts=RetriesFacts,
     feeds=Feeds(
