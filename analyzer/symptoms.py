@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analyzer import plural
 from analyzer.model import FailureClass, Finding
 from analyzer.rules import Rule
 from analyzer.rules.context import RuleContext
@@ -54,7 +55,7 @@ def _fed(key: Symptom, findings: list[Finding], rules: tuple[Rule, ...]) -> Obse
         return None
     phrases, matches = [], []
     for (cls, says), fed in sorted(said.items(), key=lambda item: CLASSES.index(item[0][0])):
-        phrases.append(says.format(keys=", ".join(f.key for f in fed), **fed[0].facts))
+        phrases.append(plural.render(says, {"keys": ", ".join(f.key for f in fed), **fed[0].facts}))
         if cls not in matches:
             matches.append(cls)
     return "; ".join(phrases), matches
@@ -139,7 +140,7 @@ def _existing_affected(ctx: RuleContext) -> Observation:
     if not ctx.frames.has("servers"):
         return "unknown: no server list in the bundle", []
     active = int((ctx.servers["status"] == "ACTIVE").sum())
-    return f"No: {active} VMs ACTIVE", [M, R]
+    return plural.render("No: {n:# VM|# VMs} ACTIVE", {"n": active}), [M, R]
 
 
 def _services_up(ctx: RuleContext) -> Observation:
@@ -150,8 +151,13 @@ def _services_up(ctx: RuleContext) -> Observation:
     down = sorted(ctx.down_hosts)
     if down:
         listed = ", ".join(down)
-        return f"No: {len(down)} of {len(compute)} compute services down ({listed})", [H]
-    return f"Yes: all {len(compute)} compute services up", [M, R]
+        counts = {"down": len(down), "of": len(compute), "listed": listed}
+        return plural.render(SERVICES_DOWN, counts), [H]
+    return plural.render(SERVICES_UP, {"up": len(compute)}), [M, R]
+
+
+SERVICES_DOWN = "No: {down} of {of:# compute service|# compute services} down ({listed})"
+SERVICES_UP = "Yes: {up:its # compute service|all # compute services} up"
 
 
 _FROM_FRAMES: dict[Symptom, Callable[[RuleContext], Observation]] = {

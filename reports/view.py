@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from msgspec.structs import asdict
 
+from analyzer import plural
 from analyzer.document import AnalysisDocument, Verdict
 from analyzer.runbook import Source
 from reports import wording as w
@@ -38,7 +39,7 @@ def _counts(doc: AnalysisDocument) -> str:
     counts = asdict(doc.counts)
     known = dict(w.COUNT_WORDS)
     parts = [
-        f"{counts[k]} {words}"
+        plural.render(words, {"n": counts[k]})
         for k, words in w.COUNT_WORDS
         if k in counts and (counts[k] or k not in w.COUNTS_SHOWN_WHEN_NONZERO)
     ]

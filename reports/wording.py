@@ -10,9 +10,9 @@ Unknown keys never fail: they are shown humanised (``some_key`` -> "Some key").
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 
+from analyzer import plural
 from analyzer.model import FailureClass
 from analyzer.rules import RULES
 from analyzer.rules.base import Sentence
@@ -60,17 +60,17 @@ COLLECTED_BASIS: dict[str, str] = {
 COLLECTED_BASIS_NOT_STATED = "basis not stated"
 
 COUNT_WORDS: tuple[tuple[str, str], ...] = (
-    ("servers", "servers"),
-    ("build", "in BUILD"),
-    ("error", "in ERROR"),
-    ("active", "ACTIVE"),
-    ("services", "services listed"),
-    ("compute_services", "of them compute services"),
-    ("services_down", "compute services down"),
-    ("log_records", "log records"),
-    ("log_records_folded", "of them routine lines of large logs, counted per minute"),
-    ("pods", "pods"),
-    ("events", "Kubernetes events"),
+    ("servers", "{n:# server|# servers}"),
+    ("build", "{n} in BUILD"),
+    ("error", "{n} in ERROR"),
+    ("active", "{n} ACTIVE"),
+    ("services", "{n:# service|# services} listed"),
+    ("compute_services", "{n} of them {n:a compute service|compute services}"),
+    ("services_down", "{n:# compute service|# compute services} down"),
+    ("log_records", "{n:# log record|# log records}"),
+    ("log_records_folded", "{n} of them routine lines of large logs, counted per minute"),
+    ("pods", "{n:# pod|# pods}"),
+    ("events", "{n:# Kubernetes event|# Kubernetes events}"),
 )
 
 
@@ -430,15 +430,10 @@ def lookup(table: Mapping[str, str], key: object) -> str:
 def fill(template: str, facts: Mapping[str, str]) -> str | None:
     """``template`` with ``facts`` filled in, or None when a named fact is unknown.
 
-    Only plain ``{name}`` fields are allowed: the template is constant text from this
-    module, the facts are document data and are never parsed as templates.
+    Only ``{name}`` fields and counts (``{name:# VM|# VMs}``, ``analyzer.plural``) are
+    allowed: the template is constant text from this module, the facts are document data
+    and are never parsed as templates.
     """
-    names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    if any(name not in facts for name in names):
+    if any(name not in facts for name in plural.fields(template)):
         return None
-    out: list[str] = []
-    for literal, name, _, _ in string.Formatter().parse(template):
-        out.append(literal)
-        if name is not None:
-            out.append(facts[name])
-    return "".join(out)
+    return plural.render(template, facts)

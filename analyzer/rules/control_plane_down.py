@@ -59,9 +59,9 @@ RULE = Rule(
     title="All services down at once",
     sentence=Sentence(
         "All {services} nova services report down, the controllers ({controllers}) as well "
-        "as the {computes} compute services, and they stopped reporting at the same moment "
-        "({last_update}): services report their state over the messaging layer, so this is "
-        "the messaging layer failing, not the hosts.",
+        "as the {computes:# compute service|# compute services}, and they stopped reporting "
+        "at the same moment ({last_update}): services report their state over the "
+        "messaging layer, so this is the messaging layer failing, not the hosts.",
         "Every nova service, controllers included, reports down since the same moment: "
         "services report their state over the messaging layer, so this is the messaging "
         "layer failing, not the hosts.",
@@ -69,8 +69,10 @@ RULE = Rule(
     facts=ControlPlaneFacts,
     rebuts=Sentence(
         "Every nova service went down at the same moment ({last_update}), the controllers "
-        "({controllers}) with the {computes} compute services: services report over the "
-        "messaging layer, so this is the messaging layer failing, not {computes} dead hosts.",
+        "({controllers}) with the {computes:# compute service|# compute services}: services "
+        "report over the "
+        "messaging layer, so this is the messaging layer failing, not "
+        "{computes:# dead host|# dead hosts}.",
         "Every nova service went down at the same moment, controllers included: the "
         "messaging layer failing, not dead hosts.",
     ),

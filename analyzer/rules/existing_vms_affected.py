@@ -64,11 +64,14 @@ RULE = Rule(
     inputs=(Source.SERVERS, Source.SERVICES),
     title="Running VMs affected",
     sentence=Sentence(
-        "{count} VMs that were running on a down host ({hosts}) are stopped or in ERROR.",
+        "{count:# VM that was|# VMs that were} running on a down host ({hosts}) "
+        "{count:is|are} stopped or in ERROR.",
         "VMs that were running on a down host are stopped or in ERROR.",
     ),
     facts=AffectedFacts,
-    feeds=Feeds(Symptom.EXISTING_AFFECTED, "Yes: {count} VMs on a down host stopped or in ERROR"),
+    feeds=Feeds(
+        Symptom.EXISTING_AFFECTED, "Yes: {count:# VM|# VMs} on a down host stopped or in ERROR"
+    ),
     samples=Samples(
         fires={SERVICES: [service("down")], SHOW: _launched("SHUTOFF", "hv-01", 4)},
         # a running VM on another host than the down one

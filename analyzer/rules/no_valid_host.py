@@ -32,8 +32,9 @@ _ANY_NO_VALID_HOST = fault_and_log_rule(
     inputs=(Source.SERVERS, Source.CONTROL_PLANE_LOGS),
     title="No valid host was found",
     sentence=Sentence(
-        'Creates fail fast with "No valid host was found": {servers} servers carry this '
-        "fault and {log_records} log records report it.",
+        'Creates fail fast with "No valid host was found": '
+        "{servers:# server carries|# servers carry} this fault and "
+        "{log_records:# log record reports|# log records report} it.",
         'Creates fail fast with "No valid host was found": the scheduler finds no host with room.',
         FAULT_EXTRAS,
     ),

@@ -59,7 +59,7 @@ RULE = Rule(
     inputs=(Source.CONTROL_PLANE_LOGS,),
     title="No allocation candidates",
     sentence=Sentence(
-        "Placement returned no allocation candidates {log_records} times, from {first} to "
+        "Placement returned no allocation candidates {log_records:once|# times}, from {first} to "
         '{last}: "No valid host was found" comes from the first stage of scheduling, where '
         "no compute node has the room for the request (or its project has no quota left).",
         "Placement returned no allocation candidates: no compute node has the room for the "

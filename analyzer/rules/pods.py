@@ -24,7 +24,7 @@ class PodFacts(TypedDict):
 
 
 POD_EXTRAS = (
-    "It has restarted {restarts} times.",
+    "It has restarted {restarts:once|# times}.",
     "Its memory limit is {memory_limit}.",
 )
 

@@ -17,8 +17,9 @@ RULE = fault_and_log_rule(
     inputs=(Source.SERVERS, Source.HYPERVISOR_LOGS),
     title="Failed to spawn",
     sentence=Sentence(
-        'Builds fail on the hypervisor ("Failed to spawn", build aborted): {servers} servers '
-        "carry this fault and {log_records} log records report it.",
+        'Builds fail on the hypervisor ("Failed to spawn", build aborted): '
+        "{servers:# server carries|# servers carry} this fault and "
+        "{log_records:# log record reports|# log records report} it.",
         'Builds fail on the hypervisor ("Failed to spawn", build aborted).',
         FAULT_EXTRAS,
     ),

@@ -59,11 +59,12 @@ RULE = Rule(
     inputs=(Source.SERVERS,),
     title="VMs stuck in BUILD",
     sentence=Sentence(
-        f"{{count}} VMs have been in BUILD for over {STUCK_AFTER_WORDS} with no fault message.",
+        f"{{count:# VM has|# VMs have}} been in BUILD for over {STUCK_AFTER_WORDS} with no "
+        "fault message.",
         f"VMs have been in BUILD for over {STUCK_AFTER_WORDS} with no fault message.",
         (
             "The oldest has waited {oldest_age_s}.",
-            "{unscheduled} were never placed on a host.",
+            "{unscheduled:# was|# were} never placed on a host.",
             "Task states: {task_states}.",
         ),
     ),

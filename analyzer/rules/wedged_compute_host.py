@@ -190,7 +190,8 @@ RULE = Rule(
     facts=WedgedFacts,
     feeds=Feeds(
         Symptom.SERVICES_UP,
-        "Yes, but {wedged} of the {up} compute hosts up has stopped working (wedged)",
+        "Yes, but {wedged} of the {up:# compute host|# compute hosts} up "
+        "{wedged:has|have} stopped working (wedged)",
     ),
     rebuts=Sentence(
         "{hosts} reads up in the compute service list but has stopped working (its log went "

@@ -69,9 +69,12 @@ def test_no_python_value_in_the_sentences(bundle: str) -> None:
     assert garbled == []
 
 
-DATA_LINE = re.compile(r"^- \*\*Data read:\*\* .*?(\d+) of them compute services", re.MULTILINE)
+DATA_LINE = re.compile(
+    r"^- \*\*Data read:\*\* .*?(\d+) of them (?:a )?compute services?", re.MULTILINE
+)
 SERVICES_ROW = re.compile(
-    r"^\| pcdctl compute service list shows hosts up \| [^|]*?(?:all|of) (\d+) compute services",
+    r"^\| pcdctl compute service list shows hosts up \| [^|]*?(?:all|of|its) (\d+) compute "
+    r"services?",
     re.MULTILINE,
 )
 
