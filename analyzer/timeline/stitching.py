@@ -99,16 +99,17 @@ class Story:
         return min(times) if times else None
 
     def _first_row_time(self) -> pd.Timestamp | None:
-        timed = self._timed()
+        timed = self._timed
         value = timed[0]["timestamp"] if timed else None
         return value if isinstance(value, pd.Timestamp) else None
 
+    @cached_property  # ``first`` is asked again and again by the incident window
     def _timed(self) -> list[dict[Hashable, Any]]:
         return [r for r in self._records if not missing(r["timestamp"])]
 
     def to_document(self, collected_at: pd.Timestamp | None) -> doc.VmStory:
         records = self._records
-        timed = self._timed()
+        timed = self._timed
         scheduled = None
         if records:
             scheduled = any(_family(r) in ("schedule_start", "host_selected") for r in records)
