@@ -51,17 +51,13 @@ class Story:
     status: str | None
     created_at: pd.Timestamp | None
     request_ids: list[str] = field(default_factory=list)
-    rows: pd.DataFrame | None = None
+    # its timeline rows (``_STORY_COLUMNS``) in timeline order, as plain records
+    rows: list[dict[Hashable, Any]] = field(default_factory=list)
     host: str | None = None
-
-    @cached_property  # rows are set once: read as plain records, converted once
-    def _records(self) -> list[dict[Hashable, Any]]:
-        rows = self.rows
-        return [] if rows is None or rows.empty else rows.to_dict("records")
 
     @cached_property  # outcome() and to_document() both ask
     def stage(self) -> str:
-        records = self._records
+        records = self.rows
         if not records:
             return "api"
         stages = {STAGE_OF_ROLE.get(str(r["role"]), "") for r in records if not missing(r["role"])}
@@ -105,10 +101,10 @@ class Story:
 
     @cached_property  # ``first`` is asked again and again by the incident window
     def _timed(self) -> list[dict[Hashable, Any]]:
-        return [r for r in self._records if not missing(r["timestamp"])]
+        return [r for r in self.rows if not missing(r["timestamp"])]
 
     def to_document(self, collected_at: pd.Timestamp | None) -> doc.VmStory:
-        records = self._records
+        records = self.rows
         timed = self._timed
         scheduled = None
         if records:
@@ -251,8 +247,11 @@ def _with_rows(timeline: pd.DataFrame, found: list[tuple[Story, np.ndarray]]) ->
     if not found:
         return []
     every = union(*(rows for _, rows in found))
-    picked = timeline.iloc[every]
-    return [replace(story, rows=picked.iloc[np.searchsorted(every, rows)]) for story, rows in found]
+    records = timeline.iloc[every].to_dict("records")
+    return [
+        replace(story, rows=[records[i] for i in np.searchsorted(every, rows)])
+        for story, rows in found
+    ]
 
 
 def _hung(
@@ -291,7 +290,7 @@ def _hung(
             status=None,
             created_at=ts if pd.notna(ts) else None,
             request_ids=[str(row["request_id"])],
-            rows=creates.loc[[idx]],  # the same row, from the small frame
+            rows=creates.loc[[idx]].to_dict("records"),  # the same row, from the small frame
         )
         if story.outcome(collected_at) == "hung":
             out.append(story)
