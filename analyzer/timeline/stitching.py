@@ -185,7 +185,8 @@ def stories(
     out: list[Story] = []
     if not wanted.empty:
         groups = _Groups(timeline)  # one grouping of the frame for every VM's look-ups
-        found = [_story(groups, vm, creates, claimed) for vm in wanted.to_dict("records")]
+        api = _Creates(creates, claimed)
+        found = [_story(groups, vm, api) for vm in wanted.to_dict("records")]
         out += _with_rows(timeline, found)
     out += _hung(timeline, creates, claimed, servers, collected_at, since, MAX_STORIES - len(out))
     return out[:MAX_STORIES]
@@ -201,31 +202,44 @@ class _Groups:
         self.global_request_id = RowGroups(timeline["global_request_id"])
 
 
-def _story(
-    groups: _Groups,
-    vm: Mapping[Hashable, Any],
-    creates: pd.DataFrame,
-    claimed: set[int],
-) -> tuple[Story, np.ndarray]:
+class _Creates:
+    """The API's create rows, each tied to one VM at most (``claimed``: their labels)."""
+
+    def __init__(self, creates: pd.DataFrame, claimed: set[int]) -> None:
+        self._labels = creates.index.to_numpy()
+        self._request_ids = creates["request_id"]
+        self._times = creates["timestamp"]
+        self._open = np.ones(len(creates), dtype=bool)
+        self._claimed = claimed
+
+    def claim(self, created: pd.Timestamp, rids: set[str]) -> str | None:
+        """The request id of the open create closest to ``created`` (within API_MATCH_S),
+        among those of ``rids`` when any is open; that create is claimed."""
+        near = self._open
+        if rids:
+            own = near & self._request_ids.isin(rids).to_numpy(dtype=bool)
+            near = own if own.any() else near
+        seconds = (self._times - created).abs().dt.total_seconds().to_numpy(na_value=np.nan)
+        close = np.flatnonzero(near & (seconds <= API_MATCH_S))
+        if not close.size:
+            return None
+        best = close[np.argmin(seconds[close])]  # the first of equals, as idxmin
+        self._open[best] = False
+        self._claimed.add(int(self._labels[best]))
+        return opt_str(self._request_ids.iloc[best])
+
+
+def _story(groups: _Groups, vm: Mapping[Hashable, Any], api: _Creates) -> tuple[Story, np.ndarray]:
     """A VM's story without its rows yet, and the positions of its rows in the timeline."""
     vm_id = str(vm["id"])
     named = groups.instance.rows([vm_id])
     rows = union(named, groups.message.rows_containing(vm_id))
     created = vm["created_at"] if pd.notna(vm["created_at"]) else None
     rids = groups.request_id.values_at(rows)
-    if created is not None and not creates.empty:
-        near = creates[~creates.index.isin(claimed)]
-        if rids:
-            own = near[near["request_id"].isin(rids)]
-            near = own if not own.empty else near
-        delta = (near["timestamp"] - created).abs().dt.total_seconds()
-        delta = delta[delta <= API_MATCH_S]
-        if not delta.empty:
-            best = delta.idxmin()
-            claimed.add(int(best))
-            rid = opt_str(creates.at[best, "request_id"])
-            if rid:
-                rids.add(rid)
+    if created is not None:
+        rid = api.claim(created, rids)
+        if rid:
+            rids.add(rid)
     grids = groups.global_request_id.values_at(rows) - {"None"}
     if rids or grids:
         rows = union(named, groups.request_id.rows(rids), groups.global_request_id.rows(grids))
