@@ -147,16 +147,16 @@ def row_files(frame: pd.DataFrame, path: str | None) -> pd.Series:
 def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Give a frame exactly the declared columns, in order, with the declared dtypes."""
     schema = SCHEMAS[table]
-    if list(frame.columns) == list(schema) and all(
-        frame[col].dtype == _DTYPES[dtype] for col, dtype in schema.items()
-    ):
+    dtypes = dict(zip(frame.columns, frame.dtypes, strict=True))
+    if list(dtypes) == list(schema) and all(dtypes[c] == _DTYPES[d] for c, d in schema.items()):
         return frame.reset_index(drop=True)  # a parser built it to the schema already
+    frame = frame.reset_index(drop=True)  # once, not once per column
     out: dict[str, pd.Series] = {}
     n = len(frame)
     for col, dtype in schema.items():
-        if col in frame.columns:
+        if col in dtypes:
             try:
-                out[col] = _cast(frame[col], dtype).reset_index(drop=True)
+                out[col] = _cast(frame[col], dtype)
             except (TypeError, ValueError, OverflowError):
                 # a parser handed over values of the wrong kind: keep the row, lose the cell
                 out[col] = pd.Series([pd.NA] * n, dtype=dtype)

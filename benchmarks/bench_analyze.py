@@ -5,8 +5,10 @@ Prints, for one bundle in one run: the decompression floor (`gzip -dc bundle > /
 the floor, and the interpreter start-up time as a second baseline. `analyze` is timed two
 ways: the analysis alone (`--format json` to /dev/null) and the default command, which also
 writes report.md and report.html. With ``--repeat N`` each figure is the best and the
-median of N runs. Targets (issue 6): analyze within 2x of the floor, peak RSS under 1 GiB
-for a 1 GiB bundle, a 20 MB bundle in under 1.5 s including interpreter start.
+median of N runs, with the median CPU seconds (user + system) beside them; with
+``--source`` the trees are run in turn, so that drift hits them alike. Targets (issue 6):
+analyze within 2x of the floor, peak RSS under 1 GiB for a 1 GiB bundle, a 20 MB bundle in
+under 1.5 s including interpreter start.
 
     python benchmarks/bench_analyze.py --size-mb 1024      # makes the bundle if missing
     python benchmarks/bench_analyze.py --bundle some.tgz
@@ -115,32 +117,51 @@ def main() -> None:
     print(f"bundle            {bundle.name}: {packed:.1f} MB compressed, {mb:.1f} MB uncompressed")
     print(f"python start      {min(start):.3f} s")
     print(f"gzip -dc floor    {floor:.2f} s  ({mb / floor:.0f} MB/s)")
-    for source in [HERE.parent, *args.source]:
-        # the source tree first on the path, for the report worker's process too
-        env = _env(source)
-        analysis = [sys.executable, "-m", "analyzer", str(bundle.resolve()), "--format", "json"]
-        with tempfile.TemporaryDirectory() as out:
-            default = [sys.executable, "-m", "analyzer", str(bundle.resolve()), "-o", out]
-            runs = [run_measured([*analysis, "-q"], cwd=source, env=env) for _ in args.runs]
-            full = [run_measured([*default, "-q"], cwd=source, env=env) for _ in args.runs]
-        best, median = _best_and_median(runs)
-        full_best, full_median = _best_and_median(full)
-        rss = max(r[1] for r in runs + full)
-        codes = sorted({r[2] for r in runs + full})
-        n = len(runs)
-        print(f"-- analyze from {source}")
+    trees = [HERE.parent, *args.source]
+    envs = {tree: _env(tree) for tree in trees}  # each tree first on the path, worker too
+    analysis = [sys.executable, "-m", "analyzer", str(bundle.resolve()), "--format", "json"]
+    runs: dict[Path, list[tuple[float, int, int, float]]] = {tree: [] for tree in trees}
+    full: dict[Path, list[tuple[float, int, int, float]]] = {tree: [] for tree in trees}
+    with tempfile.TemporaryDirectory() as out:
+        default = [sys.executable, "-m", "analyzer", str(bundle.resolve()), "-o", out]
+        for _ in args.runs:  # the trees in turn, so that the machine's drift hits them alike
+            for tree in trees:
+                runs[tree].append(run_measured([*analysis, "-q"], cwd=tree, env=envs[tree]))
+            for tree in trees:
+                full[tree].append(run_measured([*default, "-q"], cwd=tree, env=envs[tree]))
+    for tree in trees:
+        _report_tree(tree, runs[tree], full[tree], mb, size, floor)
+
+
+def _report_tree(
+    source: Path,
+    runs: list[tuple[float, int, int, float]],
+    full: list[tuple[float, int, int, float]],
+    mb: float,
+    size: int,
+    floor: float,
+) -> None:
+    best, median = _best_and_median(runs)
+    full_best, full_median = _best_and_median(full)
+    rss = max(r[1] for r in runs + full)
+    codes = sorted({r[2] for r in runs + full})
+    n = len(runs)
+    print(f"-- analyze from {source}")
+    print(
+        f"analysis          {best:.2f} s best, {median:.2f} s median of {n}"
+        f"  ({mb / best:.1f} MB/s), exit status {codes}"
+    )
+    print(f"with the reports  {full_best:.2f} s best, {full_median:.2f} s median of {n}")
+    cpu = statistics.median(r[3] for r in runs)
+    full_cpu = statistics.median(r[3] for r in full)
+    print(f"CPU (user + sys)  {cpu:.2f} s analysis, {full_cpu:.2f} s with the reports (medians)")
+    print(f"ratio to floor    {best / floor:.2f}x  (target <= 2x)")
+    if size < 50e6:
         print(
-            f"analysis          {best:.2f} s best, {median:.2f} s median of {n}"
-            f"  ({mb / best:.1f} MB/s), exit status {codes}"
+            f"small bundle      {median:.2f} s analysis, {full_median:.2f} s with the reports"
+            "  (medians; target < 1.5 s for a typical 20 MB bundle)"
         )
-        print(f"with the reports  {full_best:.2f} s best, {full_median:.2f} s median of {n}")
-        print(f"ratio to floor    {best / floor:.2f}x  (target <= 2x)")
-        if size < 50e6:
-            print(
-                f"small bundle      {median:.2f} s analysis, {full_median:.2f} s with the reports"
-                "  (medians; target < 1.5 s for a typical 20 MB bundle)"
-            )
-        print(f"peak RSS          {rss / 2**20:.0f} MiB  (target < 1024 MiB for a 1 GiB bundle)")
+    print(f"peak RSS          {rss / 2**20:.0f} MiB  (target < 1024 MiB for a 1 GiB bundle)")
 
 
 def _env(source: Path) -> dict[str, str]:

@@ -34,6 +34,7 @@ from analyzer.cli.common import (
     MaxRatio,
     Out,
     Quiet,
+    lasting_imports,
     parse_limits,
     report_folder,
     reported_errors,
@@ -117,7 +118,8 @@ def analyze_command(
 
 
 def _analyse(bundles: list[Path], limits: Limits, quiet: bool) -> AnalysisDocument:
-    from analyzer.analysis import analyse
+    with lasting_imports():
+        from analyzer.analysis import analyse
 
     status = status_line(sys.stderr, enabled=not quiet)  # only on a terminal, after 1 s
     try:

@@ -4,12 +4,16 @@ Errors become one ``Error: ...`` line and a documented exit status, so every com
 the same failures into the same words and codes, and none ever prints a traceback. The
 arguments and options that mean the same thing in several commands are declared once
 here, and so is the way the size limits are parsed and the way a document is written, so
-that ``analyze``, ``analyze timeline`` and ``analyze fleet`` cannot drift apart.
+that ``analyze``, ``analyze timeline`` and ``analyze fleet`` cannot drift apart. A command
+imports the analysis in ``lasting_imports``, which spares the start of a run the garbage
+collector's walks over it.
 """
 
 from __future__ import annotations
 
+import gc
 import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -149,3 +153,25 @@ def command_app(
     app = typer.Typer(add_completion=False, help=text, rich_markup_mode=None)
     app.command(help=text, no_args_is_help=no_args_is_help)(command)
     return app
+
+
+@contextmanager
+def lasting_imports() -> Iterator[None]:
+    """Imports made with the garbage collector paused, what they made then frozen.
+
+    Importing the analysis (parsers, rules, document types) makes objects that live as long
+    as the process, and each collection the imports set off walks every object made so far,
+    pandas' included: about 0.07 s of a small bundle's 1.1 s. Frozen (``gc.freeze``), they
+    are skipped by the analysis's own collections too. Nothing is frozen when the modules
+    were imported already (a test run).
+    """
+    loaded = len(sys.modules)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if len(sys.modules) > loaded:
+            gc.freeze()
+        if was_enabled:
+            gc.enable()

@@ -81,15 +81,19 @@ class Stripped:
     stamped: np.ndarray  # per line: the journal's time was written in front of it
 
 
-def kind_of(lines: pd.Series, fields: pd.DataFrame | None = None) -> str | None:
+def kind_of(lines: pd.Series) -> str | None:
     """The prefix kind most non-blank lines carry, when at least half of them do."""
     if lines.empty:
         return None
-    fields = _fields(lines) if fields is None else fields
     text = loglines.non_empty(lines.str.strip())
     total = int(text.sum())
     if not total:
         return None
+    # Nearly every file carries no prefix: one match of the pattern, without its fields,
+    # says so before they are extracted (no kind is on more lines than the pattern).
+    if 2 * int(loglines.matches(lines, PREFIX).sum()) < total:
+        return None
+    fields = _fields(lines)
     best, count = None, 0
     for kind in KINDS:
         n = int(_is_kind(fields, kind).sum())
@@ -168,9 +172,7 @@ def fold_prefix(head: str) -> str | None:
 def strip_head(head: str, ctx: SourceContext | None = None) -> str | None:
     """The sniffing head with its prefix cut off, None when it carries none."""
     lines = loglines.split_lines(head)
-    fields = _fields(lines)
-    kind = kind_of(lines, fields)
-    if kind is None:
+    if kind_of(lines) is None:
         return None
     stripped = strip(lines, ctx or _SNIFFING)
     return "\n".join(str(v) for v in stripped.lines.fillna(""))

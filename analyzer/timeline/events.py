@@ -69,22 +69,29 @@ def classify(messages: pd.Series) -> pd.Series:
     return family
 
 
+_DTYPES = {col: pandas_dtype(dtype) for col, dtype in COLUMNS.items()}
+
+
 def _conform(frame: pd.DataFrame) -> pd.DataFrame:
     n = len(frame)
     out: dict[str, pd.Series] = {}
     for col, dtype in COLUMNS.items():
-        if col in frame.columns:
-            series = frame[col].reset_index(drop=True)
-        else:
-            series = pd.Series([pd.NA] * n)
-        if dtype != "float64" and series.dtype == pandas_dtype(dtype):
+        if col not in frame.columns:  # made missing in its own dtype: no cast of n objects
+            if dtype == "float64":
+                out[col] = pd.Series(0.0, index=range(n))
+            else:
+                missing = pd.NaT if dtype == TS else pd.NA
+                out[col] = pd.Series(missing, index=range(n), dtype=_DTYPES[col])
+            continue
+        series = frame[col].reset_index(drop=True)
+        if dtype != "float64" and series.dtype == _DTYPES[col]:
             out[col] = series  # most columns come in the declared dtype already
         elif dtype == TS:
-            out[col] = pd.to_datetime(series, utc=True, errors="coerce").astype(pandas_dtype(TS))
+            out[col] = pd.to_datetime(series, utc=True, errors="coerce").astype(_DTYPES[col])
         elif dtype == "float64":
             out[col] = pd.to_numeric(series, errors="coerce").astype("float64").fillna(0.0)
         else:
-            out[col] = series.astype(pandas_dtype(dtype))
+            out[col] = series.astype(_DTYPES[col])
     return pd.DataFrame(out)
 
 

@@ -15,18 +15,19 @@ VMs that hung and were deleted since (an old incident) still count.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from analyzer.cells import opt_int, opt_str
+from analyzer.cells import missing, opt_int, opt_str
 from analyzer.document import timeline as doc
 from analyzer.model import iso
 from analyzer.runbook import STUCK_AFTER as STUCK_AFTER_TIME
-from analyzer.textmatch import EncodedText
+from analyzer.timeline.row_groups import RowGroups, union
 
 API_MATCH_S = 10.0
 MAX_STORY_EVENTS = 8
@@ -50,18 +51,20 @@ class Story:
     status: str | None
     created_at: pd.Timestamp | None
     request_ids: list[str] = field(default_factory=list)
-    rows: pd.DataFrame | None = None
+    # its timeline rows (``_STORY_COLUMNS``) in timeline order, as plain records
+    rows: list[dict[Hashable, Any]] = field(default_factory=list)
     host: str | None = None
 
-    @cached_property  # rows are set once; outcome() and to_document() both ask
+    @cached_property  # outcome() and to_document() both ask
     def stage(self) -> str:
-        rows = self.rows
-        if rows is None or rows.empty:
+        records = self.rows
+        if not records:
             return "api"
-        stages = {STAGE_OF_ROLE.get(str(r), "") for r in rows["role"].dropna()}
-        if (rows["family"] == "host_selected").any():
+        stages = {STAGE_OF_ROLE.get(str(r["role"]), "") for r in records if not missing(r["role"])}
+        families = {_family(r) for r in records}
+        if "host_selected" in families:
             stages.add("conductor")
-        if (rows["family"] == "vm_launched").any():
+        if "vm_launched" in families:
             stages.add("active")
         for stage in reversed(STAGE_ORDER):
             if stage in stages:
@@ -88,25 +91,24 @@ class Story:
 
     @property
     def first(self) -> pd.Timestamp | None:
-        times = [t for t in (self.created_at, self._row_time(0)) if t is not None]
+        times = [t for t in (self.created_at, self._first_row_time()) if t is not None]
         return min(times) if times else None
 
-    def _row_time(self, i: int) -> pd.Timestamp | None:
-        rows = self.rows
-        if rows is None or rows.empty:
-            return None
-        ts = rows["timestamp"].dropna()
-        if ts.empty:
-            return None
-        value = ts.iloc[i]
+    def _first_row_time(self) -> pd.Timestamp | None:
+        timed = self._timed
+        value = timed[0]["timestamp"] if timed else None
         return value if isinstance(value, pd.Timestamp) else None
 
+    @cached_property  # ``first`` is asked again and again by the incident window
+    def _timed(self) -> list[dict[Hashable, Any]]:
+        return [r for r in self.rows if not missing(r["timestamp"])]
+
     def to_document(self, collected_at: pd.Timestamp | None) -> doc.VmStory:
-        rows = self.rows if self.rows is not None else pd.DataFrame()
-        last = rows.dropna(subset=["timestamp"]).tail(1) if not rows.empty else rows
+        records = self.rows
+        timed = self._timed
         scheduled = None
-        if not rows.empty:
-            scheduled = bool(rows["family"].isin(["schedule_start", "host_selected"]).any())
+        if records:
+            scheduled = any(_family(r) in ("schedule_start", "host_selected") for r in records)
         return doc.VmStory(
             id=self.id,
             name=self.name,
@@ -114,31 +116,31 @@ class Story:
             outcome=self.outcome(collected_at),
             stage=self.stage,
             created_at=iso(self.created_at),
-            accepted_at=iso(_first_of(rows, "create_request")),
+            accepted_at=iso(_first_of(timed, "create_request")),
             scheduled=scheduled,
-            scheduled_at=iso(_first_of(rows, "schedule_start")),
+            scheduled_at=iso(_first_of(timed, "schedule_start")),
             host=self.host,
             request_ids=self.request_ids,
-            last_event=_event(last.iloc[0]) if not last.empty else None,
-            events=[_event(r) for r in _story_rows(rows)[list(_EVENT_COLUMNS)].to_dict("records")],
+            last_event=_event(timed[-1]) if timed else None,
+            events=[_event(r) for r in _story_rows(records)],
         )
 
 
-def _first_of(rows: pd.DataFrame, family: str) -> pd.Timestamp | None:
-    if rows.empty:
-        return None
-    hit = rows[rows["family"] == family]["timestamp"].dropna()
-    return hit.iloc[0] if not hit.empty else None
+def _family(record: Mapping[Hashable, Any]) -> str | None:
+    return opt_str(record["family"])
 
 
-def _story_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows worth telling: every row with a family, else the first and last."""
-    if rows.empty:
-        return rows
-    told = rows[rows["family"].notna()]
+def _first_of(timed: list[dict[Hashable, Any]], family: str) -> pd.Timestamp | None:
+    """The time of the first of the (timed) rows of ``family``."""
+    return next((r["timestamp"] for r in timed if _family(r) == family), None)
+
+
+def _story_rows(records: list[dict[Hashable, Any]]) -> list[dict[Hashable, Any]]:
+    """The rows worth telling: every row with a family, the first and last few of them."""
+    told = [r for r in records if _family(r) is not None]
     if len(told) > MAX_STORY_EVENTS:
         half = MAX_STORY_EVENTS // 2
-        told = pd.concat([told.head(half), told.tail(MAX_STORY_EVENTS - half)])
+        told = told[:half] + told[-(MAX_STORY_EVENTS - half) :]
     return told
 
 
@@ -146,7 +148,7 @@ _EVENT_COLUMNS = ("timestamp", "lane", "family", "severity", "file", "line", "me
 _STORY_COLUMNS = (*_EVENT_COLUMNS, "role", "request_id", "global_request_id", "instance")
 
 
-def _event(row: Mapping[Any, Any] | pd.Series) -> doc.StoryEvent:
+def _event(row: Mapping[Hashable, Any]) -> doc.StoryEvent:
     return doc.StoryEvent(
         timestamp=iso(row["timestamp"]),
         lane=opt_str(row["lane"]),
@@ -172,7 +174,7 @@ def stories(
     """
     if servers.empty and timeline.empty:
         return []
-    # A story reads these columns only: every VM's row selections copy nothing else.
+    # A story reads these columns only: the take of the stories' rows copies nothing else.
     timeline = timeline[[c for c in _STORY_COLUMNS if c in timeline.columns]]
     wanted = servers[servers["status"].fillna("").str.upper().isin(["BUILD", "ERROR"])]
     if since is not None and not wanted.empty:
@@ -182,54 +184,88 @@ def stories(
     claimed: set[int] = set()
     out: list[Story] = []
     if not wanted.empty:
-        messages = EncodedText(timeline["message"])  # one encoding for every VM's search
-        for _, vm in wanted.iterrows():
-            out.append(_story(timeline, messages, vm, creates, claimed))
-    out += _hung(timeline, creates, claimed, servers, collected_at, since)
+        groups = _Groups(timeline)  # one grouping of the frame for every VM's look-ups
+        api = _Creates(creates, claimed)
+        found = [_story(groups, vm, api) for vm in wanted.to_dict("records")]
+        out += _with_rows(timeline, found)
+    out += _hung(timeline, creates, claimed, servers, collected_at, since, MAX_STORIES - len(out))
     return out[:MAX_STORIES]
 
 
-def _story(
-    timeline: pd.DataFrame,
-    messages: EncodedText,
-    vm: pd.Series,
-    creates: pd.DataFrame,
-    claimed: set[int],
-) -> Story:
-    vm_id = str(vm["id"])
-    named = (timeline["instance"] == vm_id).fillna(False).to_numpy(dtype=bool)
-    rows = timeline[named | messages.contains_text(vm_id)]
-    created = vm["created_at"] if pd.notna(vm["created_at"]) else None
-    rids = {str(r) for r in rows["request_id"].dropna()}
-    if created is not None and not creates.empty:
-        near = creates[~creates.index.isin(claimed)]
+class _Groups:
+    """The timeline's rows by instance, message text, request id and global request id."""
+
+    def __init__(self, timeline: pd.DataFrame) -> None:
+        self.instance = RowGroups(timeline["instance"])
+        self.message = RowGroups(timeline["message"])
+        self.request_id = RowGroups(timeline["request_id"])
+        self.global_request_id = RowGroups(timeline["global_request_id"])
+
+
+class _Creates:
+    """The API's create rows, each tied to one VM at most (``claimed``: their labels)."""
+
+    def __init__(self, creates: pd.DataFrame, claimed: set[int]) -> None:
+        self._labels = creates.index.to_numpy()
+        self._request_ids = creates["request_id"]
+        self._times = creates["timestamp"]
+        self._open = np.ones(len(creates), dtype=bool)
+        self._claimed = claimed
+
+    def claim(self, created: pd.Timestamp, rids: set[str]) -> str | None:
+        """The request id of the open create closest to ``created`` (within API_MATCH_S),
+        among those of ``rids`` when any is open; that create is claimed."""
+        near = self._open
         if rids:
-            own = near[near["request_id"].isin(rids)]
-            near = own if not own.empty else near
-        delta = (near["timestamp"] - created).abs().dt.total_seconds()
-        delta = delta[delta <= API_MATCH_S]
-        if not delta.empty:
-            best = delta.idxmin()
-            claimed.add(int(best))
-            rid = opt_str(creates.at[best, "request_id"])
-            if rid:
-                rids.add(rid)
-    grids = {str(g) for g in rows["global_request_id"].dropna() if str(g) != "None"}
+            own = near & self._request_ids.isin(rids).to_numpy(dtype=bool)
+            near = own if own.any() else near
+        seconds = (self._times - created).abs().dt.total_seconds().to_numpy(na_value=np.nan)
+        close = np.flatnonzero(near & (seconds <= API_MATCH_S))
+        if not close.size:
+            return None
+        best = close[np.argmin(seconds[close])]  # the first of equals, as idxmin
+        self._open[best] = False
+        self._claimed.add(int(self._labels[best]))
+        return opt_str(self._request_ids.iloc[best])
+
+
+def _story(groups: _Groups, vm: Mapping[Hashable, Any], api: _Creates) -> tuple[Story, np.ndarray]:
+    """A VM's story without its rows yet, and the positions of its rows in the timeline."""
+    vm_id = str(vm["id"])
+    named = groups.instance.rows([vm_id])
+    rows = union(named, groups.message.rows_containing(vm_id))
+    created = vm["created_at"] if pd.notna(vm["created_at"]) else None
+    rids = groups.request_id.values_at(rows)
+    if created is not None:
+        rid = api.claim(created, rids)
+        if rid:
+            rids.add(rid)
+    grids = groups.global_request_id.values_at(rows) - {"None"}
     if rids or grids:
-        linked = timeline["request_id"].isin(rids).fillna(False)
-        if grids:
-            linked |= timeline["global_request_id"].isin(grids).fillna(False)
-        rows = timeline[named | linked]
-    host = opt_str(vm.get("host"))
-    return Story(
+        rows = union(named, groups.request_id.rows(rids), groups.global_request_id.rows(grids))
+    story = Story(
         id=vm_id,
         name=opt_str(vm["name"]),
         status=opt_str(vm["status"]),
         created_at=created,
         request_ids=sorted(rids),
-        rows=rows,
-        host=host,
+        host=opt_str(vm.get("host")),
     )
+    return story, rows
+
+
+def _with_rows(timeline: pd.DataFrame, found: list[tuple[Story, np.ndarray]]) -> list[Story]:
+    """The stories with their rows, taken from the timeline at once: taking a few rows of a
+    long text column costs its whole length (pyarrow joins its chunks first), so one take
+    serves every VM."""
+    if not found:
+        return []
+    every = union(*(rows for _, rows in found))
+    records = timeline.iloc[every].to_dict("records")
+    return [
+        replace(story, rows=[records[i] for i in np.searchsorted(every, rows)])
+        for story, rows in found
+    ]
 
 
 def _hung(
@@ -239,9 +275,11 @@ def _hung(
     servers: pd.DataFrame,
     collected_at: pd.Timestamp | None,
     since: pd.Timestamp | None,
+    limit: int,
 ) -> list[Story]:
-    """API creates that nothing downstream ever logged, and that match no listed server."""
-    if creates.empty:
+    """API creates that nothing downstream ever logged, and that match no listed server:
+    the first ``limit`` of them."""
+    if creates.empty or limit <= 0:
         return []
     open_creates = creates[~creates.index.isin(claimed) & creates["request_id"].notna()]
     if since is not None:
@@ -266,8 +304,10 @@ def _hung(
             status=None,
             created_at=ts if pd.notna(ts) else None,
             request_ids=[str(row["request_id"])],
-            rows=timeline.loc[[idx]],
+            rows=creates.loc[[idx]].to_dict("records"),  # the same row, from the small frame
         )
         if story.outcome(collected_at) == "hung":
             out.append(story)
+            if len(out) >= limit:
+                break
     return out
