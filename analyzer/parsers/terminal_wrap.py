@@ -67,10 +67,10 @@ def _width(head: pd.Series) -> int | None:
     """The head's wrapping width, None when it is not wrapped."""
     if head.empty:
         return None
-    lengths = head.str.len().fillna(0).astype(int)
+    lengths = head.str.len().fillna(0).astype(int).to_numpy()
     width = int(lengths.max())
-    if width < MIN_WIDTH:
-        return None
+    if width < MIN_WIDTH or int((lengths == width).sum()) < MIN_WRAPS:
+        return None  # the longest line of a log's head is nearly always alone
     wraps = int(_wrapped_at(head, width).sum())
     return width if wraps >= MIN_WRAPS else None
 
