@@ -135,18 +135,23 @@ def escalation_packet(ctx: RuleContext, dx: Diagnosis) -> doc.Escalation:
     return doc.Escalation(
         time_range=doc.TimeRange(start=iso(start), end=iso(ctx.inventory.collected_at)),
         build_servers=stuck_vm_rows(ctx.build_vms),
-        services=[
-            doc.ServiceState(
-                binary=_s(r["binary"]),
-                host=_s(r["host"]),
-                status=_s(r["status"]),
-                state=_s(r["state"]),
-                updated_at=iso(r["updated_at"]),
-            )
-            for _, r in svc.iterrows()
-        ],
+        services=service_states(svc),
         ostackhost_lines=[evidence_entry(e) for e in log_evidence(compute_logs, MAX_PACKET_LINES)],
     )
+
+
+def service_states(svc: pd.DataFrame) -> list[doc.ServiceState]:
+    """The rows of a services frame as the escalation packet lists them."""
+    return [
+        doc.ServiceState(
+            binary=_s(r["binary"]),
+            host=_s(r["host"]),
+            status=_s(r["status"]),
+            state=_s(r["state"]),
+            updated_at=iso(r["updated_at"]),
+        )
+        for _, r in svc.iterrows()
+    ]
 
 
 def stuck_vm_rows(frame: pd.DataFrame) -> list[doc.StuckVm]:

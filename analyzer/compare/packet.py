@@ -7,15 +7,11 @@ misconfiguration and authentication. For SaaS deployments this packet is the ans
 
 from __future__ import annotations
 
-import pandas as pd
-
-from analyzer.cells import opt_str
 from analyzer.compare.document import Broker, Client, FindingChange, Fix, Packet, VmChange
 from analyzer.compare.items import servers_by_id
 from analyzer.compare.sides import Analysed
-from analyzer.document import Evidence, ServiceState, TimeRange
-from analyzer.model import iso
-from analyzer.recovery import stuck_vm_rows
+from analyzer.document import Evidence, TimeRange
+from analyzer.recovery import service_states, stuck_vm_rows
 
 CAUSES = (
     ("memory", {"broker_pod_oomkilled", "broker_memory_alarm"}),
@@ -83,24 +79,11 @@ def packet(
         time_range=TimeRange(start=start, end=a.collected_at),
         vm_ids=vm_ids,
         build_servers=stuck_vm_rows(building),
-        services=_services(after.frames.services),
+        services=service_states(after.frames.services),
         lines_before=_unique(lines_before)[:LINES],
         lines_after=_unique(lines_after)[:LINES],
         tried=tried,
     )
-
-
-def _services(svc: pd.DataFrame) -> list[ServiceState]:
-    return [
-        ServiceState(
-            binary=opt_str(r["binary"]),
-            host=opt_str(r["host"]),
-            status=opt_str(r["status"]),
-            state=opt_str(r["state"]),
-            updated_at=iso(r["updated_at"]),
-        )
-        for _, r in svc.iterrows()
-    ]
 
 
 def _unique(lines: list[Evidence]) -> list[Evidence]:
