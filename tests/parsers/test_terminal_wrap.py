@@ -5,18 +5,12 @@ from __future__ import annotations
 from analyzer.jobs import identify
 from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers import loglines, terminal_wrap
+from fixtures.scenarios import pasted
 
-# nova-conductor.log pasted from a terminal 157 columns wide, in Chinese troubleshooting
-# notes kept on GitHub ("OpenStack排错", November 2020)
-WRAPPED = r"""2020-11-22 18:11:31.638 22880 WARNING nova.scheduler.utils [req-fe2b1525-0dc9-44ef-8ac1-013fc083323f 83b70ce8339e4673ae33edf613291108 b91453e898d2402495f54b8
-533bc002b - 9a37718adbcf441aa294c93d40bb91bc 9a37718adbcf441aa294c93d40bb91bc] Failed to compute_task_build_instances: Exceeded maximum number of retries. Ex
-hausted all hosts available for retrying build failures for instance a9f3b569-708e-4a56-8f57-51e17924a1bc.: MaxRetriesExceeded: Exceeded maximum number of re
-tries. Exhausted all hosts available for retrying build failures for instance a9f3b569-708e-4a56-8f57-51e17924a1bc.
-2020-11-22 18:11:31.638 22880 WARNING nova.scheduler.utils [req-fe2b1525-0dc9-44ef-8ac1-013fc083323f 83b70ce8339e4673ae33edf613291108 b91453e898d2402495f54b8
-533bc002b - 9a37718adbcf441aa294c93d40bb91bc 9a37718adbcf441aa294c93d40bb91bc] [instance: a9f3b569-708e-4a56-8f57-51e17924a1bc] Setting instance to ERROR sta
-te.: MaxRetriesExceeded: Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance a9f3b569-708e-4a56-8f57-5
-1e17924a1bc.
-"""
+# nova-conductor.log pasted from a terminal, as the pasted-reschedules bundle holds it
+# (Chinese troubleshooting notes kept on GitHub, "OpenStack排错", November 2020): its last
+# two records, each wrapped at the terminal's width
+WRAPPED = "\n".join(pasted.RETRIES_CONDUCTOR[6:]) + "\n"
 
 # a zh_CN conductor's NoValidHost and the start of its traceback, as an OpenStack Rocky
 # install diary in Chinese (mirrored from CSDN on GitHub, September 2021) pasted it: one
