@@ -262,8 +262,9 @@ def scan(
         keep = (np.bincount(record, weights=as_row) > 0)[record]
         thin = (np.bincount(record, weights=sampled[sl]) > 0)[record] & ~keep
         if thin.any():
-            thin &= ~_sampled(buf, starts_at, record, thin, keep, opens[sl], first, fmt)
-            keep = (np.bincount(record, weights=want[sl]) > 0)[record] & ~thin
+            chosen = thin & _sampled(buf, starts_at, record, thin, keep, opens[sl], first, fmt)
+            keep |= chosen
+            thin &= ~chosen
         kept, numbers = _runs(data, offsets, np.flatnonzero(keep) + first)
         indexed = (np.bincount(record, weights=named[sl] | thin) > 0)[record] & ~keep
         if indexed.any():
@@ -304,9 +305,7 @@ def _sampled(
     first build after a reconnect) are rows: what the readers of a sampled pattern ask.
     """
     lines = np.flatnonzero(thin & opens)  # a record's first line holds its stamp
-    gather = offsets[lines + first][:, None] + np.arange(fmt.minute_width)
-    np.minimum(gather, len(buf) - 1, out=gather)
-    minutes = buf[gather].view(f"S{fmt.minute_width}").ravel()
+    minutes = _leading(buf, offsets[lines + first], fmt.minute_width)
     change = np.flatnonzero(minutes[1:] != minutes[:-1]) + 1
     ends = np.concatenate(([0], change, change - 1, [minutes.size - 1]))
     thin_records = record[lines]
@@ -366,6 +365,15 @@ def _stamp_reader(buf: np.ndarray, offsets: np.ndarray, width: int) -> Callable[
     return stamp
 
 
+def _leading(buf: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
+    """The ``width`` bytes from each of ``starts`` (the stamps of record starts), as one
+    fixed-width array: one fancy index, no per-line Python (clipped at the buffer's end)."""
+    gather = starts[:, None] + np.arange(width)
+    np.minimum(gather, len(buf) - 1, out=gather)
+    leading: np.ndarray = buf[gather].view(f"S{width}").ravel()
+    return leading
+
+
 def _count(
     buf: np.ndarray, offsets: np.ndarray, folded: np.ndarray, debug: np.ndarray, fmt: FoldFormat
 ) -> list[Count]:
@@ -376,10 +384,8 @@ def _count(
     """
     if not folded.size:
         return []
-    gather = offsets[folded][:, None] + np.arange(fmt.stamp_width)
-    np.minimum(gather, len(buf) - 1, out=gather)
-    stamps = buf[gather].view(f"S{fmt.stamp_width}").ravel()
-    minutes = buf[gather[:, : fmt.minute_width]].view(f"S{fmt.minute_width}").ravel()
+    stamps = _leading(buf, offsets[folded], fmt.stamp_width)
+    minutes = stamps.astype(f"S{fmt.minute_width}")
     out: list[Count] = []
     for level, pick in (("DEBUG", debug), ("INFO", ~debug)):
         keys, times = minutes[pick], stamps[pick]

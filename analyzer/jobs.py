@@ -103,7 +103,8 @@ def fold_policy(
     keeps the lines matching ``patterns`` (every pattern the analysis searches for), those
     matching ``sampled`` ones only as a sample (``analyzer.patterns.searched``)."""
     wanted = union(tuple(patterns))
-    as_rows = tuple(p for p in patterns if p not in set(sampled))
+    only_sampled = set(sampled)
+    as_rows = tuple(p for p in patterns if p not in only_sampled)
     rows = union(as_rows) if sampled and as_rows else None
 
     def policy(path: str, head: bytes) -> Folder | None:
