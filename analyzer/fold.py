@@ -45,6 +45,8 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 from isal import isal_zlib
 
+from analyzer.line_match import Searched, uuid_lines
+
 CHUNK = 4 * 1024 * 1024
 """Bytes scanned at a time."""
 FOLD_FROM = 512 * 1024
@@ -177,14 +179,13 @@ class Scan:
 def scan(
     data: bytes | memoryview,
     fmt: FoldFormat,
-    wanted: str,
+    wanted: Searched,
     prefix: str | None = None,
-    rows: str | None = None,
 ) -> Scan:
     """Every test of a chunk, vectorised; thread-safe (pyarrow and numpy release the GIL).
 
-    ``wanted`` is every searched pattern, ``rows`` those not sampled (None: none is):
-    a record matching sampled patterns only is *sampled* (see ``_sampled``). With
+    ``wanted``: the searched patterns (``analyzer.line_match``); a record matching
+    sampled patterns only is *sampled* (see ``_sampled``). With
     ``prefix`` (a journal's or compose's, ``line_prefix.fold_prefix``) the tests read
     each line with it cut off, as the whole read does; kept lines stay as written.
     """
@@ -219,18 +220,11 @@ def scan(
                 equal &= _matches(pc.fill_null(mine, ""), fmt.repeats_if)
             repeats[pairs] = equal
     debug = _among(level, fmt.debug)
-    # One pass for the searched patterns and UUIDs together (RE2 costs per byte, not per
-    # pattern); the lines it hits are then tested again for the patterns alone: a line
-    # that names an instance but matches no pattern is only indexed, and DEBUG lines that
-    # name instances in passing (power-state syncs, cache refreshes) not even that.
-    hit = _matches(lines, f"{wanted}|{UUID_IN_TEXT}")
-    searched = hit.copy()
-    if hit.any():
-        searched[hit] = _matches(lines.filter(pa.array(hit)), wanted)
-    named = hit & ~searched & ~debug
-    sampled = np.zeros(n, dtype=bool)
-    if rows is not None and searched.any():
-        sampled[searched] = ~_matches(lines.filter(pa.array(searched)), rows)
+    # A line that names an instance but matches no pattern is only indexed, and DEBUG
+    # lines that name instances in passing (power-state syncs, cache refreshes) not even
+    # that.
+    searched, sampled = wanted.lines(buf, starts_at, lines)
+    named = uuid_lines(buf, starts_at) & ~searched & ~debug
     starts = _among(level, fmt.levels)
     severe = _among(level, fmt.keep)
     want = severe | searched
@@ -432,11 +426,10 @@ class Folder:
 
     kind: str
     fmt: FoldFormat
-    wanted: str  # RE2: a line the analysis reads (analyzer.patterns, as one alternation)
+    wanted: Searched  # the patterns of the lines the analysis reads (analyzer.patterns)
     prefix: str | None = None  # RE2: the prefix each line carries (line_prefix.fold_prefix)
     pool: Executor | None = None
     depth: int = 6
-    rows: str | None = None  # the searched patterns that are not sampled (see scan)
     _partial: bytes = b""
     _lines_done: int = 0
     _long_lines: int = 0
@@ -512,11 +505,9 @@ class Folder:
 
     def _submit(self, data: bytes | memoryview) -> None:
         if self.pool is None:
-            self._merge(scan(data, self.fmt, self.wanted, self.prefix, self.rows))
+            self._merge(scan(data, self.fmt, self.wanted, self.prefix))
             return
-        self._inflight.append(
-            self.pool.submit(scan, data, self.fmt, self.wanted, self.prefix, self.rows)
-        )
+        self._inflight.append(self.pool.submit(scan, data, self.fmt, self.wanted, self.prefix))
         while len(self._inflight) > self.depth:
             self._merge(self._inflight.popleft().result())
 

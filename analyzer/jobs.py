@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 from analyzer.bundle import Bundle, FoldPolicy
 from analyzer.fold import Folder
+from analyzer.line_match import Searched
 from analyzer.metadata import Metadata, describes_bundle, host_of
 from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers import PARSERS, line_prefix, loglines, terminal_wrap
 from analyzer.parsers.base import ParserSpec
 from analyzer.parsing import Job
-from analyzer.patterns import union
 
 SNIFF_BYTES = 8192
 _BY_KIND = {spec.kind: spec for spec in PARSERS}
@@ -102,10 +102,7 @@ def fold_policy(
     behind a journal's or compose's prefix (``line_prefix.fold_prefix``). A folded log
     keeps the lines matching ``patterns`` (every pattern the analysis searches for), those
     matching ``sampled`` ones only as a sample (``analyzer.patterns.searched``)."""
-    wanted = union(tuple(patterns))
-    only_sampled = set(sampled)
-    as_rows = tuple(p for p in patterns if p not in only_sampled)
-    rows = union(as_rows) if sampled and as_rows else None
+    wanted = Searched(tuple(patterns), frozenset(sampled))
 
     def policy(path: str, head: bytes) -> Folder | None:
         src = SourceFile(bundle="", path=path, data=head[:SNIFF_BYTES])
@@ -129,6 +126,6 @@ def fold_policy(
         # whole: the fold reads lines, and only the whole read joins them again.
         if terminal_wrap.wrapped(loglines.split_lines(text)):
             return None
-        return Folder(spec.kind, spec.fold, wanted, prefix, rows=rows)
+        return Folder(spec.kind, spec.fold, wanted, prefix)
 
     return policy

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from analyzer.analysis import searched_patterns
 from analyzer.fold import Folded, Folder
+from analyzer.line_match import Searched
 from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers import oslo_log
 from analyzer.parsers.folded_logs import folded_counts, renumber
-from analyzer.patterns import union
 
-WANTED = union(searched_patterns())
+WANTED = Searched(searched_patterns())
 VM = "6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13"
 REQ = "req-5e0a9c2d-1f3b-4c6d-8e7f-0a1b2c3d4e5f"
 

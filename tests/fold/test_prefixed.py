@@ -10,6 +10,7 @@ from analyzer.analysis import analyse, searched_patterns
 from analyzer.document import to_json
 from analyzer.fold import scan
 from analyzer.jobs import fold_policy
+from analyzer.line_match import Searched
 
 # https://github.com/doccano/doccano/issues/2107 (compose v2 service column): routine
 # broker start-up lines, each with the broker's own time
@@ -51,7 +52,9 @@ def test_routine_prefixed_records_are_counted_by_their_own_time() -> None:
     folder = fold_policy(searched_patterns())("compose.log", COMPOSE.encode())
     assert folder is not None
     # searching for nothing, both records are routine: counted under the broker's minute
-    found = scan(COMPOSE.encode() * 2, folder.fmt, "searched for nothing", folder.prefix)
+    found = scan(
+        COMPOSE.encode() * 2, folder.fmt, Searched(("searched for nothing",)), folder.prefix
+    )
     assert found.kept == []
     assert [(c[0], c[2]) for c in found.counts] == [(b"2023-01-06 09:35", 2)]
 

@@ -15,13 +15,13 @@ from analyzer import patterns
 from analyzer.analysis import sampled_patterns, searched_patterns
 from analyzer.fold import Folded, Folder
 from analyzer.fold_index import restore
+from analyzer.line_match import Searched
 from analyzer.parsers import oslo_log
-from analyzer.patterns import searched, union
+from analyzer.patterns import searched
 from analyzer.timeline.families import BY_NAME
 
 PATTERNS = searched_patterns()
-WANTED = union(PATTERNS)
-ROWS = union(tuple(p for p in PATTERNS if p not in set(sampled_patterns())))
+SAMPLED = Searched(PATTERNS, frozenset(sampled_patterns()))
 
 # The line shape of nova-compute in the Loghub OpenStack dataset
 # (https://github.com/logpai/loghub, OpenStack/openstack_normal1.log: "2017-05-16
@@ -58,8 +58,8 @@ def builds() -> list[str]:
     return lines
 
 
-def fold(lines: list[str], chunk: int = 1 << 20, rows: str | None = ROWS) -> Folded:
-    folder = Folder("oslo_log", oslo_log.FOLD, WANTED, rows=rows)
+def fold(lines: list[str], chunk: int = 1 << 20, wanted: Searched = SAMPLED) -> Folded:
+    folder = Folder("oslo_log", oslo_log.FOLD, wanted)
     data = ("\n".join(lines) + "\n").encode()
     for i in range(0, len(data), chunk):
         folder.feed(data[i : i + chunk])
@@ -91,7 +91,7 @@ def test_first_and_last_of_each_minute_and_the_first_after_a_kept_record() -> No
 
 
 def test_without_sampling_every_build_is_a_row() -> None:
-    folded = fold(builds(), rows=None)
+    folded = fold(builds(), wanted=Searched(PATTERNS))
     assert kept_numbers(folded) == list(range(1, len(builds()) + 1))
     assert folded.folded_records == 0
 

@@ -1,0 +1,208 @@
+"""Which lines of a chunk match the searched patterns, and which name a UUID: the two tests
+the fold (``analyzer.fold``) makes of every line of a large log.
+
+RE2 through pyarrow runs once per line, with a call's setup each time: on a busy log the
+searched patterns cost more than inflating the log. Hyperscan, when installed (it has
+wheels for x86-64 Linux, macOS and Windows, not for every machine), scans a whole chunk
+for every pattern in one pass and reports where each match ends; it is a few times faster
+and gives the same answer:
+
+- the patterns are compiled as ``(?:patterns)[^\\n]*$`` in multi-line mode (those not
+  sampled, and those only sampled, each as one alternation), so each reports once per
+  line it matches, at the line's end, with the leftmost start of that match;
+- a match that lies inside one line is exactly what a search of that line finds;
+- a match that runs over a line's end (``[^ ]`` and ``\\s`` match a newline in a chunk but
+  never inside a line) settles nothing: the lines it covers are searched again with RE2,
+  each on its own, as without Hyperscan.
+
+Without Hyperscan every line is searched with RE2 (``Searched.engine`` says which ran). A
+UUID is found with numpy over the bytes, at the places its dashes are.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+from analyzer.patterns import union
+
+try:
+    import hyperscan  # type: ignore[import-untyped,unused-ignore]
+except ImportError:  # no wheel for this machine: RE2 alone gives the same answer, slower
+    hyperscan = None  # type: ignore[assignment]
+
+UUID_BYTES = 36
+_HEX = np.zeros(256, dtype=bool)
+_HEX[np.frombuffer(b"0123456789abcdefABCDEF", dtype=np.uint8)] = True
+_WORDISH = np.zeros(256, dtype=bool)  # what may not come right before a UUID in text
+_WORDISH[
+    np.frombuffer(
+        b"-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8
+    )
+] = True
+_HEX_AT = np.array([i for i in range(UUID_BYTES) if i not in (8, 13, 18, 23)])
+
+
+def uuid_candidates(buf: np.ndarray) -> np.ndarray:
+    """Where in ``buf`` (uint8) 36 bytes could hold a UUID: its four dashes in place (a
+    quick test at the dashes of the text only; the hex digits are not checked)."""
+    room = buf.size - UUID_BYTES + 1
+    if room <= 0:
+        return np.empty(0, dtype=np.int64)
+    dash = np.flatnonzero(buf[8 : 8 + room] == ord("-"))  # a UUID's first dash, as a start
+    dash = dash[buf[dash + 13] == ord("-")]
+    dash = dash[buf[dash + 18] == ord("-")]
+    starts: np.ndarray = dash[buf[dash + 23] == ord("-")].astype(np.int64)
+    return starts
+
+
+def uuid_lines(buf: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Per line (``offsets``: where each starts, and the end): it names a UUID that no dash,
+    letter or digit comes right before (``req-<uuid>`` request ids are on nearly every
+    line and do not count), as ``analyzer.fold.UUID_IN_TEXT`` says in RE2."""
+    n = offsets.size - 1
+    named = np.zeros(n, dtype=bool)
+    at = uuid_candidates(buf[int(offsets[0]) : int(offsets[-1])]) + int(offsets[0])
+    # what comes before first: it rules out the request ids, which are on nearly every line
+    # (a line start inside is preceded by a newline, which is not wordish)
+    at = at[(at == offsets[0]) | ~_WORDISH[buf[np.maximum(at - 1, 0)]]]
+    if at.size:
+        windows = np.lib.stride_tricks.sliding_window_view(buf, UUID_BYTES)[at]
+        at = at[_HEX[windows[:, _HEX_AT]].all(axis=1)]
+        named[np.searchsorted(offsets, at, side="right") - 1] = True
+    return named
+
+
+@dataclass(frozen=True)
+class Searched:
+    """The patterns a folded log keeps lines for (``analyzer.patterns``), and which of them
+    are only sampled: a line matching only those is *sampled* (``analyzer.fold``)."""
+
+    patterns: tuple[str, ...]
+    sampled: frozenset[str] = frozenset()
+    use_hyperscan: bool = True  # False: RE2 only (the tests compare the two)
+
+    def __post_init__(self) -> None:
+        union(self.patterns)  # refuses no pattern at all: it would match every line
+
+    @property
+    def wanted(self) -> str:
+        return union(self.patterns)
+
+    @property
+    def rows(self) -> str | None:
+        """The patterns not sampled, as one (None: no pattern is sampled)."""
+        as_rows = tuple(p for p in self.patterns if p not in self.sampled)
+        return union(as_rows) if self.sampled and as_rows else None
+
+    @property
+    def engine(self) -> str:
+        return "hyperscan" if self._database() is not None else "re2"
+
+    def lines(
+        self, buf: np.ndarray, offsets: np.ndarray, lines: pa.Array
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per line: it matches a pattern (``searched``), and it matches only sampled ones
+        (``sampled``). ``lines`` are the lines as an array, ``buf[offsets[i]:offsets[i+1]]``
+        each, newline included."""
+        database = self._database()
+        if database is None:
+            return self._re2(lines, np.ones(len(lines), dtype=bool))
+        return self._hyperscan(database, buf, offsets, lines)
+
+    def _re2(self, lines: pa.Array, among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = len(lines)
+        searched = np.zeros(n, dtype=bool)
+        sampled = np.zeros(n, dtype=bool)
+        if not among.any():
+            return searched, sampled
+        picked = lines if among.all() else lines.filter(pa.array(among))
+        searched[among] = _matches(picked, self.wanted)
+        rows = self.rows
+        if rows is not None and searched.any():
+            sampled[searched] = ~_matches(lines.filter(pa.array(searched)), rows)
+        return searched, sampled
+
+    def _hyperscan(
+        self, database: _Database, buf: np.ndarray, offsets: np.ndarray, lines: pa.Array
+    ) -> tuple[np.ndarray, np.ndarray]:
+        n = offsets.size - 1
+        lo, hi = int(offsets[0]), int(offsets[-1])
+        events: list[tuple[int, int, int]] = []
+
+        def found(pattern: int, start: int, end: int, _flags: int, _context: Any) -> None:
+            events.append((pattern, start, end))
+
+        database.db.scan(buf.data[lo:hi], match_event_handler=found, scratch=database.scratch())
+        searched = np.zeros(n, dtype=bool)
+        as_row = np.zeros(n, dtype=bool)
+        if not events:
+            return searched, as_row
+        found_at = np.array(events, dtype=np.int64)
+        first = np.searchsorted(offsets, found_at[:, 1] + lo, side="right") - 1
+        last = np.searchsorted(offsets, found_at[:, 2] + lo - 1, side="right") - 1
+        inside = first == last
+        searched[last[inside]] = True
+        as_row[last[inside & database.as_row[found_at[:, 0]]]] = True
+        sampled = searched & ~as_row if self.rows is not None else np.zeros(n, dtype=bool)
+        across = np.flatnonzero(~inside)
+        if across.size:  # rare: these lines are searched again one by one
+            again = np.zeros(n, dtype=bool)
+            for a, b in zip(first[across], last[across], strict=True):
+                again[a : b + 1] = True
+            s, t = self._re2(lines, again)
+            searched[again], sampled[again] = s[again], t[again]
+        return searched, sampled
+
+    def _database(self) -> _Database | None:
+        if not self.use_hyperscan or hyperscan is None:
+            return None
+        return _compiled(self.patterns, self.sampled)
+
+
+@dataclass
+class _Database:
+    db: Any
+    as_row: np.ndarray  # per expression: its patterns are not sampled
+    _local: threading.local
+
+    def scratch(self) -> Any:
+        """One scratch space per thread: the fold scans chunks on several."""
+        mine = getattr(self._local, "scratch", None)
+        if mine is None:
+            mine = self._local.scratch = hyperscan.Scratch(self.db)
+        return mine
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(patterns: tuple[str, ...], sampled: frozenset[str]) -> _Database | None:
+    """The patterns as one Hyperscan database of two expressions, the patterns not sampled
+    and those only sampled, each an alternation: a line reports at most twice, whatever
+    the number of patterns it matches (None: a pattern is beyond Hyperscan's syntax, and
+    RE2 searches them all)."""
+    as_rows = tuple(p for p in patterns if p not in sampled)
+    only_sampled = tuple(p for p in patterns if p in sampled)
+    groups = [(group, row) for group, row in ((as_rows, True), (only_sampled, False)) if group]
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        db.compile(
+            expressions=[f"(?:{union(group)})[^\\n]*$".encode() for group, _ in groups],
+            ids=list(range(len(groups))),
+            elements=len(groups),
+            flags=[hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_SOM_LEFTMOST] * len(groups),
+        )
+    except hyperscan.error:
+        return None
+    as_row = np.array([row for _, row in groups], dtype=bool)
+    return _Database(db, as_row, threading.local())
+
+
+def _matches(lines: pa.Array, pattern: str) -> np.ndarray:
+    hits = pc.match_substring_regex(lines, pattern)
+    return hits.to_numpy(zero_copy_only=False)  # type: ignore[no-any-return]

@@ -1,0 +1,164 @@
+"""The fold's line tests (analyzer.line_match): Hyperscan over a whole chunk and numpy over
+its bytes give, line for line, what RE2 gives searching each line on its own."""
+
+from __future__ import annotations
+
+import tarfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analyzer.analysis import sampled_patterns, searched_patterns
+from analyzer.fold import UUID_IN_TEXT
+from analyzer.line_match import Searched, uuid_lines
+
+pytest.importorskip("hyperscan")
+
+BUNDLES = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
+SEARCHED = Searched(searched_patterns(), frozenset(sampled_patterns()))
+RE2_ONLY = Searched(SEARCHED.patterns, SEARCHED.sampled, use_hyperscan=False)
+
+
+def as_lines(data: bytes) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """``data`` as the fold splits a chunk: every line with its newline."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 0x0A) + 1
+    if not len(ends) or ends[-1] != len(data):
+        ends = np.append(ends, len(data))
+    offsets = np.concatenate(([0], ends)).astype(np.int64)
+    lines = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), len(ends), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+    return buf, offsets, lines
+
+
+def both(searched: Searched, data: bytes) -> None:
+    buf, offsets, lines = as_lines(data)
+    again = Searched(searched.patterns, searched.sampled, use_hyperscan=False)
+    fast, slow = searched.lines(buf, offsets, lines), again.lines(buf, offsets, lines)
+    assert searched.engine == "hyperscan"
+    np.testing.assert_array_equal(fast[0], slow[0])
+    np.testing.assert_array_equal(fast[1], slow[1])
+
+
+def fixture_logs() -> bytes:
+    """Every log line of every shipped bundle: real formats, real messages."""
+    out = []
+    for path in sorted(BUNDLES.glob("*.tgz")):
+        with tarfile.open(path) as tar:
+            for member in tar.getmembers():
+                if member.isfile() and member.name.endswith((".log", ".txt")):
+                    handle = tar.extractfile(member)
+                    assert handle is not None
+                    out.append(handle.read())
+    return b"\n".join(out)
+
+
+def test_every_shipped_log_line_matches_alike() -> None:
+    data = fixture_logs()
+    buf, offsets, lines = as_lines(data)
+    searched, sampled = SEARCHED.lines(buf, offsets, lines)
+    assert searched.sum() > 100
+    assert sampled.sum() > 0
+    both(SEARCHED, data)
+
+
+def test_a_match_running_over_a_line_end_is_searched_again_line_by_line() -> None:
+    # "node [^ ]+ down" (a registered pattern's part): in a chunk "[^ ]+" runs over the
+    # newline, inside a line it cannot; the text only arranges that, it is no real line
+    pattern = Searched(("node [^ ]+ down",))
+    data = b"noticed node\nrabbit@x down\nnode rabbit@y down\n"
+    buf, offsets, lines = as_lines(data)
+    searched, _ = pattern.lines(buf, offsets, lines)
+    assert searched.tolist() == [False, False, True]
+    both(pattern, data)
+
+
+def test_sampled_lines_are_those_matching_sampled_patterns_only() -> None:
+    pattern = Searched(("Took [0-9.]+ seconds", "Reconnected"), frozenset({"Took [0-9.]+ seconds"}))
+    data = b"a Took 1.5 seconds\nReconnected\nTook 2 seconds, Reconnected\nnothing\n"
+    buf, offsets, lines = as_lines(data)
+    searched, sampled = pattern.lines(buf, offsets, lines)
+    assert searched.tolist() == [True, True, True, False]
+    assert sampled.tolist() == [True, False, False, False]
+    both(pattern, data)
+
+
+def test_a_pattern_beyond_hyperscan_makes_re2_search_them_all() -> None:
+    ungreedy = Searched(("(?U)a+b", "Reconnected"))
+    assert ungreedy.engine == "re2"
+    buf, offsets, lines = as_lines(b"xaab\nReconnected\nno\n")
+    assert ungreedy.lines(buf, offsets, lines)[0].tolist() == [True, True, False]
+
+
+def test_threads_scan_alike() -> None:
+    data = fixture_logs()
+    buf, offsets, lines = as_lines(data)
+    expected = SEARCHED.lines(buf, offsets, lines)[0]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: SEARCHED.lines(buf, offsets, lines)[0], range(8)))
+    for got in results:
+        np.testing.assert_array_equal(got, expected)
+
+
+# Pieces lines are made of: UUIDs with and without what may come before one, near-miss
+# layouts (a dash moved, a non-hex digit), request ids, newlines and case.
+PIECES = st.sampled_from(
+    [
+        "6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13",
+        "6F0D4C1E-2B7A-4D3E-9A51-0C8E2F6B9D13",
+        "6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d1",
+        "6f0d4c1e2-b7a-4d3e-9a51-0c8e2f6b9d13",
+        "6f0d4c1g-2b7a-4d3e-9a51-0c8e2f6b9d13",
+        "req-5e0a9c2d-1f3b-4c6d-8e7f-0a1b2c3d4e5f",
+        "[instance: ",
+        "]",
+        " ",
+        "-",
+        "x",
+        "_",
+        "\n",
+        "0",
+        "Took 1.5 seconds to build instance",
+        "Reconnected to AMQP server on rabbit:5672",
+        "node rabbit@a",
+        " down",
+        "AMQP server on ",
+        " is unreachable",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=40))
+def test_uuid_lines_read_as_the_regex(pieces: list[str]) -> None:
+    data = "".join(pieces).encode()
+    if not data:
+        return
+    buf, offsets, lines = as_lines(data)
+    regex = pc.match_substring_regex(lines, UUID_IN_TEXT).to_numpy(zero_copy_only=False)
+    np.testing.assert_array_equal(uuid_lines(buf, offsets), regex)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=40))
+def test_patterns_read_as_re2_line_by_line(pieces: list[str]) -> None:
+    data = "".join(pieces).encode()
+    if data:
+        both(SEARCHED, data)
+
+
+def test_uuid_lines_of_a_slice_of_a_larger_buffer() -> None:
+    # with a journal's prefix cut, the lines start past the buffer's beginning
+    data = b"zz6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13\n6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13\n"
+    buf = np.frombuffer(data, dtype=np.uint8)
+    offsets = np.array([2, 39, 76], dtype=np.int64)
+    assert uuid_lines(buf, offsets).tolist() == [True, True]
+    assert uuid_lines(buf, np.array([1, 39], dtype=np.int64)).tolist() == [False]
+    assert RE2_ONLY.engine == "re2"
