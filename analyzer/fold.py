@@ -35,6 +35,7 @@ names (the index holds those lines compressed).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
@@ -45,7 +46,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 from isal import isal_zlib
 
-from analyzer.line_match import Searched, uuid_lines
+from analyzer.line_match import Searched, uuid_keys, uuid_lines
 
 CHUNK = 4 * 1024 * 1024
 """Bytes scanned at a time."""
@@ -113,9 +114,33 @@ class IndexPart:
     numbers: np.ndarray  # int64
     opens: np.ndarray  # bool
     debug: np.ndarray  # bool
+    # sorted keys (line_match.uuid_keys) of the UUIDs and of the request ids in the lines:
+    # a look-up opens only the parts that may hold what it looks for
+    uuids: np.ndarray  # uint64
+    requests: np.ndarray  # uint64
+
+    @classmethod
+    def of(
+        cls, lines: bytes, numbers: np.ndarray, opens: np.ndarray, debug: np.ndarray
+    ) -> IndexPart:
+        uuids, requests = uuid_keys(lines)
+        return cls(isal_zlib.compress(lines, INDEX_LEVEL), numbers, opens, debug, uuids, requests)
 
     def lines(self) -> bytes:
         return isal_zlib.decompress(self.packed)
+
+    def may_hold(self, uuids: np.ndarray, requests: np.ndarray) -> bool:
+        """Whether the lines may name one of the UUIDs or carry one of the request ids with
+        keys ``uuids`` and ``requests`` (sorted): False only when they do not."""
+        return _among_sorted(uuids, self.uuids) or _among_sorted(requests, self.requests)
+
+
+def _among_sorted(wanted: np.ndarray, keys: np.ndarray) -> bool:
+    """Whether one of ``wanted`` is among the sorted ``keys``."""
+    if not wanted.size or not keys.size:
+        return False
+    at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
+    return bool((keys[at] == wanted).any())
 
 
 INDEX_LEVEL = 1
@@ -263,8 +288,7 @@ def scan(
         indexed = (np.bincount(record, weights=named[sl] | thin) > 0)[record] & ~keep
         if indexed.any():
             pieces, at = _runs(data, offsets, np.flatnonzero(indexed) + first)
-            packed = isal_zlib.compress(b"".join(pieces), INDEX_LEVEL)
-            index = IndexPart(packed, at, opens[at], debug[at])
+            index = IndexPart.of(b"".join(pieces), at, opens[at], debug[at])
         folded = np.flatnonzero(opens[sl] & starts[sl] & ~keep) + first
         counts = _count(buf, starts_at, folded, debug[folded], fmt)
     return Scan(
@@ -531,9 +555,7 @@ class Folder:
                 self._add_count(*c)
             if s.index is not None:
                 part = s.index
-                self._index.append(
-                    IndexPart(part.packed, part.numbers + base + 1, part.opens, part.debug)
-                )
+                self._index.append(dataclasses.replace(part, numbers=part.numbers + base + 1))
             tail = s.tail
             self._open = _Record(start=tail.start, stamp=tail.stamp, debug=tail.debug)
             self._open.extend(tail, base)
@@ -554,8 +576,7 @@ class Folder:
             opens = np.zeros(len(numbers), dtype=bool)
             opens[0] = True
             debug = np.full(len(numbers), rec.debug)
-            packed = isal_zlib.compress(b"".join(rec.pieces), INDEX_LEVEL)
-            self._index.append(IndexPart(packed, numbers, opens, debug))
+            self._index.append(IndexPart.of(b"".join(rec.pieces), numbers, opens, debug))
         if rec.start:
             level = "DEBUG" if rec.debug else "INFO"
             self._add_count(rec.stamp[: self.fmt.minute_width], level, 1, rec.stamp, rec.stamp)

@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from analyzer.fold import Folded, IndexPart
+from analyzer.line_match import keys_of
 
 STORY_STATUSES = frozenset({"BUILD", "ERROR"})
 """Server statuses whose VMs get a story (``analyzer.timeline.stitching.stories``)."""
@@ -151,8 +152,11 @@ def linked_requests(logs: Iterable[Folded], instances: tuple[bytes, ...]) -> fro
     """Request ids of the indexed records that name one of ``instances``."""
     found: set[bytes] = set()
     if instances:
+        keys, nothing = keys_of(instances), keys_of(())
         for folded in logs:
             for part in folded.index:
+                if not part.may_hold(keys, nothing):
+                    continue
                 lines = _Lines.of(part)
                 found.update(lines.request_ids(lines.naming(instances)))
     return frozenset(found)
@@ -166,7 +170,10 @@ def restore(
     pieces: list[bytes] = []
     numbers: list[np.ndarray] = []
     minutes: list[tuple[bytes, str]] = []
+    uuids, carried = keys_of(instances), keys_of(r[len(b"req-") :] for r in requests)
     for part in folded.index:
+        if not part.may_hold(uuids, carried):
+            continue  # not opened: nearly every part, when few VMs have a story
         lines = _Lines.of(part)
         records = lines.naming(instances) | lines.carrying(requests)
         if not records.any():

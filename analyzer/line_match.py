@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +78,42 @@ def uuid_lines(buf: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         at = at[_HEX[windows[:, _HEX_AT]].all(axis=1)]
         named[np.searchsorted(offsets, at, side="right") - 1] = True
     return named
+
+
+def uuid_keys(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted keys (``keys_of``) of every place in ``data`` that could hold a
+    UUID, and of those that are request ids (``req-`` right before): what an index part
+    keeps so that a look-up for a few VMs opens only the parts that may name one."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    at = uuid_candidates(buf)
+    if not at.size:
+        empty = np.empty(0, dtype=np.uint64)
+        return empty, empty
+    keys = _keys_at(buf, at)
+    requests = at >= 4
+    for i, byte in enumerate(b"req-"):
+        requests &= buf[np.maximum(at - 4 + i, 0)] == byte
+    return np.sort(keys), np.sort(keys[requests])  # (not np.unique: a sort is cheaper)
+
+
+def keys_of(uuids: Iterable[bytes]) -> np.ndarray:
+    """The sorted distinct keys of ``uuids`` (36 bytes each) as ``uuid_keys`` makes them."""
+    distinct = sorted(set(uuids))
+    if not distinct:
+        return np.empty(0, dtype=np.uint64)
+    buf = np.frombuffer(b"".join(distinct), dtype=np.uint8)
+    return np.unique(_keys_at(buf, np.arange(len(distinct), dtype=np.int64) * UUID_BYTES))
+
+
+def _keys_at(buf: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The first and last 8 bytes of the 36 at each of ``at``, as one 64-bit number: two
+    UUIDs that differ in them differ in their keys (the bytes between are rarely alone to
+    tell ids apart, and the look-up checks whole ids anyway)."""
+    eights = np.lib.stride_tricks.sliding_window_view(buf, 8)
+    head = eights[at].copy().view(np.uint64).ravel()
+    tail = eights[at + UUID_BYTES - 8].copy().view(np.uint64).ravel()
+    keys: np.ndarray = head ^ tail
+    return keys
 
 
 @dataclass(frozen=True)

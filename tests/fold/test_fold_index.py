@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from analyzer import fold_index
 from analyzer.analysis import analyse
+from analyzer.fold import IndexPart
 from analyzer.parsers import oslo_log
 from tests.fold.test_folder import INDEXED, KEPT, LOG, REQ, TEXT, VM, fold
 
@@ -140,3 +141,24 @@ def test_instances_are_found_where_a_substring_search_finds_them(
         return
     expected = sorted({m.start() for i in instances for m in re.finditer(re.escape(i), data)})
     assert fold_index._naming_positions(data, instances).tolist() == expected
+
+
+def test_parts_that_cannot_hold_what_is_looked_for_are_not_opened(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folded = fold(TEXT, 1 << 20)
+    opened: list[int] = []
+    real = IndexPart.lines
+
+    def counting(part: IndexPart) -> bytes:
+        opened.append(1)
+        return real(part)
+
+    monkeypatch.setattr(IndexPart, "lines", counting)
+    other_vm = b"0b9e2c4d-7a1f-4e3b-8c5d-6f2a1e9d0c7b"
+    other_request = fold_index.request_ids([b"req-11111111-2222-3333-4444-555555555555"])
+    assert fold_index.restore(folded, (other_vm,), other_request, WIDTH) is folded
+    assert fold_index.linked_requests([folded], (other_vm,)) == frozenset()
+    assert opened == []
+    fold_index.restore(folded, (VM.encode(),), NO_REQUESTS, WIDTH)
+    assert opened == [1]

@@ -3,6 +3,7 @@ its bytes give, line for line, what RE2 gives searching each line on its own."""
 
 from __future__ import annotations
 
+import re
 import tarfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from analyzer.analysis import sampled_patterns, searched_patterns
 from analyzer.fold import UUID_IN_TEXT
-from analyzer.line_match import Searched, uuid_lines
+from analyzer.line_match import Searched, keys_of, uuid_keys, uuid_lines
 
 pytest.importorskip("hyperscan")
 
@@ -162,3 +163,30 @@ def test_uuid_lines_of_a_slice_of_a_larger_buffer() -> None:
     assert uuid_lines(buf, offsets).tolist() == [True, True]
     assert uuid_lines(buf, np.array([1, 39], dtype=np.int64)).tolist() == [False]
     assert RE2_ONLY.engine == "re2"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=40))
+def test_every_uuid_and_request_id_in_the_text_has_its_key(pieces: list[str]) -> None:
+    data = "".join(pieces).encode()
+    uuids, requests = uuid_keys(data)
+    every = [
+        m.group(1)
+        for m in re.finditer(rb"(?=([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}))", data)
+    ]
+    named = [
+        m.group(1)
+        for m in re.finditer(
+            rb"(?=req-([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}))", data
+        )
+    ]
+    assert set(keys_of(every).tolist()) <= set(uuids.tolist())
+    assert set(keys_of(named).tolist()) <= set(requests.tolist())
+    assert list(uuids) == sorted(uuids)
+
+
+def test_keys_tell_other_ids_apart() -> None:
+    a = b"6f0d4c1e-2b7a-4d3e-9a51-0c8e2f6b9d13"
+    assert keys_of([a]).tolist() == uuid_keys(b"[instance: " + a + b"]")[0].tolist()
+    assert keys_of([a.replace(b"6f0d", b"6f0e")]).tolist() != keys_of([a]).tolist()
+    assert keys_of([a.replace(b"9d13", b"9d14")]).tolist() != keys_of([a]).tolist()
