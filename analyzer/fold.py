@@ -46,7 +46,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 from isal import isal_zlib
 
-from analyzer.line_match import Searched, uuid_keys, uuid_lines
+from analyzer.line_match import Searched, keys_at, uuid_candidates, uuid_keys, uuid_lines
 
 CHUNK = 4 * 1024 * 1024
 """Bytes scanned at a time."""
@@ -121,10 +121,17 @@ class IndexPart:
 
     @classmethod
     def of(
-        cls, lines: bytes, numbers: np.ndarray, opens: np.ndarray, debug: np.ndarray
+        cls,
+        lines: bytes,
+        numbers: np.ndarray,
+        opens: np.ndarray,
+        debug: np.ndarray,
+        keys: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> IndexPart:
-        uuids, requests = uuid_keys(lines)
-        return cls(isal_zlib.compress(lines, INDEX_LEVEL), numbers, opens, debug, uuids, requests)
+        """``keys``: the lines' ``uuid_keys`` when known (None: found here)."""
+        uuids, requests = uuid_keys(lines) if keys is None else keys
+        packed = isal_zlib.compress(lines, INDEX_LEVEL)
+        return cls(packed, numbers, opens, debug, uuids, requests)
 
     def lines(self) -> bytes:
         return isal_zlib.decompress(self.packed)
@@ -249,7 +256,8 @@ def scan(
     # lines that name instances in passing (power-state syncs, cache refreshes) not even
     # that.
     searched, sampled = wanted.lines(buf, starts_at, lines)
-    named = uuid_lines(buf, starts_at) & ~searched & ~debug
+    candidates = uuid_candidates(buf, int(starts_at[0]), int(starts_at[-1]))
+    named = uuid_lines(buf, starts_at, candidates) & ~searched & ~debug
     starts = _among(level, fmt.levels)
     severe = _among(level, fmt.keep)
     want = severe | searched
@@ -288,7 +296,12 @@ def scan(
         indexed = (np.bincount(record, weights=named[sl] | thin) > 0)[record] & ~keep
         if indexed.any():
             pieces, at = _runs(data, offsets, np.flatnonzero(indexed) + first)
-            index = IndexPart.of(b"".join(pieces), at, opens[at], debug[at])
+            # the keys of the candidates in the indexed lines, found in the chunk already
+            line_of = np.searchsorted(starts_at, candidates, side="right") - 1 - first
+            inside = (line_of >= 0) & (line_of < indexed.size)
+            inside[inside] = indexed[line_of[inside]]
+            keys = keys_at(buf, candidates[inside])
+            index = IndexPart.of(b"".join(pieces), at, opens[at], debug[at], keys)
         folded = np.flatnonzero(opens[sl] & starts[sl] & ~keep) + first
         counts = _count(buf, starts_at, folded, debug[folded], fmt)
     return Scan(

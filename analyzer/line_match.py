@@ -50,26 +50,27 @@ _WORDISH[
 _HEX_AT = np.array([i for i in range(UUID_BYTES) if i not in (8, 13, 18, 23)])
 
 
-def uuid_candidates(buf: np.ndarray) -> np.ndarray:
-    """Where in ``buf`` (uint8) 36 bytes could hold a UUID: its four dashes in place (a
-    quick test at the dashes of the text only; the hex digits are not checked)."""
-    room = buf.size - UUID_BYTES + 1
+def uuid_candidates(buf: np.ndarray, lo: int = 0, hi: int | None = None) -> np.ndarray:
+    """Where in ``buf[lo:hi]`` (uint8) 36 bytes could hold a UUID, as positions in ``buf``:
+    its four dashes in place (a quick test at the dashes of the text only; the hex digits
+    are not checked)."""
+    hi = buf.size if hi is None else hi
+    room = hi - lo - UUID_BYTES + 1
     if room <= 0:
         return np.empty(0, dtype=np.int64)
-    dash = np.flatnonzero(buf[8 : 8 + room] == ord("-"))  # a UUID's first dash, as a start
+    dash = np.flatnonzero(buf[lo + 8 : lo + 8 + room] == ord("-")) + lo  # a first dash
     dash = dash[buf[dash + 13] == ord("-")]
     dash = dash[buf[dash + 18] == ord("-")]
     starts: np.ndarray = dash[buf[dash + 23] == ord("-")].astype(np.int64)
     return starts
 
 
-def uuid_lines(buf: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+def uuid_lines(buf: np.ndarray, offsets: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Per line (``offsets``: where each starts, and the end): it names a UUID that no dash,
     letter or digit comes right before (``req-<uuid>`` request ids are on nearly every
-    line and do not count), as ``analyzer.fold.UUID_IN_TEXT`` says in RE2."""
-    n = offsets.size - 1
-    named = np.zeros(n, dtype=bool)
-    at = uuid_candidates(buf[int(offsets[0]) : int(offsets[-1])]) + int(offsets[0])
+    line and do not count), as ``analyzer.fold.UUID_IN_TEXT`` says in RE2. ``at``: the
+    ``uuid_candidates`` of the lines."""
+    named = np.zeros(offsets.size - 1, dtype=bool)
     # what comes before first: it rules out the request ids, which are on nearly every line
     # (a line start inside is preceded by a newline, which is not wordish)
     at = at[(at == offsets[0]) | ~_WORDISH[buf[np.maximum(at - 1, 0)]]]
@@ -81,11 +82,15 @@ def uuid_lines(buf: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 
 
 def uuid_keys(data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted keys (``keys_of``) of every place in ``data`` that could hold a
-    UUID, and of those that are request ids (``req-`` right before): what an index part
-    keeps so that a look-up for a few VMs opens only the parts that may name one."""
+    """Sorted keys (``keys_of``) of every place in ``data`` that could hold a UUID, and of
+    those that are request ids (``req-`` right before): what an index part keeps so that
+    a look-up for a few VMs opens only the parts that may name one."""
     buf = np.frombuffer(data, dtype=np.uint8)
-    at = uuid_candidates(buf)
+    return keys_at(buf, uuid_candidates(buf))
+
+
+def keys_at(buf: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``uuid_keys`` of the candidates ``at`` of ``buf`` (found once for a chunk)."""
     if not at.size:
         empty = np.empty(0, dtype=np.uint64)
         return empty, empty

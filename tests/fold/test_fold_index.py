@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from analyzer import fold_index
 from analyzer.analysis import analyse
 from analyzer.fold import IndexPart
+from analyzer.line_match import keys_of
 from analyzer.parsers import oslo_log
 from tests.fold.test_folder import INDEXED, KEPT, LOG, REQ, TEXT, VM, fold
 
@@ -162,3 +163,17 @@ def test_parts_that_cannot_hold_what_is_looked_for_are_not_opened(
     assert opened == []
     fold_index.restore(folded, (VM.encode(),), NO_REQUESTS, WIDTH)
     assert opened == [1]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=64, max_value=4096))
+def test_every_part_keeps_the_keys_of_its_ids(chunk: int) -> None:
+    uuid_text = rb"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
+    folded = fold(TEXT, chunk)
+    assert folded.index
+    for part in folded.index:
+        lines = part.lines()
+        ids = re.findall(rb"(?=(" + uuid_text + rb"))", lines)
+        requests = re.findall(rb"(?=req-(" + uuid_text + rb"))", lines)
+        assert set(keys_of(ids).tolist()) <= set(part.uuids.tolist())
+        assert set(keys_of(requests).tolist()) <= set(part.requests.tolist())
