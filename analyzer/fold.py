@@ -3,7 +3,8 @@
 A week of ``ostackhost.log`` is millions of periodic-task and lock lines that no rule, no
 timeline family and no VM story ever reads. Parsing each into a row costs time and memory
 in proportion to the log; here the log streams through in chunks, and only whole-chunk
-vectorised tests (RE2 through pyarrow, numpy) look at every line:
+vectorised tests (Hyperscan, RE2 through pyarrow, numpy: ``analyzer.line_match``) look at
+every line:
 
 - a *record* is a line whose head the format recognises, plus the lines after it that do
   not open one (a traceback, raw stdout) and the lines that repeat its head (oslo.log and
@@ -19,9 +20,10 @@ vectorised tests (RE2 through pyarrow, numpy) look at every line:
   to build instance" lines cost a few rows a minute, not one per build;
 - a record that is not DEBUG and names a UUID (an instance, in a block or in the text, as
   the VM stories look for; request ids, ``req-<uuid>``, do not count) but is not kept is
-  *indexed*: counted like a folded one, and its lines stored compressed
-  (``IndexPart``) until the analysis knows which VMs it tells the story of
-  (``analyzer.fold_index``). A busy cloud names thousands of instances a minute in
+  *indexed*: counted like a folded one, and its lines stored compressed with the keys
+  of the UUIDs and request ids in them (``IndexPart``) until the analysis knows which VMs
+  it tells the story of (``analyzer.fold_index``: only the parts holding one of their
+  keys are opened). A busy cloud names thousands of instances a minute in
   routine lines ("VM Resumed", power-state syncs); only the few stuck or failed VMs need
   them as rows;
 - every other record is *folded*: counted per minute of its time stamp and level (DEBUG or
@@ -70,7 +72,9 @@ UUID_IN_TEXT = (
     r"(?:^|[^-0-9A-Za-z])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}"
     r"-[0-9a-fA-F]{12}"
 )
-"""A UUID not preceded by a dash (``req-<uuid>`` request ids are on nearly every line)."""
+"""A UUID not preceded by a dash (``req-<uuid>`` request ids are on nearly every line): what
+names an instance, as RE2 says it; the fold finds it with numpy (``line_match.uuid_lines``,
+which a property test compares with this)."""
 
 
 @dataclass(frozen=True)
