@@ -119,8 +119,8 @@ class IndexPart:
     numbers: np.ndarray  # int64
     opens: np.ndarray  # bool
     debug: np.ndarray  # bool
-    # sorted keys (line_match.uuid_keys) of the UUIDs and of the request ids in the lines:
-    # a look-up opens only the parts that may hold what it looks for
+    # sorted keys (line_match.uuid_keys) of the UUIDs in the lines, those of request ids
+    # apart: a look-up opens only the parts that may hold what it looks for
     uuids: np.ndarray  # uint64
     requests: np.ndarray  # uint64
 
@@ -144,7 +144,11 @@ class IndexPart:
     def may_hold(self, uuids: np.ndarray, requests: np.ndarray) -> bool:
         """Whether the lines may name one of the UUIDs or carry one of the request ids with
         keys ``uuids`` and ``requests`` (sorted): False only when they do not."""
-        return _among_sorted(uuids, self.uuids) or _among_sorted(requests, self.requests)
+        return (
+            _among_sorted(uuids, self.uuids)
+            or _among_sorted(uuids, self.requests)  # (a VM's id after "req-" counts too)
+            or _among_sorted(requests, self.requests)
+        )
 
 
 def _among_sorted(wanted: np.ndarray, keys: np.ndarray) -> bool:

@@ -82,9 +82,9 @@ def uuid_lines(buf: np.ndarray, offsets: np.ndarray, at: np.ndarray) -> np.ndarr
 
 
 def uuid_keys(data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted keys (``keys_of``) of every place in ``data`` that could hold a UUID, and of
-    those that are request ids (``req-`` right before): what an index part keeps so that
-    a look-up for a few VMs opens only the parts that may name one."""
+    """Sorted keys (``keys_of``) of every place in ``data`` that could hold a UUID, those
+    of request ids (``req-`` right before) apart: what an index part keeps so that a
+    look-up for a few VMs opens only the parts that may name one."""
     buf = np.frombuffer(data, dtype=np.uint8)
     return keys_at(buf, uuid_candidates(buf))
 
@@ -98,7 +98,8 @@ def keys_at(buf: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     requests = at >= 4
     for i, byte in enumerate(b"req-"):
         requests &= buf[np.maximum(at - 4 + i, 0)] == byte
-    return np.sort(keys), np.sort(keys[requests])  # (not np.unique: a sort is cheaper)
+    # (np.sort, not np.unique: a sort is cheaper)
+    return np.sort(keys[~requests]), np.sort(keys[requests])
 
 
 def keys_of(uuids: Iterable[bytes]) -> np.ndarray:

@@ -1,24 +1,29 @@
-"""Where the chunks of folded logs are scanned (``analyzer.fold.scan``): threads, or other
-processes when the bundle is large.
+"""Where the chunks of folded logs are scanned (``analyzer.fold.scan``): threads, or two
+other processes when the bundle is large.
 
 A scan spends part of its time in Python and in numpy calls that hold the interpreter's
 lock, and Hyperscan calls back into Python for every line it matches: threads scanning
 chunks mostly take turns, and the reading of the archive waits for them. Processes scan
-side by side, while this one inflates and reads the archive. Starting them costs about a
-third of a second of CPU (a fresh interpreter importing numpy, pyarrow and the fold),
-which only a large bundle earns back, so a small one is scanned on threads as before.
+side by side while this one inflates and reads the archive.
 
-Processes are not used where they cannot be, or should not: on one CPU, inside a daemonic
-process (a fleet's or Dask's worker, which may not have children), where the platform
-has no ``forkserver`` (Windows), or when the caller runs several analyses side by side
-(``processes=False``: the fleet already keeps every CPU busy).
+The workers are forked, on Linux only, when the pool is made: before the reading starts
+the threads that inflate the archive and scan, so no lock of theirs is copied held into
+a child; a fork costs a few milliseconds and no import (a spawned interpreter would import
+numpy, pyarrow and the fold again, about a third of a second of CPU each). A small bundle
+is still scanned on threads: forking for it would cost more than it saves.
+
+Processes are not used where they cannot be, or should not: on one CPU, off Linux (macOS
+and Windows do not fork safely), inside a daemonic process (Dask's workers may not have
+children), or when the caller runs several analyses side by side (``processes=False``:
+the fleet already keeps every CPU busy).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+import sys
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 PROCESSES_FROM = 32 * 1024 * 1024
 """An archive of this many bytes or more (about 200 MB of logs) is scanned in processes."""
@@ -29,25 +34,22 @@ PROCESSES = 2
 def scan_pool(size: int, processes: bool = True) -> Executor:
     """The pool for a bundle of ``size`` bytes on disk (compressed, for an archive)."""
     if processes and size >= PROCESSES_FROM and can_fork_workers():
+        pool = ProcessPoolExecutor(
+            max_workers=PROCESSES, mp_context=multiprocessing.get_context("fork")
+        )
         try:
-            context = multiprocessing.get_context("forkserver")
-            # the server imports the fold once; each worker starts from it, imports done
-            context.set_forkserver_preload(["analyzer.fold"])
-            return ProcessPoolExecutor(max_workers=PROCESSES, mp_context=context)
-        except (OSError, ValueError):
-            pass
+            pool.submit(int).result()  # forks every worker now, while this process is alone
+        except (BrokenExecutor, OSError):
+            pool.shutdown(wait=False)
+        else:
+            return pool
     return ThreadPoolExecutor(max_workers=THREADS)
 
 
 def can_fork_workers() -> bool:
-    if multiprocessing.current_process().daemon:
+    if not sys.platform.startswith("linux") or multiprocessing.current_process().daemon:
         return False
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return False
-    try:
-        return len(os.sched_getaffinity(0)) > 1
-    except AttributeError:  # not on Linux
-        return (os.cpu_count() or 1) > 1
+    return len(os.sched_getaffinity(0)) > 1
 
 
 def in_processes(pool: Executor | None) -> bool:

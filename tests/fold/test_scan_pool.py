@@ -25,7 +25,7 @@ DATA = b"\n".join([TEXT] * 40) + b"\n"
 
 def test_a_bundle_scanned_in_processes_reads_as_on_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     if not scan_pool.can_fork_workers():
-        pytest.skip("no second CPU or no forkserver here")
+        pytest.skip("no second CPU, or not Linux")
     pools: list[Executor] = []
     real = scan_pool.scan_pool
 
