@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
-PROCESSES_FROM = 32 * 1024 * 1024
-"""An archive of this many bytes or more (about 200 MB of logs) is scanned in processes."""
+PROCESSES_FROM = 8 * 1024 * 1024
+"""An archive of this many bytes or more (about 50 MB of logs) is scanned in processes."""
 THREADS = 3
 PROCESSES = 2
 
@@ -35,7 +36,9 @@ def scan_pool(size: int, processes: bool = True) -> Executor:
     """The pool for a bundle of ``size`` bytes on disk (compressed, for an archive)."""
     if processes and size >= PROCESSES_FROM and can_fork_workers():
         pool = ProcessPoolExecutor(
-            max_workers=PROCESSES, mp_context=multiprocessing.get_context("fork")
+            max_workers=PROCESSES,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_worker_start,
         )
         try:
             pool.submit(int).result()  # forks every worker now, while this process is alone
@@ -44,6 +47,12 @@ def scan_pool(size: int, processes: bool = True) -> Executor:
         else:
             return pool
     return ThreadPoolExecutor(max_workers=THREADS)
+
+
+def _worker_start() -> None:
+    """Ctrl-C is this process's to handle: a worker that took it would print a traceback
+    and break the pool; it finishes its chunk and is shut down with the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def can_fork_workers() -> bool:
