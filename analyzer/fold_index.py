@@ -152,7 +152,7 @@ def linked_requests(logs: Iterable[Folded], instances: tuple[bytes, ...]) -> fro
     """Request ids of the indexed records that name one of ``instances``."""
     found: set[bytes] = set()
     if instances:
-        keys, nothing = keys_of(instances), keys_of(())
+        keys, nothing = _instance_keys(instances), _request_keys(frozenset())
         for folded in logs:
             for part in folded.index:
                 if not part.may_hold(keys, nothing):
@@ -160,6 +160,17 @@ def linked_requests(logs: Iterable[Folded], instances: tuple[bytes, ...]) -> fro
                 lines = _Lines.of(part)
                 found.update(lines.request_ids(lines.naming(instances)))
     return frozenset(found)
+
+
+@functools.lru_cache(maxsize=4)
+def _instance_keys(instances: tuple[bytes, ...]) -> np.ndarray:
+    return keys_of(instances)
+
+
+@functools.lru_cache(maxsize=4)
+def _request_keys(requests: frozenset[bytes]) -> np.ndarray:
+    """Once for every log of a bundle: the requests are the same for each."""
+    return keys_of(r[len(b"req-") :] for r in requests)
 
 
 def restore(
@@ -170,7 +181,7 @@ def restore(
     pieces: list[bytes] = []
     numbers: list[np.ndarray] = []
     minutes: list[tuple[bytes, str]] = []
-    uuids, carried = keys_of(instances), keys_of(r[len(b"req-") :] for r in requests)
+    uuids, carried = _instance_keys(instances), _request_keys(requests)
     for part in folded.index:
         if not part.may_hold(uuids, carried):
             continue  # not opened: nearly every part, when few VMs have a story
