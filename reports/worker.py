@@ -101,9 +101,8 @@ def _no_property_list(artist: object) -> str:
 
 def main(argv: list[str]) -> int:
     out = Path(argv[1])
-    if hasattr(os, "nice"):
-        # loading has time to spare until the document comes: the analysis goes first
-        os.nice(10)
+    # (at the caller's priority: a worker started at low priority, once the document had
+    # come, waited behind every other job of a busy machine while the caller waited for it)
     # the costly part, done while the parent is still analysing
     _import_matplotlib()
     from analyzer.document import from_json
