@@ -215,6 +215,16 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """A finding's words: ``text`` when its facts are known, else ``fallback``; then each
+    extra whose facts are known. Declared by each rule (``analyzer.rules.base.Rule``)."""
+
+    text: str
+    fallback: str
+    extras: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
 class SourceContext:
     """What a parser may know about where its file came from."""
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from analyzer import plural
-from analyzer.model import FailureClass
-from analyzer.rules import RULES
-from analyzer.rules.base import Sentence
+from analyzer.model import FailureClass, Sentence
 from analyzer.runbook import STUCK_AFTER_WORDS
+from reports import rule_words
 
 MESSAGING = FailureClass.MESSAGING
 RESOURCE = FailureClass.RESOURCE
@@ -114,14 +113,13 @@ def confidence_label(confidence: float) -> str:
 
 
 # Each rule declares its title (also used for its sub-cause in the verdict line) and its
-# sentence (analyzer.rules.base.Sentence).
-FINDING_TITLES: dict[str, str] = {rule.key: rule.title for rule in RULES}
-FINDING_SENTENCES: dict[str, Sentence] = {rule.key: rule.sentence for rule in RULES}
+# sentence (analyzer.rules.base.Rule), read here from a copy that spares the renderers the
+# rules' detection code and pandas (reports.rule_words, kept equal by a test).
+FINDING_TITLES: dict[str, str] = rule_words.TITLES
+FINDING_SENTENCES: dict[str, Sentence] = rule_words.SENTENCES
 # What a finding says against the symptom table read alone (``Rule.rebuts``): the first
 # lines under "What argued against the other explanations".
-FINDING_REBUTTALS: dict[str, Sentence] = {
-    rule.key: rule.rebuts for rule in RULES if rule.rebuts is not None
-}
+FINDING_REBUTTALS: dict[str, Sentence] = rule_words.REBUTTALS
 
 # Recovery steps, keyed as the analysis orders them; commands come from the document.
 STEP_WORDS: dict[str, str] = {

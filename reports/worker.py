@@ -1,14 +1,16 @@
 """Render report.md and report.html in a second process while the bundle is analysed.
 
-The renderers load jinja2, compile two templates and import matplotlib for the charts:
-about 0.4 s, a third of a small bundle's analysis, all of it Python code that one
-interpreter runs on one CPU. ``analyze`` starts this worker before it reads the bundle,
-so that loading happens on another CPU; once the analysis is done it hands the worker the
-document (the text of ``analysis.json``) on its standard input, and the worker writes the
-two reports. Whatever goes wrong in the worker, the caller renders the reports itself:
-the worker can only save time, never change a report or lose one. Like the caller, it
-writes each report under a temporary name and renames it into place (``reports.files``);
-the caller holds the folder's lock meanwhile.
+The renderers load jinja2 and two templates and import matplotlib for the charts: about
+0.3 s of CPU (matplotlib's import most of it), a third of a small bundle's analysis, all
+of it Python code that one interpreter runs on one CPU. Nothing else is loaded: the
+renderers import no pandas (the rules' words come from ``reports.rule_words``).
+``analyze`` starts this worker before it reads the bundle, so that loading happens on
+another CPU; once the analysis is done it hands the worker the document (the text of
+``analysis.json``) on its standard input, and the worker writes the two reports. Whatever
+goes wrong in the worker, the caller renders the reports itself: the worker can only save
+time, never change a report or lose one. Like the caller, it writes each report under a
+temporary name and renames it into place (``reports.files``); the caller holds the
+folder's lock meanwhile.
 """
 
 from __future__ import annotations
@@ -81,41 +83,40 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _warm_up() -> None:
-    """Draw two tiny charts: matplotlib's first drawing loads fonts and text layout."""
-    from analyzer.document import Charts, Lane
-    from reports import charts
+def _import_matplotlib() -> None:
+    """matplotlib's figure and SVG backend, without the property lists of its docstrings.
 
-    lane = Lane(lane="warm-up", clock=None, events=[1, 0], warnings=[0, 1], errors=[1, 1])
-    tiny = Charts(
-        start="2026-01-01T00:00:00Z",
-        bin_s=60.0,
-        bins=2,
-        creates=[1, 2],
-        errors=[0, 1],
-        markers=[],
-        incident=None,
-        lanes=[lane],
-    )
-    charts.timeline_chart(tiny)
-    charts.swimlane_chart(tiny)
+    matplotlib writes into the docstring of every Artist subclass's ``set`` the list of its
+    properties (``matplotlib.artist.kwdoc``, an inspection of every setter): about 0.07 s of
+    the 0.4 s its import costs. Nothing here reads a docstring, and drawing never calls it.
+    """
+    import matplotlib.artist
+
+    matplotlib.artist.kwdoc = _no_property_list
+    import matplotlib.figure
+    from matplotlib.backends import backend_svg  # noqa: F401
+
+
+def _no_property_list(artist: object) -> str:
+    return ""
 
 
 def main(argv: list[str]) -> int:
     out = Path(argv[1])
-    if hasattr(os, "nice"):
-        # loading has time to spare until the document comes: the analysis goes first
-        os.nice(10)
+    # numpy's OpenBLAS starts a thread per CPU when it loads (about 0.07 s of CPU); the
+    # charts' few products of small matrices have no use for them
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # (at the caller's priority: a worker started at low priority, once the document had
+    # come, waited behind every other job of a busy machine while the caller waited for it)
     # the costly part, done while the parent is still analysing
-    import matplotlib.figure  # noqa: F401
-    from matplotlib.backends import backend_svg  # noqa: F401
-
+    _import_matplotlib()
     from analyzer.document import from_json
     from reports.render import environment, render_html, render_markdown
 
     for name in ("report.md.j2", "report.html.j2"):
         environment().get_template(name)
-    _warm_up()
+    # (no chart is drawn ahead: drawing two tiny ones cost about 0.06 s of CPU to spare the
+    # real charts about 0.006 s, a poor trade once the machine is busy)
     data = sys.stdin.buffer.read()
     if not data.strip():
         return 1  # the analysis ended without a document: nothing to write

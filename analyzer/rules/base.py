@@ -17,25 +17,15 @@ means adding its file and a line in ``analyzer.rules.RULES``:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypedDict
 
 import pandas as pd
 
-from analyzer.model import FailureClass, Finding
+from analyzer.model import FailureClass, Finding, Sentence
 from analyzer.patterns import searched
 from analyzer.rules.context import MAX_EVIDENCE, RuleContext, log_evidence
 from analyzer.runbook import Source, Symptom
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """A finding's words: ``text`` when its facts are known, else ``fallback``; then each
-    extra whose facts are known."""
-
-    text: str
-    fallback: str
-    extras: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

@@ -116,14 +116,22 @@ def test_hostile_bundles_leave_nothing_behind(tmp_path: Path) -> None:
     # The chart library's list of the machine's fonts, which it caches in the user's cache
     # folder the first time it loads (the report worker loads it before the analysis ends,
     # chart or not). It is not bundle content.
-    font_cache = {
+    caches = {
         f for f in written if re.fullmatch(r"home/\.cache/matplotlib/fontlist-v[\d.]+\.json", f)
     }
-    assert written - font_cache == expected_new
+    # The report templates, compiled (reports.render): template code, no bundle content.
+    caches |= {
+        f
+        for f in written
+        if re.fullmatch(
+            r"home/\.cache/pcd-bundle-analyzer/templates/[0-9a-f]{16}-[0-9a-f]{40}\.cache", f
+        )
+    }
+    assert written - caches == expected_new
     assert before - snapshot(tmp_path) == set()
     assert list(tmp.iterdir()) == []
     assert {p.relative_to(home).as_posix() for p in home.rglob("*") if p.is_file()} <= {
-        os.path.relpath(tmp_path / f, home) for f in font_cache
+        os.path.relpath(tmp_path / f, home) for f in caches
     }
     assert sorted(p.name for p in outside.iterdir()) == ["target.txt"]
     assert (outside / "target.txt").read_text() == "outside the bundle\n"
