@@ -50,17 +50,11 @@ def read_bundles(
     *,
     fold: bool = True,
     fold_from: int = FOLD_FROM,
-    processes: bool = False,
 ) -> list[Bundle]:
     """The bundles, logs of ``fold_from`` bytes or more folded (``analyzer.fold``) unless
-    ``fold`` is False; with ``processes``, a large bundle's logs are scanned in other
-    processes (``analyzer.scan_pool``: not where several analyses already run side by
-    side)."""
+    ``fold`` is False."""
     policy = fold_policy(searched_patterns(), sampled=sampled_patterns()) if fold else None
-    bundles = [
-        read_bundle(loc, limits, fold=policy, fold_from=fold_from, processes=processes)
-        for loc in locations
-    ]
+    bundles = [read_bundle(loc, limits, fold=policy, fold_from=fold_from) for loc in locations]
     names = [b.name for b in bundles]
     if len(bundles) > 1:
         # Several bundles: evidence names the bundle too, and equal names get a suffix.
@@ -77,11 +71,10 @@ def analyse(
     *,
     fold: bool = True,
     fold_from: int = FOLD_FROM,
-    processes: bool = False,
 ) -> tuple[AnalysisDocument, Frames, Inventory]:
     report = progress or (lambda _msg: None)
     report("reading bundles")
-    bundles = read_bundles(locations, limits, fold=fold, fold_from=fold_from, processes=processes)
+    bundles = read_bundles(locations, limits, fold=fold, fold_from=fold_from)
     report("parsing")
     frames, inventory = ingest(bundles, prefix_bundle=len(bundles) > 1)
     del bundles  # the files' bytes are parsed: free them before the timeline's copies

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,6 @@ from analyzer.errors import BundleError
 from analyzer.fold import FOLD_FROM
 from analyzer.limits import Budget, Limits
 from analyzer.model import BundleProblem, SourceFile
-from analyzer.scan_pool import scan_pool
 
 __all__ = ["ARCHIVE_SUFFIXES", "Bundle", "FoldPolicy", "Limits", "bundle_name", "read_bundle"]
 
@@ -60,27 +60,15 @@ def read_bundle(
     *,
     fold: FoldPolicy | None = None,
     fold_from: int = FOLD_FROM,
-    processes: bool = False,
 ) -> Bundle:
     """Read one bundle (archive or directory). Raises BundleError when it is rejected.
 
     With ``fold``, logs of ``fold_from`` bytes or more that the policy accepts are read
-    folded (``analyzer.fold``), chunk by chunk, so they are never whole in memory; with
-    ``processes``, a large bundle's chunks are scanned in other processes
-    (``analyzer.scan_pool``).
+    folded (``analyzer.fold``), chunk by chunk, so they are never whole in memory.
     """
-    with scan_pool(_size_on_disk(location), processes and fold is not None) as pool:
+    with ThreadPoolExecutor(max_workers=3) as pool:
         folding = Folding(fold, fold_from, pool) if fold is not None else None
         return _read_bundle(location, Budget(limits or Limits()), folding)
-
-
-def _size_on_disk(location: str | Path) -> int:
-    """The bytes of an archive (a folder's are not added up: it is scanned on threads)."""
-    try:
-        st = os.stat(location)
-    except OSError:
-        return 0  # refused with its reason by the reading
-    return st.st_size if stat.S_ISREG(st.st_mode) else 0
 
 
 def _read_bundle(location: str | Path, budget: Budget, folding: Folding | None) -> Bundle:

@@ -21,7 +21,7 @@ import stat
 import tarfile
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
@@ -58,7 +58,7 @@ class Folding:
 
     policy: FoldPolicy
     min_size: int
-    pool: Executor
+    pool: ThreadPoolExecutor
 
 
 class BundleReader:

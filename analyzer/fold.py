@@ -40,7 +40,7 @@ from __future__ import annotations
 import dataclasses
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import BrokenExecutor, Executor, Future
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,7 +49,6 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 from isal import isal_zlib
 
 from analyzer.line_match import Searched, keys_at, uuid_candidates, uuid_keys, uuid_lines
-from analyzer.scan_pool import in_processes
 
 CHUNK = 4 * 1024 * 1024
 """Bytes scanned at a time."""
@@ -466,10 +465,8 @@ class _Record:
 class Folder:
     """Folds one log fed chunk by chunk (``feed`` then ``finish``).
 
-    Chunks are scanned on ``pool`` (threads or processes, ``analyzer.scan_pool``: while one
-    chunk is scanned the next is read and inflated), at most ``depth`` ahead, and put
-    together in file order here. A pool that breaks (a worker process killed) or is shut
-    down leaves the rest to be scanned here.
+    Chunks are scanned on ``pool`` (threads: while one chunk is scanned the next is read
+    and inflated), at most ``depth`` ahead, and put together in file order here.
     """
 
     kind: str
@@ -484,7 +481,7 @@ class Folder:
     _ends_line: bool = True
     _last_key: bytes | None = None
     _open: _Record | None = None
-    _inflight: deque[tuple[Future[Scan], bytes | memoryview]] = field(default_factory=deque)
+    _inflight: deque[Future[Scan]] = field(default_factory=deque)
     _kept: list[bytes] = field(default_factory=list)
     _numbers: list[np.ndarray] = field(default_factory=list)
     _counts: dict[tuple[bytes, str], tuple[int, bytes, bytes]] = field(default_factory=dict)
@@ -523,7 +520,7 @@ class Folder:
             self._submit(self._partial)
             self._partial = b""
         while self._inflight:
-            self._next()
+            self._merge(self._inflight.popleft().result())
         if self._open is not None:
             self._close(self._open)
             self._open = None
@@ -552,30 +549,12 @@ class Folder:
         )
 
     def _submit(self, data: bytes | memoryview) -> None:
-        if self.pool is not None:
-            try:
-                sent = bytes(data) if in_processes(self.pool) else data
-                future = self.pool.submit(scan, sent, self.fmt, self.wanted, self.prefix)
-            except (BrokenExecutor, RuntimeError, OSError):
-                self.pool = None  # (RuntimeError: shut down) scanned here from now on
-            else:
-                self._inflight.append((future, data))
-                while len(self._inflight) > self.depth:
-                    self._next()
-                return
-        while self._inflight:
-            self._next()
-        self._merge(scan(data, self.fmt, self.wanted, self.prefix))
-
-    def _next(self) -> None:
-        """Merge the oldest chunk in flight; one whose process died is scanned here."""
-        future, data = self._inflight.popleft()
-        try:
-            scanned = future.result()
-        except BrokenExecutor:  # a worker process was killed (out of memory?)
-            self.pool = None
-            scanned = scan(data, self.fmt, self.wanted, self.prefix)
-        self._merge(scanned)
+        if self.pool is None:
+            self._merge(scan(data, self.fmt, self.wanted, self.prefix))
+            return
+        self._inflight.append(self.pool.submit(scan, data, self.fmt, self.wanted, self.prefix))
+        while len(self._inflight) > self.depth:
+            self._merge(self._inflight.popleft().result())
 
     def _merge(self, s: Scan) -> None:
         """Put one scanned chunk together with the record left open before it."""

@@ -124,7 +124,7 @@ def _analyse(bundles: list[Path], limits: Limits, quiet: bool) -> AnalysisDocume
     status = status_line(sys.stderr, enabled=not quiet)  # only on a terminal, after 1 s
     try:
         with reported_errors():
-            doc, _frames, _inv = analyse(bundles, limits, progress=status, processes=True)
+            doc, _frames, _inv = analyse(bundles, limits, progress=status)
     finally:
         if status is not None:
             status.close()

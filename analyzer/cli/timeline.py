@@ -85,8 +85,7 @@ def timeline_command(
         raise error("--format parquet writes a binary file: give --out FILE")
     with reported_errors():
         fold = not (all_records or grep)
-        bundles_read = read_bundles(bundles, fold=fold, processes=True)
-        frames, _inv = ingest(bundles_read, prefix_bundle=len(bundles) > 1)
+        frames, _inv = ingest(read_bundles(bundles, fold=fold), prefix_bundle=len(bundles) > 1)
         frame = filter_events(build_timeline(frames).frame, start, stop, grep)
     folded = folded_records(frames)
     if folded:

@@ -44,7 +44,7 @@ def analyse_side(
     location: Path, limits: Limits | None = None, progress: Callable[[str], None] | None = None
 ) -> Analysed:
     paths = bundles_of(location)
-    doc, frames, _inventory = analyse(paths, limits, progress, processes=True)
+    doc, frames, _inventory = analyse(paths, limits, progress)
     try:
         timeline = build_timeline(frames)
     except Exception:  # noqa: BLE001 - fail forward: the document names it (timeline_error)
