@@ -28,6 +28,7 @@ import typer
 
 from analyzer import __version__
 from analyzer.allocator import tune_for_streaming
+from analyzer.cli import blas_threads  # noqa: F401 - first of the package: before numpy
 from analyzer.cli.analyze import HELP, analyze_command
 from analyzer.cli.common import EXIT_INTERRUPTED, command_app
 
