@@ -11,6 +11,8 @@ and gives the same answer:
   sampled, and those only sampled, each as one alternation), so each reports once per
   line it matches, at the line's end, with the leftmost start of that match;
 - a match that lies inside one line is exactly what a search of that line finds;
+- a chunk where more than one line in three matches (a broker log of connections, all
+  of them searched) is searched with RE2 instead: each report is a call into Python;
 - a match that runs over a line's end (``[^ ]`` and ``\\s`` match a newline in a chunk but
   never inside a line) settles nothing: the lines it covers are searched again with RE2,
   each on its own, as without Hyperscan.
@@ -39,6 +41,9 @@ except ImportError:  # no wheel for this machine: RE2 alone gives the same answe
     hyperscan = None  # type: ignore[assignment]
 
 UUID_BYTES = 36
+REPORTS_PER_LINE = 1 / 3
+"""The most Hyperscan reports a chunk takes, per line: each is a call into Python (about
+0.8 us, and the interpreter's lock); past that, RE2 line by line costs less."""
 _HEX = np.zeros(256, dtype=bool)
 _HEX[np.frombuffer(b"0123456789abcdefABCDEF", dtype=np.uint8)] = True
 _WORDISH = np.zeros(256, dtype=bool)  # what may not come right before a UUID in text
@@ -178,11 +183,16 @@ class Searched:
         n = offsets.size - 1
         lo, hi = int(offsets[0]), int(offsets[-1])
         events: list[tuple[int, int, int]] = []
+        most = int(n * REPORTS_PER_LINE)
 
-        def found(pattern: int, start: int, end: int, _flags: int, _context: Any) -> None:
+        def found(pattern: int, start: int, end: int, _flags: int, _context: Any) -> bool:
             events.append((pattern, start, end))
+            return len(events) > most  # True: the scan stops
 
-        database.db.scan(buf.data[lo:hi], match_event_handler=found, scratch=database.scratch())
+        try:
+            database.db.scan(buf.data[lo:hi], match_event_handler=found, scratch=database.scratch())
+        except hyperscan.ScanTerminated:  # a chunk where most lines match: RE2 is cheaper
+            return self._re2(lines, np.ones(n, dtype=bool))
         searched = np.zeros(n, dtype=bool)
         as_row = np.zeros(n, dtype=bool)
         if not events:

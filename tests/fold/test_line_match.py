@@ -15,11 +15,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analyzer import line_match
 from analyzer.analysis import sampled_patterns, searched_patterns
 from analyzer.fold import UUID_IN_TEXT
 from analyzer.line_match import Searched, keys_of, uuid_candidates, uuid_keys, uuid_lines
 
 pytest.importorskip("hyperscan")
+
+
+@pytest.fixture(autouse=True)
+def _every_report_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small texts where most lines match: Hyperscan's reports taken all the same (two a
+    line at most), so that its answer is the one compared."""
+    monkeypatch.setattr(line_match, "REPORTS_PER_LINE", 2.0)
+
 
 BUNDLES = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
 SEARCHED = Searched(searched_patterns(), frozenset(sampled_patterns()))
@@ -194,3 +203,27 @@ def test_keys_tell_other_ids_apart() -> None:
     assert keys_of([a]).tolist() == uuid_keys(b"[instance: " + a + b"]")[0].tolist()
     assert keys_of([a.replace(b"6f0d", b"6f0e")]).tolist() != keys_of([a]).tolist()
     assert keys_of([a.replace(b"9d13", b"9d14")]).tolist() != keys_of([a]).tolist()
+
+
+def test_a_chunk_where_most_lines_match_is_searched_with_re2(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(line_match, "REPORTS_PER_LINE", 1 / 3)
+    calls: list[int] = []
+    real = Searched._re2
+
+    def spying(self: Searched, lines: pa.Array, among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        calls.append(int(among.sum()))
+        return real(self, lines, among)
+
+    monkeypatch.setattr(Searched, "_re2", spying)
+    data = fixture_logs()
+    buf, offsets, lines = as_lines(data)
+    SEARCHED.lines(buf, offsets, lines)
+    # a shipped bundle's lines: few match, Hyperscan's reports taken (RE2 at most for a
+    # match over a line's end, never for every line)
+    assert all(count < len(lines) for count in calls)
+    calls.clear()
+    busy = b"Reconnected to AMQP server on rabbit:5672\n" * 30 + b"nothing\n" * 30
+    both(SEARCHED, busy)
+    assert calls[0] == 60  # every line, once Hyperscan stopped
