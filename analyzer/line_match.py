@@ -139,11 +139,11 @@ class Searched:
     def __post_init__(self) -> None:
         union(self.patterns)  # refuses no pattern at all: it would match every line
 
-    @property
+    @functools.cached_property
     def wanted(self) -> str:
         return union(self.patterns)
 
-    @property
+    @functools.cached_property
     def rows(self) -> str | None:
         """The patterns not sampled, as one (None: no pattern is sampled)."""
         as_rows = tuple(p for p in self.patterns if p not in self.sampled)
