@@ -191,7 +191,8 @@ class Searched:
 
         try:
             database.db.scan(buf.data[lo:hi], match_event_handler=found, scratch=database.scratch())
-        except hyperscan.ScanTerminated:  # a chunk where most lines match: RE2 is cheaper
+        except hyperscan.error:  # ScanTerminated: most lines match, RE2 is cheaper; or
+            # Hyperscan failed (no memory for its scratch space): RE2 gives the answer
             return self._re2(lines, np.ones(n, dtype=bool))
         searched = np.zeros(n, dtype=bool)
         as_row = np.zeros(n, dtype=bool)
