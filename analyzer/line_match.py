@@ -239,9 +239,12 @@ def _compiled(patterns: tuple[str, ...], sampled: frozenset[str]) -> _Database |
     """The patterns as one Hyperscan database of two expressions, the patterns not sampled
     and those only sampled, each an alternation: a line reports at most twice, whatever
     the number of patterns it matches (None: a pattern is beyond Hyperscan's syntax, and
-    RE2 searches them all)."""
-    as_rows = tuple(p for p in patterns if p not in sampled)
-    only_sampled = tuple(p for p in patterns if p in sampled)
+    RE2 searches them all; each pattern spelled by ``as_hyperscan``)."""
+    spelled = {p: as_hyperscan(p) for p in patterns}
+    if None in spelled.values():
+        return None
+    as_rows = tuple(spelled[p] or "" for p in patterns if p not in sampled)
+    only_sampled = tuple(spelled[p] or "" for p in patterns if p in sampled)
     groups = [(group, row) for group, row in ((as_rows, True), (only_sampled, False)) if group]
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     try:
@@ -255,6 +258,57 @@ def _compiled(patterns: tuple[str, ...], sampled: frozenset[str]) -> _Database |
         return None
     as_row = np.array([row for _, row in groups], dtype=bool)
     return _Database(db, as_row, threading.local())
+
+
+_RE2_SPACE = r"\t\n\f\r "  # RE2's \s; Hyperscan's (PCRE's) adds the vertical tab
+
+
+def as_hyperscan(pattern: str) -> str | None:
+    r"""``pattern`` (RE2) spelled so that Hyperscan matches what RE2 matches in one line, or
+    None where the two read it differently: ``\s`` and ``\S`` spelled out (Hyperscan counts
+    a vertical tab as a space, RE2 does not); an end of text (``$``, ``\z``, ``\Z``) or a
+    start of text (``\A``) is a line's end or start for RE2, reading one line, and the
+    chunk's for Hyperscan; ``\Q...\E`` is not read here."""
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            e = pattern[i + 1]
+            if e in "AzZQ" or (e == "S" and in_class):
+                return None
+            if e == "s":
+                out.append(_RE2_SPACE if in_class else f"[{_RE2_SPACE}]")
+            elif e == "S":
+                out.append(f"[^{_RE2_SPACE}]")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            if c == "]":
+                in_class = False
+            elif pattern.startswith("[:", i):  # [[:alpha:]]
+                end = pattern.find(":]", i + 2)
+                if end < 0:
+                    return None
+                out.append(pattern[i : end + 2])
+                i = end + 2
+                continue
+        elif c == "$":
+            return None
+        elif c == "[":
+            in_class = True
+            # a "]" right after "[" or "[^" is a member, not the class's end
+            start = i + 2 if pattern.startswith("[^", i) else i + 1
+            if pattern.startswith("]", start):
+                out.append(pattern[i : start + 1])
+                i = start + 1
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def _matches(lines: pa.Array, pattern: str) -> np.ndarray:

@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 from analyzer import line_match
 from analyzer.analysis import sampled_patterns, searched_patterns
 from analyzer.fold import UUID_IN_TEXT
-from analyzer.line_match import Searched, keys_of, uuid_candidates, uuid_keys, uuid_lines
+from analyzer.line_match import (
+    Searched,
+    as_hyperscan,
+    keys_of,
+    uuid_candidates,
+    uuid_keys,
+    uuid_lines,
+)
 
 pytest.importorskip("hyperscan")
 
@@ -145,6 +152,7 @@ PIECES = st.sampled_from(
         " down",
         "AMQP server on ",
         " is unreachable",
+        "\x0b",  # a vertical tab: a space to Hyperscan's \s, not to RE2's
     ]
 )
 
@@ -227,3 +235,36 @@ def test_a_chunk_where_most_lines_match_is_searched_with_re2(
     busy = b"Reconnected to AMQP server on rabbit:5672\n" * 30 + b"nothing\n" * 30
     both(SEARCHED, busy)
     assert calls[0] == 60  # every line, once Hyperscan stopped
+
+
+def test_a_vertical_tab_is_no_space_for_either() -> None:
+    # a registered pattern: Hyperscan's own \S would stop at the vertical tab, RE2's runs
+    # over it
+    unreachable = Searched((r"AMQP server on \S+ is unreachable",))
+    data = b"AMQP server on rabbit\x0bmq is unreachable\nAMQP server on a b is unreachable\n"
+    buf, offsets, lines = as_lines(data)
+    assert unreachable.lines(buf, offsets, lines)[0].tolist() == [True, False]
+    both(unreachable, data)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "spelled"),
+    [
+        (r"on \S+ is", r"on [^\t\n\f\r ]+ is"),
+        (r"[\s,]x", r"[\t\n\f\r ,]x"),
+        (r"a\\s", r"a\\s"),  # a backslash, then "s"
+        (r"[]\s]", r"[]\t\n\f\r ]"),  # "]" first in a class is a member
+        (r"[[:alpha:]]\s", r"[[:alpha:]][\t\n\f\r ]"),
+        (r"[$]", r"[$]"),
+        (r"foo$", None),  # RE2 reading one line: after its newline; Hyperscan: before
+        (r"\Afoo", None),
+        (r"[\S]", None),
+        (r"\Qa.b\E", None),
+    ],
+)
+def test_patterns_are_spelled_for_hyperscan_or_left_to_re2(
+    pattern: str, spelled: str | None
+) -> None:
+    assert as_hyperscan(pattern) == spelled
+    if spelled is None:
+        assert Searched((pattern,)).engine == "re2"
