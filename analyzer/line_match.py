@@ -109,7 +109,7 @@ def keys_at(buf: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def keys_of(uuids: Iterable[bytes]) -> np.ndarray:
     """The sorted distinct keys of ``uuids`` (36 bytes each) as ``uuid_keys`` makes them."""
-    distinct = sorted(set(uuids))
+    distinct = set(uuids)
     if not distinct:
         return np.empty(0, dtype=np.uint64)
     buf = np.frombuffer(b"".join(distinct), dtype=np.uint8)
@@ -117,9 +117,9 @@ def keys_of(uuids: Iterable[bytes]) -> np.ndarray:
 
 
 def _keys_at(buf: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """The first and last 8 bytes of the 36 at each of ``at``, as one 64-bit number: two
-    UUIDs that differ in them differ in their keys (the bytes between are rarely alone to
-    tell ids apart, and the look-up checks whole ids anyway)."""
+    """The first and last 8 bytes of the 36 at each of ``at``, XORed into one 64-bit number.
+    Two ids may share a key, rarely: that only opens a part for nothing, since the look-up
+    then checks whole ids."""
     eights = np.lib.stride_tricks.sliding_window_view(buf, 8)
     head = eights[at].copy().view(np.uint64).ravel()
     tail = eights[at + UUID_BYTES - 8].copy().view(np.uint64).ravel()
