@@ -103,9 +103,8 @@ def _no_property_list(artist: object) -> str:
 
 def main(argv: list[str]) -> int:
     out = Path(argv[1])
-    # numpy's OpenBLAS starts a thread per CPU when it loads (about 0.07 s of CPU); the
-    # charts' few products of small matrices have no use for them
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from analyzer import blas_threads  # noqa: F401 - one OpenBLAS thread, before numpy loads
+
     # (at the caller's priority: a worker started at low priority, once the document had
     # come, waited behind every other job of a busy machine while the caller waited for it)
     # the costly part, done while the parent is still analysing

@@ -26,9 +26,11 @@ from typing import NoReturn
 
 import typer
 
-from analyzer import __version__
+from analyzer import (
+    __version__,
+    blas_threads,  # noqa: F401 - before anything loads numpy
+)
 from analyzer.allocator import tune_for_streaming
-from analyzer.cli import blas_threads  # noqa: F401 - first of the package: before numpy
 from analyzer.cli.analyze import HELP, analyze_command
 from analyzer.cli.common import EXIT_INTERRUPTED, command_app
 

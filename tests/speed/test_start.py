@@ -12,7 +12,7 @@ import pytest
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="threads counted in /proc")
 def test_the_command_line_loads_numpy_with_one_blas_thread() -> None:
-    """``analyzer.cli.blas_threads`` runs before numpy loads: the threads are as many as
+    """``analyzer.blas_threads`` runs before numpy loads: the threads are as many as
     with OPENBLAS_NUM_THREADS=1 set from outside, whatever the number of CPUs."""
     count = "import os, analyzer.cli; print(len(os.listdir('/proc/self/task')))"
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
