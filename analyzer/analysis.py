@@ -172,6 +172,7 @@ def document(ctx: RuleContext, dx: Diagnosis, built: Timeline | None = None) -> 
         key_events=timeline.key_events,
         charts=timeline.charts,
         timeline_error=timeline.error,
+        routine_messages=None,
         counts=counts(ctx),
     )
 

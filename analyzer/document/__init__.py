@@ -41,6 +41,7 @@ from analyzer.document.root import (
     Generator,
     Problem,
 )
+from analyzer.document.routine import RoutineMessage, RoutineMessages
 from analyzer.document.timeline import (
     Action,
     Burst,
@@ -90,6 +91,8 @@ __all__ = [
     "Prevention",
     "Problem",
     "Recovery",
+    "RoutineMessage",
+    "RoutineMessages",
     "ServiceState",
     "Step",
     "StoryEvent",

@@ -7,6 +7,7 @@ import msgspec
 from analyzer.document.base import Record, Seconds, Time
 from analyzer.document.findings import CounterEvidence, Finding, MissingSource, Symptom, Verdict
 from analyzer.document.recovery import Cleanup, NextSteps, Prevention, Recovery, StuckVm
+from analyzer.document.routine import RoutineMessages
 from analyzer.document.timeline import Burst, Charts, ClockOffset, Incident, KeyEvent, VmStory
 from analyzer.model import Deployment
 
@@ -96,4 +97,6 @@ class AnalysisDocument(Record, frozen=True, kw_only=True):
     charts: Charts | None
     # only when the timeline could not be built (its sections are then empty)
     timeline_error: str | msgspec.UnsetType = msgspec.UNSET
+    # None when no log was large enough to fold (analyzer.document.routine)
+    routine_messages: RoutineMessages | None
     counts: Counts

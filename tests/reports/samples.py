@@ -410,6 +410,7 @@ def selfhosted() -> dict[str, Any]:
             "hosts/hv-01/ostackhost.log: lines carry no time zone; read as local time at UTC+1h"
         ],
         **NO_TIMELINE,
+        "routine_messages": None,
         "counts": {
             "servers": 31,
             "build": 3,
@@ -655,6 +656,7 @@ def minimal() -> dict[str, Any]:
         "failed_collections": [],
         "clock_assumptions": [],
         **NO_TIMELINE,
+        "routine_messages": None,
         "counts": dict.fromkeys(
             (
                 "servers",
