@@ -20,6 +20,7 @@ from analyzer.model import FailureClass, Finding, Inventory, iso
 from analyzer.next_steps import next_steps
 from analyzer.patterns import registered_patterns, sampled_patterns
 from analyzer.recovery import cleanup, prevention, recovery_plan, stuck_vm_rows
+from analyzer.routine_messages import routine_messages
 from analyzer.rules import RULES
 from analyzer.rules.context import RuleContext
 from analyzer.runbook import Source
@@ -172,7 +173,7 @@ def document(ctx: RuleContext, dx: Diagnosis, built: Timeline | None = None) -> 
         key_events=timeline.key_events,
         charts=timeline.charts,
         timeline_error=timeline.error,
-        routine_messages=None,
+        routine_messages=routine_messages(ctx.frames, folded_records(ctx.frames)),
         counts=counts(ctx),
     )
 

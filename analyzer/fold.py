@@ -48,6 +48,16 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 from isal import isal_zlib
 
+from analyzer.fold_templates import (
+    EXAMPLE_BYTES,
+    SAMPLE_EVERY,
+    Sample,
+    Seen,
+    Templates,
+    in_sample,
+    sample_of,
+)
+from analyzer.fold_templates import templates as templates_of
 from analyzer.line_match import Searched, keys_at, uuid_candidates, uuid_keys, uuid_lines
 
 CHUNK = 4 * 1024 * 1024
@@ -175,6 +185,8 @@ class Folded:
     long_lines: int = 0  # lines of more than MAX_LINE_CHARS characters, kept or folded
     unended: bool = False  # the last line has no newline (the file may be cut short)
     index: list[IndexPart] = field(default_factory=list)  # indexed records (also counted)
+    # the message templates of a sample of the counted records (analyzer.fold_templates)
+    templates: Templates = field(default_factory=Templates)
 
 
 Count = tuple[bytes, str, int, bytes, bytes]
@@ -193,6 +205,7 @@ class Segment:
     stamp: bytes
     key: bytes | None  # the head of its first line (None: a line that opens no record)
     debug: bool
+    at: int  # where its first line starts in the file (bytes)
 
 
 @dataclass
@@ -214,6 +227,7 @@ class Scan:
     counts: list[Count]
     long_lines: int = 0
     index: IndexPart | None = None  # line numbers within the chunk, 0-based
+    sample: Sample = field(default_factory=list)  # line numbers within the chunk, 0-based
 
 
 def scan(
@@ -221,6 +235,8 @@ def scan(
     fmt: FoldFormat,
     wanted: Searched,
     prefix: str | None = None,
+    file_at: int = 0,
+    every: int = SAMPLE_EVERY,
 ) -> Scan:
     """Every test of a chunk, vectorised; thread-safe (pyarrow and numpy release the GIL).
 
@@ -228,6 +244,8 @@ def scan(
     sampled patterns only is *sampled* (see ``_sampled``). With
     ``prefix`` (a journal's or compose's, ``line_prefix.fold_prefix``) the tests read
     each line with it cut off, as the whole read does; kept lines stay as written.
+    ``file_at``: where the chunk starts in its file; one in ``every`` counted records is
+    sampled for its template (``analyzer.fold_templates``).
     """
     raw_buf = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero(raw_buf == 0x0A) + 1
@@ -238,6 +256,7 @@ def scan(
     lines = pa.LargeBinaryArray.from_buffers(
         pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     )
+    raw = lines
     buf, starts_at = raw_buf, offsets  # where each tested line's stamp begins
     if prefix is not None:
         lines = pc.replace_substring_regex(lines, prefix, b"", max_replacements=1)
@@ -283,6 +302,7 @@ def scan(
             stamp=stamp_at(lo),
             key=_head_of(lines, lo, fmt),
             debug=bool(debug[lo]),
+            at=file_at + int(offsets[lo]),
         )
 
     first, last = (int(later[0]), int(later[-1])) if later.size else (n, n)
@@ -290,6 +310,7 @@ def scan(
     numbers = np.empty(0, dtype=np.int64)
     counts: list[Count] = []
     index = None
+    sample: Sample = []
     if last > first:
         sl = slice(first, last)
         record = np.cumsum(opens[sl]) - 1
@@ -312,6 +333,10 @@ def scan(
             index = IndexPart.of(b"".join(pieces), at, opens[at], debug[at], keys)
         folded = np.flatnonzero(opens[sl] & starts[sl] & ~keep) + first
         counts = _count(buf, starts_at, folded, debug[folded], fmt)
+        picks = folded[in_sample(offsets[folded] + file_at, every)]
+        sample = sample_of(
+            lines, raw, picks, debug[picks], starts_at, buf, fmt.time, fmt.stamp_width
+        )
     return Scan(
         n=n,
         last_key=_head_of(lines, n - 1, fmt),
@@ -322,6 +347,7 @@ def scan(
         counts=counts,
         long_lines=_long_lines(raw_buf, offsets),
         index=index,
+        sample=sample,
     )
 
 
@@ -452,6 +478,7 @@ class _Record:
     start: bool = False
     stamp: bytes = b""
     debug: bool = False
+    at: int = 0
 
     def extend(self, seg: Segment, base: int) -> None:
         self.pieces.append(seg.data)
@@ -475,7 +502,10 @@ class Folder:
     prefix: str | None = None  # RE2: the prefix each line carries (line_prefix.fold_prefix)
     pool: Executor | None = None
     depth: int = 6
+    every: int = SAMPLE_EVERY  # one counted record in this many sampled for its template
     _partial: bytes = b""
+    _partial_at: int = 0  # where _partial starts in the file
+    _fed: int = 0  # bytes fed so far
     _lines_done: int = 0
     _long_lines: int = 0
     _ends_line: bool = True
@@ -486,29 +516,35 @@ class Folder:
     _numbers: list[np.ndarray] = field(default_factory=list)
     _counts: dict[tuple[bytes, str], tuple[int, bytes, bytes]] = field(default_factory=dict)
     _index: list[IndexPart] = field(default_factory=list)
+    _templates: Templates | None = None
 
     def feed(self, chunk: bytes) -> None:
+        base = self._fed
+        self._fed += len(chunk)
         if chunk:
             self._ends_line = chunk.endswith(b"\n")
         cut = chunk.rfind(b"\n") + 1
         if cut == 0:
-            self._hold(chunk)  # no whole line yet
+            self._hold(chunk, base)  # no whole line yet
             return
         start = 0
         if self._partial:
             # the line split by the previous chunk is scanned on its own: joining it to
             # this chunk would copy the whole chunk
             start = chunk.find(b"\n") + 1
-            self._hold(chunk[:start])
-            self._submit(self._partial)
+            self._hold(chunk[:start], base)
+            self._submit(self._partial, self._partial_at)
             self._partial = b""
-        self._hold(chunk[cut:])
+        self._hold(chunk[cut:], base + cut)
         if cut > start:
-            self._submit(memoryview(chunk)[start:cut])
+            self._submit(memoryview(chunk)[start:cut], base + start)
 
-    def _hold(self, piece: bytes) -> None:
+    def _hold(self, piece: bytes, at: int) -> None:
         """Keep the start of an unfinished line, at most MAX_LINE bytes of it (a line with
-        no newline for gigabytes must not be copied over and over, nor held whole)."""
+        no newline for gigabytes must not be copied over and over, nor held whole);
+        ``at``: where ``piece`` starts in the file."""
+        if not self._partial:
+            self._partial_at = at
         room = MAX_LINE - len(self._partial)
         if room > 0:
             self._partial += piece[:room]
@@ -517,7 +553,7 @@ class Folder:
 
     def finish(self) -> Folded:
         if self._partial:
-            self._submit(self._partial)
+            self._submit(self._partial, self._partial_at)
             self._partial = b""
         while self._inflight:
             self._merge(self._inflight.popleft().result())
@@ -546,13 +582,20 @@ class Folder:
             long_lines=self._long_lines,
             unended=not self._ends_line,
             index=self._index,
+            templates=self._sample(),
         )
 
-    def _submit(self, data: bytes | memoryview) -> None:
+    def _sample(self) -> Templates:
+        if self._templates is None:
+            self._templates = Templates(every=self.every)
+        return self._templates
+
+    def _submit(self, data: bytes | memoryview, at: int) -> None:
+        args = (data, self.fmt, self.wanted, self.prefix, at, self.every)
         if self.pool is None:
-            self._merge(scan(data, self.fmt, self.wanted, self.prefix))
+            self._merge(scan(*args))
             return
-        self._inflight.append(self.pool.submit(scan, data, self.fmt, self.wanted, self.prefix))
+        self._inflight.append(self.pool.submit(scan, *args))
         while len(self._inflight) > self.depth:
             self._merge(self._inflight.popleft().result())
 
@@ -564,7 +607,7 @@ class Folder:
         if opens:
             if self._open is not None:
                 self._close(self._open)
-            self._open = _Record(start=head.start, stamp=head.stamp, debug=head.debug)
+            self._open = _Record(start=head.start, stamp=head.stamp, debug=head.debug, at=head.at)
         assert self._open is not None
         self._open.extend(head, base)
         if s.tail is not None:  # the chunk opens a record after its head: the head is done
@@ -577,8 +620,9 @@ class Folder:
             if s.index is not None:
                 part = s.index
                 self._index.append(dataclasses.replace(part, numbers=part.numbers + base + 1))
+            self._sample().add(s.sample, base)
             tail = s.tail
-            self._open = _Record(start=tail.start, stamp=tail.stamp, debug=tail.debug)
+            self._open = _Record(start=tail.start, stamp=tail.stamp, debug=tail.debug, at=tail.at)
             self._open.extend(tail, base)
         self._last_key = s.last_key
         self._lines_done = base + s.n
@@ -601,6 +645,20 @@ class Folder:
         if rec.start:
             level = "DEBUG" if rec.debug else "INFO"
             self._add_count(rec.stamp[: self.fmt.minute_width], level, 1, rec.stamp, rec.stamp)
+            if in_sample(np.array([rec.at]), self.every)[0]:
+                self._sample().add([self._template_of(rec)], 0)
+
+    def _template_of(self, rec: _Record) -> tuple[bytes, bool, Seen]:
+        """A record settled here (it ran over a chunk's end) in the sample, as a scan
+        samples those inside a chunk."""
+        first = rec.pieces[0].split(b"\n", 1)[0]
+        line = pa.array([first], pa.large_binary())
+        if self.prefix is not None:
+            line = pc.replace_substring_regex(line, self.prefix, b"", max_replacements=1)
+        template = templates_of(line, self.fmt.time)[0].as_py()
+        number = int(rec.numbers[0][0])
+        example = first[:EXAMPLE_BYTES].rstrip(b"\r")
+        return template, rec.debug, Seen(1, number, number, rec.stamp, rec.stamp, example)
 
     def _add_count(self, minute: bytes, level: str, n: int, first: bytes, last: bytes) -> None:
         key = (minute, level)

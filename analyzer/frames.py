@@ -88,6 +88,22 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "clock": STR,
         "file": STR,
     },
+    # message templates of a sample of those records, per log (analyzer.fold_templates)
+    "log_templates": {
+        "source": STR,
+        "service": STR,
+        "host": STR,
+        "file": STR,
+        "level": STR,  # DEBUG or INFO, as the records are counted
+        "template": STR,  # the first line after its stamp, ids and numbers masked
+        "sampled": INT,  # records of this template in the sample
+        "sample_every": INT,  # one counted record in this many was sampled
+        "first": TS,  # the first and last sampled record's time, on UTC
+        "last": TS,
+        "first_line": INT,
+        "last_line": INT,
+        "example": STR,  # the first sampled record's first line, as written
+    },
     # Kubernetes pods: one row per container (a pod without container statuses: one row)
     "pods": {
         "namespace": STR,
@@ -201,6 +217,10 @@ class Frames:
     @property
     def log_counts(self) -> pd.DataFrame:
         return self["log_counts"]
+
+    @property
+    def log_templates(self) -> pd.DataFrame:
+        return self["log_templates"]
 
     @property
     def pods(self) -> pd.DataFrame:

@@ -20,7 +20,12 @@ from analyzer.frames import SCHEMAS, conform
 from analyzer.model import LOCAL_CLOCKS, BundleProblem, SourceContext, SourceFile
 from analyzer.parsers import own_clock
 from analyzer.parsers.base import ParseResult, ParserSpec
-from analyzer.parsers.folded_logs import folded_counts, folded_counts_of, renumber
+from analyzer.parsers.folded_logs import (
+    folded_counts,
+    folded_counts_of,
+    folded_templates_of,
+    renumber,
+)
 from analyzer.sanitize import implausible_times
 
 
@@ -95,12 +100,15 @@ def _parse_one(job: Job, collected_at: datetime | None, parsed: Parsed) -> None:
                 result.tables["logs"] = renumber(result.tables["logs"], folded)
             if spec.fold is not None:
                 result.add("log_counts", folded_counts(folded, spec.fold, ctx))
+        result = implausible_times(result, src.path, collected_at)
+        if folded is not None and spec.fold is not None:
+            templates = folded_templates_of([(folded, ctx)], spec.fold)
+            result.add("log_templates", plausible(templates, src.path, collected_at))
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the analysis
         parsed.problems[job.rank].append(
             BundleProblem(src.path, f"could not be parsed ({type(exc).__name__}: {exc})")
         )
         return
-    result = implausible_times(result, src.path, collected_at)
     clock = _own_clocks(result).get(src.path)
     if clock is not None:
         parsed.own_clocks[job.rank] = clock
@@ -132,6 +140,9 @@ def _parse_batch(group: list[Job], collected_at: datetime | None, parsed: Parsed
             folded = [(job.src.folded, job.ctx) for job in group if job.src.folded is not None]
             result.add("log_counts", folded_counts_of(folded, spec.fold))
         result = implausible_times(result, None, collected_at)
+        if spec.fold is not None:
+            templates = folded_templates_of(folded, spec.fold)
+            result.add("log_templates", plausible(templates, None, collected_at))
         clocks = {rank_of[path]: clock for path, clock in _own_clocks(result).items()}
         problems = [(rank_of[p.file], p) for p in result.problems]
         tables = [
@@ -155,6 +166,14 @@ def _parse_batch(group: list[Job], collected_at: datetime | None, parsed: Parsed
         parsed.local[rank] = offset_of[rank]
     parsed.own_clocks.update(clocks)
     return True
+
+
+def plausible(frame: pd.DataFrame, path: str | None, collected_at: datetime | None) -> pd.DataFrame:
+    """``frame`` (``log_templates``) with the times no working clock could have written
+    blanked, and no problem listed: the same stamps are the folded counts' (listed there)."""
+    if frame.empty:
+        return frame
+    return implausible_times(ParseResult({"t": frame}), path, collected_at).tables["t"]
 
 
 def _own_clocks(result: ParseResult) -> dict[str, own_clock.OwnClock]:

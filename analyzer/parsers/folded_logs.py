@@ -4,6 +4,7 @@ rows parsed from the kept lines renumbered to their lines in the file."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -42,23 +43,10 @@ def folded_counts_of(logs: Sequence[tuple[Folded, SourceContext]], fmt: FoldForm
     def text(column: str) -> pd.Series:
         return strings(pc.cast(counts[column].combine_chunks(), pa.large_string()))
 
-    time_only = "^(?P<t>" + fmt.time.removeprefix("^") + ")"
     zoned = np.zeros(len(counts), dtype=bool)
 
     def times(column: str) -> pd.Series:
-        stamps = extract(text(column), time_only)["t"]
-        has_zone = stamps.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
-        has_zone_np = has_zone.fillna(False).to_numpy(dtype=bool)
-        if not has_zone_np.any():
-            return parse_local(stamps, offset, fmt.time_format)
-        zoned[has_zone_np] = True
-        out = pd.Series(pd.NaT, index=stamps.index, dtype=TS_UTC)
-        out[has_zone_np] = parse_zoned(stamps[has_zone_np])
-        local = ~has_zone_np
-        if local.any():
-            mine = offset[local] if isinstance(offset, np.ndarray) else offset
-            out[local] = parse_local(stamps[local], mine, fmt.time_format)
-        return out
+        return _stamp_times(text(column), fmt, offset, zoned)
 
     first, last = times("first"), times("last")
     clock = per_row([clock_of(ctx) for ctx in contexts], index)
@@ -79,6 +67,79 @@ def folded_counts_of(logs: Sequence[tuple[Folded, SourceContext]], fmt: FoldForm
             "file": per_row([ctx.path for ctx in contexts], index),
         }
     )
+
+
+def _stamp_times(
+    stamps: pd.Series,
+    fmt: FoldFormat,
+    offset: timedelta | np.ndarray | None,
+    zoned: np.ndarray,
+) -> pd.Series:
+    """The times of stamps as a fold keeps them, on UTC: a zoned one as is (``zoned`` set
+    for its row), one without a zone by the file's clock rule (``offset``)."""
+    time_only = "^(?P<t>" + fmt.time.removeprefix("^") + ")"
+    found = extract(stamps, time_only)["t"]
+    has_zone = found.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+    has_zone_np = has_zone.fillna(False).to_numpy(dtype=bool)
+    if not has_zone_np.any():
+        return parse_local(found, offset, fmt.time_format)
+    zoned[has_zone_np] = True
+    out = pd.Series(pd.NaT, index=found.index, dtype=TS_UTC)
+    out[has_zone_np] = parse_zoned(found[has_zone_np])
+    local = ~has_zone_np
+    if local.any():
+        mine = offset[local] if isinstance(offset, np.ndarray) else offset
+        out[local] = parse_local(found[local], mine, fmt.time_format)
+    return out
+
+
+def folded_templates_of(
+    logs: Sequence[tuple[Folded, SourceContext]], fmt: FoldFormat
+) -> pd.DataFrame:
+    """The sampled templates of several folded logs of one format as ``log_templates``
+    rows (``analyzer.fold_templates``), times on UTC, rows in the logs' order."""
+    tables = [(folded.templates.table(), folded.templates.every, ctx) for folded, ctx in logs]
+    tables = [(table, every, ctx) for table, every, ctx in tables if len(table)]
+    if not tables:
+        return pd.DataFrame()
+    rows = pa.concat_tables([table for table, _, _ in tables])
+    index = np.repeat(np.arange(len(tables)), [len(table) for table, _, _ in tables])
+    contexts = [ctx for _, _, ctx in tables]
+    offset = offsets_per_row(contexts, index)
+    zoned = np.zeros(len(rows), dtype=bool)
+
+    def text(column: str) -> pd.Series:
+        as_text = pc.cast(rows[column].combine_chunks(), pa.large_string(), safe=False)
+        return strings(as_text)
+
+    return pd.DataFrame(
+        {
+            "source": fmt.source,
+            "service": per_row(
+                [fmt.service or service_from_path(ctx.path) for ctx in contexts], index
+            ),
+            "host": per_row([ctx.host for ctx in contexts], index),
+            "file": per_row([ctx.path for ctx in contexts], index),
+            "level": text("level"),
+            "template": _decoded(rows["template"]),
+            "sampled": pd.Series(rows["sampled"].to_numpy(), dtype=INT),
+            "sample_every": pd.Series(
+                np.repeat([every for _, every, _ in tables], [len(t) for t, _, _ in tables]),
+                dtype=INT,
+            ),
+            "first": _stamp_times(_decoded(rows["first"]), fmt, offset, zoned),
+            "last": _stamp_times(_decoded(rows["last"]), fmt, offset, zoned),
+            "first_line": pd.Series(rows["first_line"].to_numpy(), dtype=INT),
+            "last_line": pd.Series(rows["last_line"].to_numpy(), dtype=INT),
+            "example": _decoded(rows["example"]),
+        }
+    )
+
+
+def _decoded(column: pa.ChunkedArray) -> pd.Series:
+    """Bytes as text, invalid UTF-8 replaced as the parsers read a log's lines."""
+    values = [v.decode("utf-8", errors="replace") for v in column.to_pylist()]
+    return pd.Series(values, dtype="string[pyarrow]")
 
 
 def renumber(frame: pd.DataFrame, folded: Folded) -> pd.DataFrame:
