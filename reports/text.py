@@ -102,3 +102,8 @@ def nothing_read(doc: AnalysisDocument) -> str:
         return ""
     why = "unrecognised" if doc.unrecognised_files else "other"
     return w.NOTHING_READ.format(why=w.NOTHING_READ_WHY[why])
+
+
+def grouped(n: int) -> str:
+    """A whole number with thousands separators: ``1,184,220``."""
+    return f"{n:,}"

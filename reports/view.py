@@ -4,7 +4,8 @@ Both templates render the same :class:`~reports.view_types.Report`, built here f
 document of the same run (in process, or decoded and validated by the report worker), so
 every key is there with its type. Values are left as plain strings; escaping is the
 templates' job (HTML autoescape, Markdown filters). The parts are built by
-:mod:`reports.findings_view` and :mod:`reports.recovery_view`.
+:mod:`reports.findings_view`, :mod:`reports.recovery_view` and
+:mod:`reports.routine_view`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from reports import wording as w
 from reports.findings_view import counter_views, finding_view, gaps, rebuttals, symptom_views
 from reports.next_steps_view import next_steps
 from reports.recovery_view import cleanup, prevention, recovery, vm_view
+from reports.routine_view import routine_view
 from reports.text import class_name, nothing_read, text
 from reports.view_types import BundleView, Report
 
@@ -106,4 +108,5 @@ def build(doc: AnalysisDocument) -> Report:
         generator=f"{gen_name} {generator.version}" if generator.version else gen_name,
         schema=text(doc.schema, "unknown"),
         nothing_read=nothing,
+        routine=routine_view(doc.routine_messages),
     )

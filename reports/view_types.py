@@ -203,6 +203,45 @@ class Gaps:
 
 
 @dataclass(frozen=True)
+class RoutineRow:
+    """One message template of the folded lines, its figures in words (estimates)."""
+
+    number: int
+    template: str  # document data, like every field but number
+    level: str
+    records: str  # "about 402,000"
+    share: str  # "about 34%"
+    hosts: str  # "hv-01, hv-02, hv-03 and 17 more"
+    first: str
+    last: str
+    where: str  # file:line of the example
+    example: str
+
+
+@dataclass(frozen=True)
+class RoutineView:
+    """What the routine (folded) lines of large logs said, estimated from a sample."""
+
+    title: str  # constant words
+    intro: str  # constant words and numbers
+    estimate: str  # how the counts were estimated: constant words and numbers
+    columns: tuple[str, ...]
+    examples_title: str
+    example_title: str
+    rows: list[RoutineRow]
+
+    @property
+    def example_lines(self) -> list[str]:
+        """Markdown's block of examples: each row's number and file:line, then its line
+        indented under it (a line holding newlines stays indented)."""
+        out: list[str] = []
+        for row in self.rows:
+            out.append(f"{row.number}. {row.where}")
+            out += [f"   {part}" for part in row.example.splitlines()]
+        return out
+
+
+@dataclass(frozen=True)
 class Report:
     title: str
     class_key: str  # one of the known classes or "unknown": safe for a CSS class name
@@ -241,3 +280,4 @@ class Report:
     schema: str
     runbook: str = w.RUNBOOK_TITLE
     nothing_read: str = ""  # when no file held data: said instead of the verdict
+    routine: RoutineView | None = None  # None: no log was folded, no section

@@ -435,3 +435,37 @@ def fill(template: str, facts: Mapping[str, str]) -> str | None:
     if any(name not in facts for name in plural.fields(template)):
         return None
     return plural.render(template, facts)
+
+
+# What the routine (folded) lines of large logs said (analysis.json: routine_messages).
+# Every count is estimated from a sample: the words say so once, and each figure is
+# rounded and said with "about".
+ROUTINE_TITLE = "What the large logs were busy with"
+ROUTINE_INTRO = (
+    "The large logs were folded: their routine lines (DEBUG and INFO records that no rule "
+    "reads) were counted, not read. A sample of them, reduced to message templates with IDs "
+    "and numbers masked, shows what they said: {which}."
+)
+ROUTINE_WHICH_ALL = "{shown:its only template|all # templates it held}"
+ROUTINE_WHICH_SOME = "the {shown} most frequent of the {templates} templates it held"
+ROUTINE_ESTIMATE = (
+    "Every count here is an estimate, from one folded record in {every} ({sampled} of "
+    "{folded:# folded record|# folded records}): a template's count is its sampled records "
+    "times {every}, its share is of every folded record, and its first and last times are "
+    "those of its sampled records. For reading only: no finding rests on these lines."
+)
+ROUTINE_COLUMNS: tuple[str, ...] = (
+    "Message template",
+    "Level",
+    "Records",
+    "Share of folded",
+    "Hosts",
+    "First sampled (UTC)",
+    "Last sampled (UTC)",
+)
+ROUTINE_EXAMPLES = "One line of each, as written"
+ROUTINE_EXAMPLE = "One line as written"
+ROUTINE_ABOUT = "about {n}"
+ROUTINE_SHARE_TINY = "under 0.1%"
+ROUTINE_HOSTS_MORE = "{named} and {more} more"
+ROUTINE_HOSTS_UNNAMED = "{n:# host|# hosts}"

@@ -686,4 +686,114 @@ ALL = {
     "no_failure": no_failure,
     "inconclusive": inconclusive,
     "minimal": minimal,
+    "folded": lambda: with_routine_messages(selfhosted()),
 }
+
+
+def _routine_message(
+    template: str,
+    level: str,
+    sampled: int,
+    hosts: list[str],
+    host_count: int,
+    times: tuple[str, str],
+    example: str,
+    where: tuple[str, int],
+) -> dict[str, Any]:
+    return {
+        "template": template,
+        "level": level,
+        "records_estimated": sampled * ROUTINE_SAMPLE_EVERY,
+        "sampled": sampled,
+        "hosts": hosts,
+        "host_count": host_count,
+        "first": times[0],
+        "last": times[1],
+        "example": example,
+        "example_file": where[0],
+        "example_line": where[1],
+    }
+
+
+ROUTINE_SAMPLE_EVERY = 32
+HYPERVISORS = [f"hv-{i:02d}" for i in range(1, 21)]
+
+
+def routine_messages() -> dict[str, Any]:
+    """``routine_messages`` of a bundle whose large logs were folded: what they said."""
+    return {
+        "sample_every": ROUTINE_SAMPLE_EVERY,
+        "folded_records": 1184220,
+        "sampled": 37007,
+        "templates": 41,
+        "messages": [
+            _routine_message(
+                "<n> INFO nova.compute.manager [req-<id> - - - - -] [instance: <id>] "
+                "Took <n> seconds to build instance.",
+                "INFO",
+                12566,
+                HYPERVISORS[:5],
+                20,
+                ("2026-03-02T07:00:01.123Z", "2026-03-02T09:29:58.871Z"),
+                "2026-03-02 07:00:01.123 23615 INFO nova.compute.manager "
+                "[req-0d3e5f2a-7b41-4c8e-9a6d-2f1b3c4d5e6f - - - - -] "
+                "[instance: 6f0d4c1e-2b7a-4e51-9d1c-0a8b7c6d5e41] Took 12.31 seconds to "
+                "build instance.",
+                ("hosts/hv-01/ostackhost.log", 1042),
+            ),
+            _routine_message(
+                '<n> DEBUG oslo_concurrency.lockutils [-] Lock "compute_resources" acquired '
+                'by "nova.compute.resource_tracker.ResourceTracker._update_available_resource" '
+                ":: waited <n>s inner /usr/lib/python3/dist-packages/oslo_concurrency/"
+                "lockutils.py:<n>",
+                "DEBUG",
+                9871,
+                HYPERVISORS[:5],
+                20,
+                ("2026-03-02T07:00:00.412Z", "2026-03-02T09:30:00.397Z"),
+                "2026-03-02 07:00:00.412 23615 DEBUG oslo_concurrency.lockutils [-] Lock "
+                '"compute_resources" acquired by '
+                '"nova.compute.resource_tracker.ResourceTracker._update_available_resource" '
+                ":: waited 0.000s inner /usr/lib/python3/dist-packages/oslo_concurrency/"
+                "lockutils.py:386",
+                ("hosts/hv-03/ostackhost.log", 88),
+            ),
+            _routine_message(
+                "<n> DEBUG oslo.messaging._drivers.amqpdriver [-] received reply msg_id: <id> "
+                "__call__ /usr/lib/python3/dist-packages/oslo_messaging/_drivers/"
+                "amqpdriver.py:<n>",
+                "DEBUG",
+                6204,
+                ["hv-02", "hv-01", "hv-04", "hv-03"],
+                4,
+                ("2026-03-02T07:00:02.950Z", "2026-03-02T09:29:59.004Z"),
+                "2026-03-02 07:00:02.950 23615 DEBUG oslo.messaging._drivers.amqpdriver [-] "
+                "received reply msg_id: 5b0a8c2e1f3d4a6b9c7e0d2f4a6b8c1e __call__ "
+                "/usr/lib/python3/dist-packages/oslo_messaging/_drivers/amqpdriver.py:393",
+                ("hosts/hv-02/ostackhost.log", 5120),
+            ),
+            _routine_message(
+                "<n> INFO nova.scheduler.host_manager [req-<id> - - - - -] Successfully "
+                "synced instances from host '<id>'.",
+                "INFO",
+                3,
+                ["scheduler-0"],
+                1,
+                ("2026-03-02T08:12:40Z", "2026-03-02T09:02:11Z"),
+                "2026-03-02 08:12:40.001 7 INFO nova.scheduler.host_manager "
+                "[req-9c1f2e3d-4a5b-4c6d-8e7f-0a1b2c3d4e5f - - - - -] Successfully synced "
+                "instances from host 'hv-07'.",
+                ("pods/nova-scheduler-0/nova-scheduler.log", 20311),
+            ),
+        ],
+    }
+
+
+def with_routine_messages(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` (a sample) as if its large logs had been folded: ``routine_messages`` set
+    and the folded records counted among the log records read."""
+    routine = routine_messages()
+    doc["routine_messages"] = routine
+    doc["counts"]["log_records"] += routine["folded_records"]
+    doc["counts"]["log_records_folded"] = routine["folded_records"]
+    return doc
