@@ -114,7 +114,7 @@ def test_html_section_with_its_figures() -> None:
     assert f"<h2>{w.ROUTINE_TITLE}</h2>" in section
     assert "one folded record in 32 (37,007 of 1,184,220 folded records)" in section
     assert '<td class="nowrap">about 402,000</td><td class="nowrap">about 34%</td>' in section
-    assert "<td>hv-01, hv-02, hv-03 and 17 more</td>" in section
+    assert '<td class="hosts">hv-01, hv-02, hv-03 and 17 more</td>' in section
     assert '<span class="tok">2026-03-02T07:00:01Z</span>' in section
     assert section.count("<details") == 4
     assert '<span class="tok mono">hosts/hv-01/ostackhost.log:1042</span>' in section
@@ -187,8 +187,8 @@ def test_html_escapes_hostile_text_in_the_section() -> None:
     assert set(parsed.tags) <= ALLOWED_TAGS
     assert not {"b", "i", "script"} & set(parsed.tags)
     assert f"<code>{HTML_HOSTILE}</code>" in html
-    assert "<td>INFO|&lt;b&gt;x&lt;/b&gt;</td>" in html
-    assert "<td>hv|01, &lt;i&gt;hv-02&lt;/i&gt;, `hv-03` and 17 more</td>" in html
+    assert '<td class="nowrap">INFO|&lt;b&gt;x&lt;/b&gt;</td>' in html
+    assert '<td class="hosts">hv|01, &lt;i&gt;hv-02&lt;/i&gt;, `hv-03` and 17 more</td>' in html
     assert "hosts/&lt;script&gt;x&lt;/script&gt;|.log:1042" in html
     assert f'<div class="mono">```\n{HTML_HOSTILE}\n```</div>' in html
     # every string of the section reaches the page as text
