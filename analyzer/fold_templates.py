@@ -29,10 +29,15 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 SAMPLE_EVERY = 32
 """One folded record in this many is sampled (1: every one, for tests)."""
-MAX_TEMPLATES = 2000
+MAX_TEMPLATES = 500
 """Distinct templates kept per log; the rest of the sample is counted as overflow."""
+TEMPLATE_BYTES = 1024
+"""A template is made of this many bytes of its line at most."""
 EXAMPLE_BYTES = 2048
-"""An example line is kept up to this many bytes (the document cuts it shorter)."""
+"""An example line is kept up to this many bytes (the document cuts it shorter).
+
+With the two limits above a log's sample holds at most about 1.5 MiB, whatever its
+lines."""
 
 # RE2. A UUID, or a word of eight or more hex digits (a request's user or project id, a
 # hash, a 0x address); then what is left of numbers, dotted or with colons (times,
@@ -63,8 +68,10 @@ def in_sample(offsets: np.ndarray, every: int) -> np.ndarray:
 
 def templates(lines: pa.Array, time: str) -> pa.Array:
     """Each line's template: what follows its time (``time``, the format's anchored RE2
-    pattern of it), ids and numbers masked, the line's end cut."""
-    text = pc.replace_substring_regex(lines, time, b"", max_replacements=1)
+    pattern of it) in its first TEMPLATE_BYTES, ids and numbers masked, the line's end
+    cut."""
+    text = pc.binary_slice(lines, 0, TEMPLATE_BYTES)
+    text = pc.replace_substring_regex(text, time, b"", max_replacements=1)
     text = pc.replace_substring_regex(text, LINE_END, b"")
     text = pc.replace_substring_regex(text, ID_MASK, b"<id>")
     return pc.replace_substring_regex(text, NUMBER_MASK, b"<n>")

@@ -136,3 +136,10 @@ def test_templates_beyond_the_cap_are_counted_as_overflow(monkeypatch: pytest.Mo
     assert len(kept) == 3
     assert folded.templates.overflow > 0
     assert sum(kept["sampled"].to_pylist()) + folded.templates.overflow == folded.folded_records
+
+
+def test_a_long_line_makes_a_template_of_its_first_kib() -> None:
+    long = ESSEX[1] + " x" * 50_000
+    (template,) = _templates([long], oslo_log.FOLD.time)
+    assert len(template.encode()) <= fold_templates.TEMPLATE_BYTES
+    assert template.startswith("INFO nova.virt.libvirt.connection [-] Compute_service record")
