@@ -20,7 +20,7 @@ from reports.findings_view import counter_views, finding_view, gaps, rebuttals, 
 from reports.next_steps_view import next_steps
 from reports.recovery_view import cleanup, prevention, recovery, vm_view
 from reports.routine_view import routine_view
-from reports.text import class_name, nothing_read, text
+from reports.text import class_name, grouped, nothing_read, text
 from reports.view_types import BundleView, Report
 
 
@@ -41,12 +41,12 @@ def _counts(doc: AnalysisDocument) -> str:
     counts = asdict(doc.counts)
     known = dict(w.COUNT_WORDS)
     parts = [
-        plural.render(words, {"n": counts[k]})
+        plural.render(words, {"n": grouped(counts[k])})
         for k, words in w.COUNT_WORDS
         if k in counts and (counts[k] or k not in w.COUNTS_SHOWN_WHEN_NONZERO)
     ]
     parts += [
-        f"{v} {w.humanise(k).lower()}"
+        f"{grouped(v) if isinstance(v, int) else v} {w.humanise(k).lower()}"
         for k, v in counts.items()
         if k not in known and k not in w.COUNTS_NOT_SHOWN
     ]
