@@ -16,6 +16,7 @@ from analyzer import fold_templates
 from analyzer.analysis import sampled_patterns, searched_patterns
 from analyzer.fold import Folded, Folder
 from analyzer.fold_templates import in_sample, templates
+from analyzer.jobs import fold_policy
 from analyzer.line_match import Searched
 from analyzer.parsers import oslo_log, rabbitmq_log
 
@@ -143,3 +144,39 @@ def test_a_long_line_makes_a_template_of_its_first_kib() -> None:
     (template,) = _templates([long], oslo_log.FOLD.time)
     assert len(template.encode()) <= fold_templates.TEMPLATE_BYTES
     assert template.startswith("INFO nova.virt.libvirt.connection [-] Compute_service record")
+
+
+# https://github.com/doccano/doccano/issues/2107 (compose v2 service column): routine
+# broker start-up lines, each with the broker's own time
+COMPOSE = """\
+docker-rabbitmq-1  | 2023-01-06 09:35:13.922897+00:00 [info] <0.222.0> Running boot step rabbit_mirror_queue_mode_all defined by app rabbit
+docker-rabbitmq-1  | 2023-01-06 09:35:13.923616+00:00 [info] <0.222.0> Priority queues enabled, real BQ is rabbit_variable_queue
+"""
+
+
+@pytest.mark.parametrize("chunk", [7, 1 << 20])
+def test_a_prefixed_log_is_sampled_behind_its_prefix(chunk: int) -> None:
+    policy = fold_policy(searched_patterns())("compose.log", COMPOSE.encode())
+    assert policy is not None
+    assert policy.prefix is not None
+    # searching for nothing, every record is routine: counted, and sampled (every=1)
+    folder = Folder(policy.kind, policy.fmt, Searched(("searched for nothing",)), policy.prefix)
+    folder.every = 1
+    data = COMPOSE.encode()
+    for i in range(0, len(data), chunk):
+        folder.feed(data[i : i + chunk])
+    rows = folder.finish().templates.table().to_pylist()
+    assert [(r["template"], r["first_line"], r["first"], r["example"]) for r in rows] == [
+        (
+            b"[info] <<n>> Running boot step rabbit_mirror_queue_mode_all defined by app rabbit",
+            1,
+            b"2023-01-06 09:35:13.922897+00:00",
+            COMPOSE.splitlines()[0].encode(),
+        ),
+        (
+            b"[info] <<n>> Priority queues enabled, real BQ is rabbit_variable_queue",
+            2,
+            b"2023-01-06 09:35:13.923616+00:00",
+            COMPOSE.splitlines()[1].encode(),
+        ),
+    ]
