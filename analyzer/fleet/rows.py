@@ -144,6 +144,7 @@ def analysed_tables(doc: AnalysisDocument, frames: Frames, source: str, seconds:
         "timeline": _table("timeline", timeline_rows(doc)),
         "services": _frame_table("services", frames.services),
         "pods": _frame_table("pods", frames.pods),
+        "log_templates": _frame_table("log_templates", frames.log_templates),
     }
 
 

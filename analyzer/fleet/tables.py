@@ -4,8 +4,8 @@ Every table is written once per bundle as ``<table>/bundle=<key>/part-0.parquet`
 partitioning), so DuckDB, Spark and Trino read the ``bundle`` column from the folder
 name; it is therefore not stored inside the files. A bundle without rows for a table
 still gets an empty file with the schema, so every bundle is present in every table and a
-query over a table never finds it missing. ``services`` and ``pods`` keep the columns of
-the single-bundle frames (:data:`analyzer.frames.SCHEMAS`); the other tables are read off
+query over a table never finds it missing. ``services``, ``pods`` and ``log_templates`` keep the
+columns of the single-bundle frames (:data:`analyzer.frames.SCHEMAS`); the other tables are read off
 ``analysis.json`` (docs/analysis-json.md).
 """
 
@@ -93,4 +93,5 @@ TABLES: dict[str, pa.Schema] = {
     "timeline": TIMELINE,
     "services": frame_schema("services"),
     "pods": frame_schema("pods"),
+    "log_templates": frame_schema("log_templates"),
 }

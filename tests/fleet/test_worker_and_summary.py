@@ -8,11 +8,14 @@ from typing import Any
 import pytest
 
 import analyzer.analysis
+from analyzer.fleet.dataset import write_bundle
 from analyzer.fleet.discover import BundleJob
+from analyzer.fleet.rows import analysed_tables
 from analyzer.fleet.summary import fleet_summary
 from analyzer.fleet.tables import TABLES
-from analyzer.fleet.worker import analyse_bundle
+from analyzer.fleet.worker import BundleResult, analyse_bundle
 from reports.fleet import render_fleet_html, render_fleet_markdown
+from tests.fleet.helpers import query, table
 
 ROOT = Path(__file__).resolve().parents[2]
 OOM = ROOT / "fixtures" / "bundles" / "selfhosted-broker-oom.tgz"
@@ -105,3 +108,23 @@ def test_summary_reports_escape_bundle_text() -> None:
     for escaped in ("x\\|y", "\\*bold\\*", "\\<img"):
         assert escaped in md
     assert "| Failed to analyse |" in md
+
+
+def test_folded_logs_fill_the_log_templates_table_and_the_documented_query_reads_it(
+    tmp_path: Path,
+) -> None:
+    doc, frames, _inv = analyzer.analysis.analyse([OOM], fold_from=0)  # every log folded
+    tables = analysed_tables(doc, frames, str(OOM), 1.0)
+    templates = tables["log_templates"]
+    assert templates.schema.equals(TABLES["log_templates"])
+    assert templates.num_rows == len(frames.log_templates) > 0
+    write_bundle(tmp_path, BundleResult("oom", str(OOM), tables, None))
+    # docs/fleet.md's query, on this one bundle
+    rows = query(
+        "SELECT template, sum(sampled * sample_every) AS records, count(DISTINCT bundle) "
+        f"FROM {table(tmp_path, 'log_templates')} GROUP BY template ORDER BY records DESC"
+    )
+    routine = doc.routine_messages
+    assert routine is not None
+    top = routine.messages[0]
+    assert rows[0] == (top.template, top.records_estimated, 1)
