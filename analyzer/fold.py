@@ -27,7 +27,9 @@ every line:
   routine lines ("VM Resumed", power-state syncs); only the few stuck or failed VMs need
   them as rows;
 - every other record is *folded*: counted per minute of its time stamp and level (DEBUG or
-  INFO), with the first and last stamp of each minute.
+  INFO), with the first and last stamp of each minute;
+- one counted record in ``SAMPLE_EVERY`` (indexed or folded) is sampled for what it said:
+  its first line's message template, ids and numbers masked (``analyzer.fold_templates``).
 
 The kept lines go to the format's own parser as if they were the file, with their original
 line numbers alongside, so evidence still points at the right line. Memory follows the
