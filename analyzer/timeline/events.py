@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 
-from analyzer.frames import TS, Frames
+from analyzer.frames import TS, Frames, frame_of_columns
 from analyzer.model import Clock
 from analyzer.textmatch import EncodedText
 from analyzer.timeline.families import FAMILIES, role_of
@@ -83,7 +83,7 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
                 missing = pd.NaT if dtype == TS else pd.NA
                 out[col] = pd.Series(missing, index=range(n), dtype=_DTYPES[col])
             continue
-        series = frame[col].reset_index(drop=True)
+        series = frame[col]
         if dtype != "float64" and series.dtype == _DTYPES[col]:
             out[col] = series  # most columns come in the declared dtype already
         elif dtype == TS:
@@ -92,7 +92,7 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = pd.to_numeric(series, errors="coerce").astype("float64").fillna(0.0)
         else:
             out[col] = series.astype(_DTYPES[col])
-    return pd.DataFrame(out)
+    return frame_of_columns(out, n)
 
 
 def from_rows(rows: list[dict[str, object]]) -> pd.DataFrame:
