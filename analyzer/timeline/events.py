@@ -60,13 +60,10 @@ def empty() -> pd.DataFrame:
 def classify(messages: pd.Series) -> pd.Series:
     """The family of each message (first matching pattern), <NA> when none matches."""
     text = EncodedText(messages.astype(STR).fillna(""))
-    family = pd.Series(pd.NA, index=messages.index, dtype=STR)
-    for fam in FAMILIES:
-        open_rows = family.isna().to_numpy(dtype=bool)
-        if not open_rows.any():
-            break
-        family[open_rows & text.contains(fam.pattern)] = fam.name
-    return family
+    first = text.first_match([fam.pattern for fam in FAMILIES])
+    # one name per family and a last entry for none: code -1 takes it
+    names = np.array([fam.name for fam in FAMILIES] + [None], dtype=object)
+    return pd.Series(names[first], index=messages.index, dtype=STR)
 
 
 _DTYPES = {col: pandas_dtype(dtype) for col, dtype in COLUMNS.items()}
