@@ -122,10 +122,21 @@ class RuleContext:
             hit |= self._details.contains(pattern)
         if sources is not None:
             hit &= self._from_sources(sources)
-        out = logs[hit]
-        if recent:
-            out = self.only_recent(out)
-        return out.sort_values("timestamp", na_position="first")
+        if recent and self.recent_since is not None:
+            hit &= self._recent_rows  # as only_recent would keep them
+        return logs.take(self._in_time_order(np.flatnonzero(hit)))
+
+    def _in_time_order(self, rows: np.ndarray) -> np.ndarray:
+        """Positions of log rows, ordered as ``sort_values("timestamp", na_position="first")``
+        orders those rows: the one column sorted, so the frame's many columns are taken once."""
+        times = self.frames.logs["timestamp"].take(rows).reset_index(drop=True)
+        return rows.take(times.sort_values(na_position="first").index.to_numpy())
+
+    @cached_property
+    def _recent_rows(self) -> np.ndarray:
+        """Per log row: only_recent keeps it (no time, or a time since ``recent_since``)."""
+        times = self.frames.logs["timestamp"]
+        return (times.isna() | (times >= self.recent_since)).to_numpy(dtype=bool)
 
     # One encoding of each searched column per analysis: every rule's pattern then runs over
     # the distinct texts only (see analyzer.textmatch), and rows are taken once per call.
