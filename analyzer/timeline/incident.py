@@ -128,26 +128,29 @@ def _first_ends(
     faults: pd.DataFrame, later: pd.DataFrame
 ) -> list[tuple[str, str, pd.Timestamp | None]]:
     """Per lane and fault family (in that order): the first row of the family that ends it,
-    on the same lane, at or after the fault's last row; None when there is none."""
+    on the same lane, at or after the fault's last row; None when there is none.
+
+    A few channels and their few ending rows: read as Python values, which costs less
+    than the groupings and the join of frames that say the same."""
     if faults.empty:
         return []
-    need = faults.groupby(["lane", "family"])["timestamp"].max().rename("last").reset_index()
-    need["end_family"] = need["family"].map(lambda f: RECOVERS[str(f)]).astype(object)
-    enders = later.loc[
-        later["family"].isin(set(need["end_family"])), ["lane", "family", "timestamp"]
-    ]
-    pairs = need.merge(
-        enders.rename(columns={"family": "end_family"}).astype({"end_family": object}),
-        on=["lane", "end_family"],
-    )
-    pairs = pairs[pairs["timestamp"] >= pairs["last"]]
-    first = pairs.groupby(["lane", "family"])["timestamp"].min()
-    keys = zip(first.index.get_level_values(0), first.index.get_level_values(1), strict=True)
-    found = {(str(lane), str(family)): t for (lane, family), t in zip(keys, first, strict=True)}
-    return [
-        (str(lane), str(family), found.get((str(lane), str(family))))
-        for lane, family in zip(need["lane"], need["family"], strict=True)
-    ]
+    last_fault: dict[tuple[str, str], pd.Timestamp] = {}
+    for lane, family, at in zip(faults["lane"], faults["family"], faults["timestamp"], strict=True):
+        if pd.isna(lane) or pd.isna(family):
+            continue  # (grouped by lane and family: rows without either are no channel)
+        seen = last_fault.get((lane, family))
+        if seen is None or pd.isna(seen) or at > seen:  # (as max, skipping NaT)
+            last_fault[(lane, family)] = at
+    wanted = {RECOVERS[str(family)] for _, family in last_fault}
+    enders = later.loc[later["family"].isin(wanted), ["lane", "family", "timestamp"]]
+    ends: dict[tuple[str, str], list[pd.Timestamp]] = {}
+    for lane, family, at in zip(enders["lane"], enders["family"], enders["timestamp"], strict=True):
+        ends.setdefault((lane, family), []).append(at)
+    out: list[tuple[str, str, pd.Timestamp | None]] = []
+    for (lane, family), last in sorted(last_fault.items()):
+        after = [at for at in ends.get((lane, RECOVERS[str(family)]), []) if at >= last]
+        out.append((str(lane), str(family), min(after) if after else None))
+    return out
 
 
 def status(ep: Episode, collected_at: pd.Timestamp | None) -> EpisodeStatus:
