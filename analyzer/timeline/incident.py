@@ -88,7 +88,9 @@ def episodes(timeline: pd.DataFrame, newest: pd.Timestamp | None = None) -> list
 
 
 def _recovery(ep: Episode, timeline: pd.DataFrame, newest: pd.Timestamp | None) -> None:
-    later = timeline[timeline["timestamp"].notna() & (timeline["timestamp"] >= ep.onset)]
+    # the lane, family and time of each later row are all that is read of them
+    times = timeline["timestamp"]
+    later = timeline[["lane", "family", "timestamp"]][times.notna() & (times >= ep.onset)]
     ends: list[pd.Timestamp] = []
     stateful = ep.faults[ep.faults["family"].isin(list(RECOVERS))]
     broker = stateful["family"].isin(BROKER_FAULTS)
