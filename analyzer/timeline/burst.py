@@ -34,6 +34,8 @@ TS_DTYPE = pandas_dtype(TS)
 
 def creates(timeline: pd.DataFrame) -> pd.DataFrame:
     """One row per create: ``at``, ``request_id``, ``instance`` (when a later line names it)."""
+    # the columns read below: the rows selected of the others would not be
+    timeline = timeline[["family", "timestamp", "request_id", "instance"]]
     api = timeline[(timeline["family"] == "create_request") & timeline["timestamp"].notna()]
     # only the creates' requests are looked up: grouping every row naming an instance by
     # request costs more than the rest of the burst on a busy log
@@ -180,10 +182,10 @@ def _project(before: pd.DataFrame, servers: pd.DataFrame) -> tuple[str | None, i
     if before.empty or servers.empty or "project_id" not in servers.columns:
         return None, None
     ids = set(before["instance"].dropna().astype(str))
-    projects = servers[servers["id"].isin(ids)]["project_id"].dropna()
+    projects = servers["project_id"][servers["id"].isin(ids)].dropna()
     if projects.empty:
         return None, None
     project = str(projects.mode().iloc[0])
-    mine = servers[servers["project_id"] == project]
-    later = (mine["created_at"] >= before["at"].min()).fillna(False)
+    mine = servers["created_at"][servers["project_id"] == project]
+    later = (mine >= before["at"].min()).fillna(False)
     return project, int(len(mine) - later.sum())

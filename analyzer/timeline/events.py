@@ -128,13 +128,27 @@ def _logs(frames: Frames) -> pd.DataFrame:
     )
 
 
+_SERVER_COLUMNS = [
+    "id",
+    "name",
+    "created_at",
+    "launched_at",
+    "fault_created",
+    "fault_message",
+    "file",
+    "line",
+]
+
+
 def _servers(frames: Frames) -> pd.DataFrame:
     s = frames.servers
     if s.empty:
         return empty()
-    # one row per server: the most complete (server show over list rows)
+    # one row per server: the most complete (server show over list rows); of it, only the
+    # columns read below are sorted and taken
     s = (
-        s.assign(_c=s.notna().sum(axis=1))
+        s[_SERVER_COLUMNS]
+        .assign(_c=s.notna().sum(axis=1))
         .sort_values(["id", "_c"], ascending=[True, False])
         .drop_duplicates("id")
     )
@@ -172,11 +186,22 @@ def _servers(frames: Frames) -> pd.DataFrame:
     return _conform(pd.concat(parts, ignore_index=True)) if parts else empty()
 
 
+_POD_COLUMNS = [  # the columns read below: the others are not taken row by row
+    "pod",
+    "container",
+    "started_at",
+    "last_finished_at",
+    "last_reason",
+    "file",
+    "line",
+]
+
+
 def _pods(frames: Frames) -> pd.DataFrame:
     p = frames.pods
     if p.empty:
         return empty()
-    p = p.drop_duplicates(["pod", "container", "started_at", "last_finished_at"])
+    p = p[_POD_COLUMNS].drop_duplicates(["pod", "container", "started_at", "last_finished_at"])
     broker = p["pod"].fillna("").str.match(BROKER) | p["container"].fillna("").str.match(BROKER)
     parts = []
     started = p[p["started_at"].notna()]
