@@ -256,17 +256,17 @@ HostService = tuple[str | None, str | None]
 
 def _host_service(frame: pd.DataFrame) -> list[HostService]:
     """Each row's host and service, <NA> as None (rows without either group together)."""
-    return [
-        (None if pd.isna(host) else str(host), None if pd.isna(service) else str(service))
-        for host, service in zip(frame["host"], frame["service"], strict=True)
-    ]
+    host, service = frame["host"].astype(object), frame["service"].astype(object)
+    return list(
+        zip(host.where(host.notna(), None), service.where(service.notna(), None), strict=True)
+    )
 
 
 def _latest_by_host_service(frame: pd.DataFrame) -> dict[HostService, pd.Timestamp]:
     """The newest time of each host and service (NaT when none of its rows has a time)."""
-    latest: dict[HostService, pd.Timestamp] = {}
-    for key, at in zip(_host_service(frame), frame["timestamp"], strict=True):
-        seen = latest.get(key)
-        if seen is None or pd.isna(seen) or at > seen:
-            latest[key] = at
-    return latest
+    latest = frame.groupby(["host", "service"], dropna=False)["timestamp"].max()
+    hosts, services = latest.index.get_level_values(0), latest.index.get_level_values(1)
+    return {
+        (None if pd.isna(host) else str(host), None if pd.isna(service) else str(service)): at
+        for host, service, at in zip(hosts, services, latest, strict=True)
+    }
