@@ -83,7 +83,8 @@ def build_ends(timeline: pd.DataFrame, made: pd.DataFrame, servers: pd.DataFrame
     A server listed in another status than BUILD with no result in the data (an old VM
     from a server list) counts as done at once.
     """
-    results = timeline[timeline["role"].isin(["build_ok", "build_fail"])]
+    is_result = timeline["role"].isin(["build_ok", "build_fail"])
+    results = timeline[["request_id", "instance", "timestamp"]][is_result]  # (all that is read)
     # only the results of these creates are looked up (see creates())
     of_rid = results[_among(results["request_id"], made["request_id"])]
     by_rid = of_rid.groupby("request_id")["timestamp"].min()
@@ -92,7 +93,8 @@ def build_ends(timeline: pd.DataFrame, made: pd.DataFrame, servers: pd.DataFrame
     ends = _lookup(made["request_id"], by_rid)
     ends = ends.where(ends.notna(), _lookup(made["instance"], by_inst))
     if not servers.empty:
-        status = servers.drop_duplicates("id").set_index("id")["status"].fillna("")
+        status = servers[["id", "status"]].drop_duplicates("id").set_index("id")["status"]
+        status = status.fillna("")
         done = made["instance"].map(status).fillna("BUILD").str.upper() != "BUILD"
         ends = ends.where(ends.notna() | ~done, made["at"])
     return ends
