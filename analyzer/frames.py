@@ -7,9 +7,12 @@ back at the bundle so any row can become evidence.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
+from pandas.api.extensions import ExtensionDtype
 from pandas.api.types import pandas_dtype
 
 TS = "datetime64[us, UTC]"  # microseconds: the range covers year 1 to 9999
@@ -159,10 +162,19 @@ def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
                 out[col] = _cast(frame[col], dtype)
             except (TypeError, ValueError, OverflowError):
                 # a parser handed over values of the wrong kind: keep the row, lose the cell
-                out[col] = pd.Series([pd.NA] * n, dtype=dtype)
+                out[col] = missing_column(_DTYPES[dtype], n)
         else:
-            out[col] = pd.Series([pd.NA] * n, dtype=dtype)
+            out[col] = missing_column(_DTYPES[dtype], n)
     return frame_of_columns(out, n)
+
+
+def missing_column(dtype: ExtensionDtype | np.dtype[Any], n: int) -> pd.Series:
+    """``n`` missing values of ``dtype`` (<NA>, NaT for times). Text columns are one
+    buffer of nulls: pandas would convert a missing value n times over."""
+    if dtype == _DTYPES[STR]:
+        return pd.Series(pd.arrays.ArrowStringArray(pa.nulls(n, pa.large_string())))
+    missing = pd.NaT if dtype == _DTYPES[TS] else pd.NA
+    return pd.Series(missing, index=pd.RangeIndex(n), dtype=dtype)
 
 
 def frame_of_columns(columns: dict[str, pd.Series], n: int) -> pd.DataFrame:

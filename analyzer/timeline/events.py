@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 
-from analyzer.frames import TS, Frames, frame_of_columns
+from analyzer.frames import TS, Frames, frame_of_columns, missing_column
 from analyzer.model import Clock
 from analyzer.textmatch import EncodedText
 from analyzer.timeline.families import FAMILIES, role_of
@@ -77,8 +77,7 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
             if dtype == "float64":
                 out[col] = pd.Series(0.0, index=range(n))
             else:
-                missing = pd.NaT if dtype == TS else pd.NA
-                out[col] = pd.Series(missing, index=range(n), dtype=_DTYPES[col])
+                out[col] = missing_column(_DTYPES[col], n)
             continue
         series = frame[col]
         if dtype != "float64" and series.dtype == _DTYPES[col]:
