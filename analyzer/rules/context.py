@@ -174,8 +174,11 @@ def log_evidence(frame: pd.DataFrame, limit: int = MAX_EVIDENCE) -> list[Evidenc
     """First and last records of a match: where it began and where it stands now."""
     if frame.empty:
         return []
+    # the first and last rows of the columns read below, in one take
+    frame = frame[[c for c in _EVIDENCE_COLUMNS if c in frame.columns]]
     if len(frame) > limit:
-        frame = pd.concat([frame.head(limit - limit // 2), frame.tail(limit // 2)])
+        n, last = len(frame), limit // 2
+        frame = frame.take(np.r_[0 : limit - last, n - last : n])
     return [
         Evidence(
             file=str(row.file),
@@ -185,6 +188,9 @@ def log_evidence(frame: pd.DataFrame, limit: int = MAX_EVIDENCE) -> list[Evidenc
         )
         for row in frame.itertuples(index=False)
     ]
+
+
+_EVIDENCE_COLUMNS = ("file", "line", "timestamp", "message", "level", "logger")
 
 
 def _line_text(row: object) -> str:
