@@ -299,11 +299,8 @@ def _hung(
         open_creates = open_creates[open_creates["timestamp"] >= since]
     if open_creates.empty:
         return []
-    counts = (
-        timeline[timeline["request_id"].isin(open_creates["request_id"])]
-        .groupby("request_id")["lane"]
-        .nunique()
-    )
+    named = timeline["request_id"].isin(open_creates["request_id"])
+    counts = timeline[["request_id", "lane"]][named].groupby("request_id")["lane"].nunique()
     alone = counts[counts <= 1].index
     known = servers["created_at"].dropna() if not servers.empty else pd.Series(dtype=object)
     out = []
