@@ -47,7 +47,8 @@ class RuleContext:
         svc = self.frames.services
         if svc.empty:
             return set()
-        compute = svc[svc["binary"].fillna("").str.contains("compute")]
+        is_compute = svc["binary"].fillna("").str.contains("compute")
+        compute = svc[["state", "host"]][is_compute]  # (the columns read below)
         down = compute[compute["state"].fillna("").str.lower() == "down"]
         return {str(h) for h in down["host"].dropna()}
 
@@ -56,7 +57,8 @@ class RuleContext:
         s = self.servers
         if s.empty:
             return s
-        b = s[s["status"].fillna("").str.upper() == "BUILD"].copy()
+        # a new frame (copy-on-write): its age column is not set on the servers
+        b = s[s["status"].fillna("").str.upper() == "BUILD"]
         if self.collected_at is not None:
             b["age"] = self.collected_at - b["created_at"]
         else:  # no collection time: every age unknown (a NaT of timedelta type, not a time)
