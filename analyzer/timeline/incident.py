@@ -88,9 +88,7 @@ def episodes(timeline: pd.DataFrame, newest: pd.Timestamp | None = None) -> list
 
 
 def _recovery(ep: Episode, timeline: pd.DataFrame, newest: pd.Timestamp | None) -> None:
-    # the lane, family and time of each later row are all that is read of them
-    times = timeline["timestamp"]
-    later = timeline[["lane", "family", "timestamp"]][times.notna() & (times >= ep.onset)]
+    later = timeline[timeline["timestamp"].notna() & (timeline["timestamp"] >= ep.onset)]
     ends: list[pd.Timestamp] = []
     stateful = ep.faults[ep.faults["family"].isin(list(RECOVERS))]
     broker = stateful["family"].isin(BROKER_FAULTS)
@@ -254,12 +252,12 @@ def _at(ts: pd.Timestamp) -> str:
 
 
 def _first_ok(timeline: pd.DataFrame, ep: Episode) -> pd.Timestamp | None:
-    ok = timeline[
+    ok = timeline["timestamp"][
         (timeline["role"] == "build_ok")
         & (timeline["source"] != "server")
         & (timeline["timestamp"] >= ep.last_fault)
     ]
-    return ok["timestamp"].min() if not ok.empty else None
+    return ok.min() if not ok.empty else None
 
 
 def _detection(
@@ -268,13 +266,13 @@ def _detection(
     """When the failure became visible: a warning in Kubernetes, or the first VM ten
     minutes in BUILD (the runbook's threshold), whichever came first."""
     candidates: list[tuple[pd.Timestamp, DetectionBasis]] = []
-    warn = timeline[
+    warn = timeline["timestamp"][
         timeline["family"].isin(DETECTION)
         & (timeline["timestamp"] >= ep.onset)
         & (timeline["timestamp"] <= end)
     ]
     if not warn.empty:
-        candidates.append((warn["timestamp"].min(), DetectionBasis.KUBERNETES_WARNING))
+        candidates.append((warn.min(), DetectionBasis.KUBERNETES_WARNING))
     if first_stuck is not None and first_stuck.first is not None:
         candidates.append((first_stuck.first + STUCK_AFTER, DetectionBasis.STUCK_BUILD_THRESHOLD))
     if not candidates:
