@@ -74,8 +74,10 @@ def broker_of(ctx: RuleContext, brokers: list[str]) -> Broker:
         return Broker(ns, brokers[0], None, None, None, False)
     row = rows.sort_values(["_oom", "_ready", "pod"], ascending=[False, True, True]).iloc[0]
 
+    same_pod = (rows["pod"] == row["pod"]).to_numpy(dtype=bool)
+
     def cell(col: str) -> str | None:
-        values = rows[rows["pod"] == row["pod"]][col].dropna()
+        values = rows[col][same_pod].dropna()  # the column, then its rows: not every column
         return str(values.iloc[0]) if not values.empty else None
 
     return Broker(

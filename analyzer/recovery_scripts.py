@@ -32,7 +32,8 @@ def check_vm_of(servers: pd.DataFrame) -> CheckVm:
     if servers.empty:
         return CheckVm(None, None, None)
     cols = ["flavor", "image", "network"]
-    active = servers[servers["status"].fillna("").str.upper() == "ACTIVE"]
+    is_active = servers["status"].fillna("").str.upper() == "ACTIVE"
+    active = servers[[*cols, "created_at"]][is_active]  # (the other columns are not read)
     complete = active.dropna(subset=cols)
     if not complete.empty:
         row = complete.sort_values("created_at", na_position="first").iloc[-1]

@@ -14,6 +14,8 @@ back-references).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -40,12 +42,38 @@ class EncodedText:
         """Boolean per row: the value holds ``needle`` as is (plain text, case counts)."""
         return self._spread(pc.match_substring(self._dictionary, needle))
 
+    def first_match(self, patterns: Sequence[str]) -> np.ndarray:
+        """Per row: the place in ``patterns`` of the first one its value matches (ignoring
+        case), -1 when none does. Each pattern runs only over the distinct values no
+        earlier pattern matched."""
+        first = np.full(len(self._dictionary), -1, dtype=np.int64)
+        for place, pattern in enumerate(patterns):
+            unmatched = np.flatnonzero(first < 0)
+            if not unmatched.size:
+                break
+            values = self._dictionary.take(pa.array(unmatched))
+            hit = pc.match_substring_regex(values, pattern, ignore_case=True)
+            first[unmatched[_as_bool(hit)]] = place
+        return self._spread_values(first, missing=-1)
+
     def _spread(self, hit: object) -> np.ndarray:
         """Per-distinct-value results back to the rows."""
         if self._size == 0:
             return np.zeros(0, dtype=bool)
-        rows = pc.fill_null(pc.take(hit, self._indices), False)
-        return np.asarray(rows.to_numpy(zero_copy_only=False), dtype=bool)
+        return _as_bool(pc.take(hit, self._indices))
+
+    def _spread_values(self, per_value: np.ndarray, missing: int) -> np.ndarray:
+        """Per-distinct-value integers back to the rows; ``missing`` for <NA> rows."""
+        if self._size == 0:
+            return np.zeros(0, dtype=per_value.dtype)
+        rows = pc.fill_null(pc.take(pa.array(per_value), self._indices), missing)
+        return np.asarray(rows.to_numpy(zero_copy_only=False), dtype=per_value.dtype)
+
+
+def _as_bool(values: object) -> np.ndarray:
+    """A pyarrow boolean array without nulls as numpy (null, from a null value: False)."""
+    filled = pc.fill_null(values, False)
+    return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def contains(values: pd.Series, pattern: str) -> np.ndarray:

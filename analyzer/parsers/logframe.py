@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 
+from analyzer.frames import frame_of_columns, missing_column
 from analyzer.model import BundleProblem, SourceContext, SourceFile
 from analyzer.parsers import line_prefix, service_names, terminal_wrap
 from analyzer.parsers.base import BatchItem, ParseResult, fail_forward
@@ -64,8 +65,10 @@ LEVELS = {
 
 def normalise_level(levels: pd.Series) -> pd.Series:
     """DEBUG INFO WARNING ERROR CRITICAL from any spelling (``warn``, ``noti``, ``erro``...)."""
-    upper = levels.astype(STRING).str.upper()
-    return upper.map(LEVELS, na_action="ignore").astype(STRING)
+    # a log has a handful of distinct spellings: each is looked up once, then spread
+    codes, spellings = pd.factorize(levels.astype(STRING).str.upper())
+    names = np.array([*(LEVELS.get(str(s)) for s in spellings), None], dtype=object)
+    return pd.Series(names[codes], index=levels.index, name=levels.name, dtype=STRING)
 
 
 # --------------------------------------------------------------------------- frames
@@ -82,12 +85,12 @@ def logs_frame(columns: Mapping[str, pd.Series | str | int | None], n: int) -> p
         value = columns.get(col)
         dtype = _DTYPES.get(col, STRING)
         if isinstance(value, pd.Series):
-            data[col] = value.reset_index(drop=True).astype(dtype)
+            data[col] = value.astype(dtype)  # (positional: frame_of_columns reads its array)
         elif value is None:
-            data[col] = pd.Series([pd.NA] * n, dtype=dtype)
-        else:
-            data[col] = pd.Series([value] * n, dtype=dtype)
-    return pd.DataFrame(data)
+            data[col] = missing_column(dtype, n)
+        else:  # a scalar, broadcast
+            data[col] = pd.Series(value, index=range(n), dtype=dtype)
+    return frame_of_columns(data, n)
 
 
 _DTYPES: dict[str, ExtensionDtype] = {

@@ -86,12 +86,18 @@ def cap_lines(lines: pd.Series) -> tuple[pd.Series, int]:
     """Cut over-long lines to MAX_LINE_CHARS; returns the lines and how many were cut."""
     if lines.empty:
         return lines, 0
-    long = (lines.str.len() > MAX_LINE_CHARS).fillna(False).to_numpy(dtype=bool)
+    lengths = pc.utf8_length(_arrow(lines))  # in pyarrow: one pass, no pandas steps
+    long = _as_bool(pc.fill_null(pc.greater(lengths, MAX_LINE_CHARS), False))
     count = int(long.sum())
     if count:
         lines = lines.copy()
         lines[long] = lines[long].str.slice(0, MAX_LINE_CHARS)
     return lines, count
+
+
+def _as_bool(values: object) -> np.ndarray:
+    """A pyarrow boolean array without nulls as a numpy one."""
+    return np.asarray(values.to_numpy(zero_copy_only=False), dtype=bool)  # type: ignore[attr-defined]
 
 
 def _series(arr: object) -> pd.Series:
@@ -133,15 +139,13 @@ def extract(lines: pd.Series, pattern: str) -> pd.DataFrame:
         return frame
     result = pc.extract_regex(_arrow(lines), pattern)
     fields = result.flatten()
-    frame = pd.DataFrame(
-        {
-            name: _series(pc.if_else(pc.equal(f, ""), None, f))
-            for name, f in zip(names, fields, strict=True)
-        }
-    )
-    frame["matched"] = pc.is_valid(result).to_numpy(zero_copy_only=False)
-    frame.index = lines.index
-    return frame
+    # the columns' arrays, positional, under the lines' index: no alignment of Series
+    columns: dict[str, object] = {
+        name: _series(pc.if_else(pc.equal(f, ""), None, f)).array
+        for name, f in zip(names, fields, strict=True)
+    }
+    columns["matched"] = pc.is_valid(result).to_numpy(zero_copy_only=False)
+    return pd.DataFrame(columns, index=lines.index)
 
 
 def extract_head(lines: pd.Series, head: str, rest: str) -> pd.DataFrame:
@@ -174,7 +178,9 @@ def matches(lines: pd.Series, pattern: str) -> np.ndarray:
 
 def non_empty(values: pd.Series) -> np.ndarray:
     """Boolean array: the value is present and not the empty string."""
-    return (values.fillna("") != "").to_numpy(dtype=bool)
+    if values.empty:
+        return np.zeros(0, dtype=bool)
+    return _as_bool(pc.fill_null(pc.not_equal(_arrow(values), ""), False))  # one pyarrow pass
 
 
 # --------------------------------------------------------------------------- folding

@@ -180,15 +180,15 @@ def context_blocks(rest: pd.Series) -> pd.DataFrame:
     message = pc.if_else(has_vm, pc.utf8_slice_codeunits(text, _INSTANCE_END + 1), text)
     spaced = pc.and_(has_vm, pc.starts_with(message, " "))
     message = pc.if_else(spaced, pc.utf8_slice_codeunits(message, 1), message)
-    frame = pd.DataFrame(
+    # the columns' arrays, positional, under the lines' index: no alignment of Series
+    return pd.DataFrame(
         {
-            "ctx": loglines.strings(pc.if_else(has_ctx, ctx, None)),
-            "instance": loglines.strings(pc.if_else(has_vm, instance, None)),
-            "message": loglines.strings(pc.if_else(pc.equal(message, ""), None, message)),
-        }
+            "ctx": loglines.strings(pc.if_else(has_ctx, ctx, None)).array,
+            "instance": loglines.strings(pc.if_else(has_vm, instance, None)).array,
+            "message": loglines.strings(pc.if_else(pc.equal(message, ""), None, message)).array,
+        },
+        index=rest.index,
     )
-    frame.index = rest.index
-    return frame
 
 
 def sniff(head: str) -> bool:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -125,23 +126,13 @@ def parse_rabbitmq_lines(
     repeats = zoned & loglines.same_as_previous(key)
     starts = header | (prefixed & ~repeats)
 
-    # 3.6: a report's message is its whole body, an Erlang term spread over lines joined
-    # with single spaces (the patterns searched for may span its lines); ``detail`` keeps
-    # the lines after the first as they stand.
-    group = np.cumsum(starts)
-    in_report = np.concatenate(([False], header[np.flatnonzero(starts)]))[group]
-    stripped = text.str.strip()
-    body = ~starts & in_report & loglines.non_empty(stripped)
-    first_body = np.zeros(len(text), dtype=bool)
-    body_pos = np.flatnonzero(body)
-    if body_pos.size:
-        body_group = group[body_pos]
-        first_body[body_pos[np.concatenate(([True], body_group[1:] != body_group[:-1]))]] = True
-    _, report_message = loglines.fold(starts, stripped.where(pd.Series(body, index=text.index), ""))
-    report_message = report_message.str.replace(r"\s+", " ", regex=True)
+    # 3.6 reports only: a 3.9+ log (no report header) has no report bodies to join
+    reports = _report_bodies(text, starts, header) if header.any() else None
 
     cont_text = fields["message"].where(pd.Series(prefixed, index=fields.index), text)
-    cont_text = cont_text.where(pd.Series(~first_body, index=fields.index), "")
+    if reports is not None:  # a report's first body line is its message, not its detail
+        first_body = pd.Series(~reports.first_line, index=fields.index)
+        cont_text = cont_text.where(first_body, "")
     positions, detail = loglines.fold(starts, cont_text)
 
     rec = fields.iloc[positions].reset_index(drop=True)
@@ -160,10 +151,12 @@ def parse_rabbitmq_lines(
         )
 
     report = rec["report"]
-    level = logframe.normalise_level(rec["level"]).where(
-        ~rec_header, report.map(_REPORT_LEVELS, na_action="ignore").astype(loglines.STRING)
-    )
-    message = rec["message"].where(~rec_header, report_message.reset_index(drop=True))
+    level = logframe.normalise_level(rec["level"])
+    message = rec["message"]
+    if reports is not None:  # a report's level follows its kind, its message is its body
+        kind_level = report.map(_REPORT_LEVELS, na_action="ignore").astype(loglines.STRING)
+        level = level.where(~rec_header, kind_level)
+        message = message.where(~rec_header, reports.message.reset_index(drop=True))
     clock = pd.Series(logtime.clock_of(ctx), index=rec.index, dtype=loglines.STRING).where(
         ~rec_zoned, Clock.ZONED
     )
@@ -184,6 +177,29 @@ def parse_rabbitmq_lines(
         len(positions),
     )
     return frame, logtime.bad_time_problem(path, timestamps)
+
+
+@dataclass(frozen=True)
+class _Reports:
+    first_line: np.ndarray  # per line: the first line of a report's body
+    message: pd.Series  # per record: its report body joined (<NA> for other records)
+
+
+def _report_bodies(text: pd.Series, starts: np.ndarray, header: np.ndarray) -> _Reports:
+    """3.6: a report's message is its whole body, an Erlang term spread over lines joined
+    with single spaces (the patterns searched for may span its lines); ``detail`` keeps
+    the lines after the first as they stand."""
+    group = np.cumsum(starts)
+    in_report = np.concatenate(([False], header[np.flatnonzero(starts)]))[group]
+    stripped = text.str.strip()
+    body = ~starts & in_report & loglines.non_empty(stripped)
+    first_line = np.zeros(len(text), dtype=bool)
+    body_pos = np.flatnonzero(body)
+    if body_pos.size:
+        body_group = group[body_pos]
+        first_line[body_pos[np.concatenate(([True], body_group[1:] != body_group[:-1]))]] = True
+    _, message = loglines.fold(starts, stripped.where(pd.Series(body, index=text.index), ""))
+    return _Reports(first_line, message.str.replace(r"\s+", " ", regex=True))
 
 
 def sniff(head: str) -> bool:

@@ -45,7 +45,7 @@ import pandas as pd
 
 from analyzer.frames import conform, row_files
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers.base import ParseResult, ParserSpec, fail_forward
+from analyzer.parsers.base import BatchItem, ParseResult, ParserSpec, fail_forward
 from analyzer.parsers.osc_output import list_rows
 from analyzer.parsers.osc_sniff import has_key, sniff_list
 from analyzer.parsers.osc_values import clean, folded, nkey, pick, text_of, utc_timestamps
@@ -202,17 +202,25 @@ def frame_of(
 
 def parse(src: SourceFile, ctx: SourceContext) -> ParseResult:
     def fill(result: ParseResult) -> None:
-        rows = list_rows(
-            src,
-            result.problems,
-            server_row,
-            accept=is_server_header,
-            wrapper="servers",
-            what="server",
-        )
-        result.add(TABLE, frame_of(rows, src.path, result.problems))
+        result.add(TABLE, frame_of(_rows(src, result.problems), src.path, result.problems))
 
     return fail_forward(src, "server list", fill)
+
+
+def parse_batch(items: Sequence[BatchItem]) -> ParseResult:
+    """``parse`` of several files with one frame built for all: a bundle may hold a listing
+    per project or per page, and a frame costs more than its few rows. Raises on a parser
+    bug: the caller then parses file by file."""
+    result = ParseResult()
+    rows = [row for src, _ctx, _lines in items for row in _rows(src, result.problems)]
+    result.add(TABLE, frame_of(rows, None, result.problems))
+    return result
+
+
+def _rows(src: SourceFile, problems: list[BundleProblem]) -> list[dict[str, object]]:
+    return list_rows(
+        src, problems, server_row, accept=is_server_header, wrapper="servers", what="server"
+    )
 
 
 def _json_list(head: str) -> bool:
@@ -249,4 +257,5 @@ SPEC = ParserSpec(
     paths=("openstack/servers*.json", "openstack/servers*.txt"),
     sniff=sniff,
     parse=parse,
+    parse_batch=parse_batch,
 )

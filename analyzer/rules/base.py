@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypedDict
 
+import numpy as np
 import pandas as pd
 
 from analyzer.model import FailureClass, Finding, Sentence
@@ -218,29 +219,54 @@ def unresolved(
     With ``reopened_by``, a resolution followed by such a record on the same host and
     service does not count (a reconnect to a broker that crashes again a minute later).
     """
+    # Per host and service, as plain values: these are a few groups of a few records, where
+    # pandas' groupings and joins cost far more than the loops below.
     fixes = ctx.logs(resolved_by, recent=False)
     if fixes.empty:
         return hits, fixes
-    keys = ["host", "service"]
-    last_fix = fixes.groupby(keys, dropna=False)["timestamp"].max().rename("fixed_at").reset_index()
+    fixed_at = _latest_by_host_service(fixes)
     if reopened_by is not None:
         reopened = ctx.logs(reopened_by, recent=False)
         if not reopened.empty:
-            reopened_at = reopened.groupby(keys, dropna=False)["timestamp"].max()
-            last_fix = last_fix.merge(
-                reopened_at.rename("reopened_at").reset_index(), on=keys, how="left"
-            )
-            broken_again = last_fix["reopened_at"] > last_fix["fixed_at"]
-            last_fix = last_fix[~broken_again].drop(columns="reopened_at")
-            fixes = fixes.merge(last_fix[keys], on=keys, how="inner")
+            reopened_at = _latest_by_host_service(reopened)
+            fixed_at = {
+                key: at
+                for key, at in fixed_at.items()
+                if not (key in reopened_at and reopened_at[key] > at)  # broken again
+            }
+            kept = [key in fixed_at for key in _host_service(fixes)]
+            fixes = fixes[np.array(kept, dtype=bool)].reset_index(drop=True)
             if fixes.empty:
                 return hits, fixes
-    joined = hits.merge(last_fix, on=keys, how="left")
-    last_hit = joined.groupby(keys, dropna=False)["timestamp"].transform("max")
+    keys = _host_service(hits)
+    last_hit = _latest_by_host_service(hits)
     anywhere = fixes["timestamp"].max()
-    recovered_elsewhere = silent_recovery & joined["fixed_at"].isna() & (anywhere > last_hit)
-    still_open = joined[
-        ~recovered_elsewhere
-        & (joined["fixed_at"].isna() | (joined["timestamp"] > joined["fixed_at"]))
-    ]
-    return still_open, fixes
+    still_open = []
+    for key, at in zip(keys, hits["timestamp"], strict=True):
+        fixed = fixed_at.get(key, pd.NaT)
+        if pd.isna(fixed):  # no resolution on its host and service: resolved elsewhere?
+            still_open.append(not (silent_recovery and anywhere > last_hit[key]))
+        else:
+            still_open.append(at > fixed)
+    return hits[np.array(still_open, dtype=bool)], fixes
+
+
+HostService = tuple[str | None, str | None]
+
+
+def _host_service(frame: pd.DataFrame) -> list[HostService]:
+    """Each row's host and service, <NA> as None (rows without either group together)."""
+    host, service = frame["host"].astype(object), frame["service"].astype(object)
+    return list(
+        zip(host.where(host.notna(), None), service.where(service.notna(), None), strict=True)
+    )
+
+
+def _latest_by_host_service(frame: pd.DataFrame) -> dict[HostService, pd.Timestamp]:
+    """The newest time of each host and service (NaT when none of its rows has a time)."""
+    latest = frame.groupby(["host", "service"], dropna=False)["timestamp"].max()
+    hosts, services = latest.index.get_level_values(0), latest.index.get_level_values(1)
+    return {
+        (None if pd.isna(host) else str(host), None if pd.isna(service) else str(service)): at
+        for host, service, at in zip(hosts, services, latest, strict=True)
+    }

@@ -47,7 +47,8 @@ class RuleContext:
         svc = self.frames.services
         if svc.empty:
             return set()
-        compute = svc[svc["binary"].fillna("").str.contains("compute")]
+        is_compute = svc["binary"].fillna("").str.contains("compute")
+        compute = svc[["state", "host"]][is_compute]  # (the columns read below)
         down = compute[compute["state"].fillna("").str.lower() == "down"]
         return {str(h) for h in down["host"].dropna()}
 
@@ -56,7 +57,8 @@ class RuleContext:
         s = self.servers
         if s.empty:
             return s
-        b = s[s["status"].fillna("").str.upper() == "BUILD"].copy()
+        # a new frame (copy-on-write): its age column is not set on the servers
+        b = s[s["status"].fillna("").str.upper() == "BUILD"]
         if self.collected_at is not None:
             b["age"] = self.collected_at - b["created_at"]
         else:  # no collection time: every age unknown (a NaT of timedelta type, not a time)
@@ -122,10 +124,23 @@ class RuleContext:
             hit |= self._details.contains(pattern)
         if sources is not None:
             hit &= self._from_sources(sources)
-        out = logs[hit]
-        if recent:
-            out = self.only_recent(out)
-        return out.sort_values("timestamp", na_position="first")
+        if recent and self.recent_since is not None:
+            hit &= self._recent_rows  # as only_recent would keep them
+        return logs.take(self._in_time_order(np.flatnonzero(hit)))
+
+    def _in_time_order(self, rows: np.ndarray) -> np.ndarray:
+        """Positions of log rows, ordered as ``sort_values("timestamp", na_position="first")``
+        orders those rows: the one column sorted, so the frame's many columns are taken once.
+        (sort_values sorts a column by its array's argsort, called here as it calls it.)"""
+        times = self.frames.logs["timestamp"].array.take(rows)
+        order: np.ndarray = times.argsort(kind="quicksort", na_position="first")
+        return rows.take(order)
+
+    @cached_property
+    def _recent_rows(self) -> np.ndarray:
+        """Per log row: only_recent keeps it (no time, or a time since ``recent_since``)."""
+        times = self.frames.logs["timestamp"]
+        return (times.isna() | (times >= self.recent_since)).to_numpy(dtype=bool)
 
     # One encoding of each searched column per analysis: every rule's pattern then runs over
     # the distinct texts only (see analyzer.textmatch), and rows are taken once per call.
@@ -163,8 +178,11 @@ def log_evidence(frame: pd.DataFrame, limit: int = MAX_EVIDENCE) -> list[Evidenc
     """First and last records of a match: where it began and where it stands now."""
     if frame.empty:
         return []
+    # the first and last rows of the columns read below, in one take
+    frame = frame[[c for c in _EVIDENCE_COLUMNS if c in frame.columns]]
     if len(frame) > limit:
-        frame = pd.concat([frame.head(limit - limit // 2), frame.tail(limit // 2)])
+        n, last = len(frame), limit // 2
+        frame = frame.take(np.r_[0 : limit - last, n - last : n])
     return [
         Evidence(
             file=str(row.file),
@@ -174,6 +192,9 @@ def log_evidence(frame: pd.DataFrame, limit: int = MAX_EVIDENCE) -> list[Evidenc
         )
         for row in frame.itertuples(index=False)
     ]
+
+
+_EVIDENCE_COLUMNS = ("file", "line", "timestamp", "message", "level", "logger")
 
 
 def _line_text(row: object) -> str:

@@ -55,7 +55,8 @@ def last_records(ctx: RuleContext) -> dict[str, pd.Timestamp]:
         if frame.empty:
             continue
         known = frame["clock"] != Clock.LOCAL_ASSUMED_UTC.value
-        rows = frame[(frame["service"] == COMPUTE_SERVICE) & frame[column].notna() & known]
+        wanted = (frame["service"] == COMPUTE_SERVICE) & frame[column].notna() & known
+        rows = frame[["host", column]][wanted]  # (the other columns are not read)
         for host, when in rows.groupby("host")[column].max().items():
             key = _short(host)
             out[key] = max(out[key], when) if key in out else when

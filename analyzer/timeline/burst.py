@@ -34,6 +34,8 @@ TS_DTYPE = pandas_dtype(TS)
 
 def creates(timeline: pd.DataFrame) -> pd.DataFrame:
     """One row per create: ``at``, ``request_id``, ``instance`` (when a later line names it)."""
+    # the columns read below: the rows selected of the others would not be
+    timeline = timeline[["family", "timestamp", "request_id", "instance"]]
     api = timeline[(timeline["family"] == "create_request") & timeline["timestamp"].notna()]
     # only the creates' requests are looked up: grouping every row naming an instance by
     # request costs more than the rest of the burst on a busy log
@@ -81,7 +83,8 @@ def build_ends(timeline: pd.DataFrame, made: pd.DataFrame, servers: pd.DataFrame
     A server listed in another status than BUILD with no result in the data (an old VM
     from a server list) counts as done at once.
     """
-    results = timeline[timeline["role"].isin(["build_ok", "build_fail"])]
+    is_result = timeline["role"].isin(["build_ok", "build_fail"])
+    results = timeline[["request_id", "instance", "timestamp"]][is_result]  # (all that is read)
     # only the results of these creates are looked up (see creates())
     of_rid = results[_among(results["request_id"], made["request_id"])]
     by_rid = of_rid.groupby("request_id")["timestamp"].min()
@@ -90,7 +93,8 @@ def build_ends(timeline: pd.DataFrame, made: pd.DataFrame, servers: pd.DataFrame
     ends = _lookup(made["request_id"], by_rid)
     ends = ends.where(ends.notna(), _lookup(made["instance"], by_inst))
     if not servers.empty:
-        status = servers.drop_duplicates("id").set_index("id")["status"].fillna("")
+        status = servers[["id", "status"]].drop_duplicates("id").set_index("id")["status"]
+        status = status.fillna("")
         done = made["instance"].map(status).fillna("BUILD").str.upper() != "BUILD"
         ends = ends.where(ends.notna() | ~done, made["at"])
     return ends
@@ -180,10 +184,10 @@ def _project(before: pd.DataFrame, servers: pd.DataFrame) -> tuple[str | None, i
     if before.empty or servers.empty or "project_id" not in servers.columns:
         return None, None
     ids = set(before["instance"].dropna().astype(str))
-    projects = servers[servers["id"].isin(ids)]["project_id"].dropna()
+    projects = servers["project_id"][servers["id"].isin(ids)].dropna()
     if projects.empty:
         return None, None
     project = str(projects.mode().iloc[0])
-    mine = servers[servers["project_id"] == project]
-    later = (mine["created_at"] >= before["at"].min()).fillna(False)
+    mine = servers["created_at"][servers["project_id"] == project]
+    later = (mine >= before["at"].min()).fillna(False)
     return project, int(len(mine) - later.sum())

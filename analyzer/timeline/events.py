@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 
-from analyzer.frames import TS, Frames
+from analyzer.frames import TS, Frames, frame_of_columns, missing_column
 from analyzer.model import Clock
 from analyzer.textmatch import EncodedText
 from analyzer.timeline.families import FAMILIES, role_of
@@ -60,13 +60,10 @@ def empty() -> pd.DataFrame:
 def classify(messages: pd.Series) -> pd.Series:
     """The family of each message (first matching pattern), <NA> when none matches."""
     text = EncodedText(messages.astype(STR).fillna(""))
-    family = pd.Series(pd.NA, index=messages.index, dtype=STR)
-    for fam in FAMILIES:
-        open_rows = family.isna().to_numpy(dtype=bool)
-        if not open_rows.any():
-            break
-        family[open_rows & text.contains(fam.pattern)] = fam.name
-    return family
+    first = text.first_match([fam.pattern for fam in FAMILIES])
+    # one name per family and a last entry for none: code -1 takes it
+    names = np.array([fam.name for fam in FAMILIES] + [None], dtype=object)
+    return pd.Series(names[first], index=messages.index, dtype=STR)
 
 
 _DTYPES = {col: pandas_dtype(dtype) for col, dtype in COLUMNS.items()}
@@ -80,10 +77,9 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
             if dtype == "float64":
                 out[col] = pd.Series(0.0, index=range(n))
             else:
-                missing = pd.NaT if dtype == TS else pd.NA
-                out[col] = pd.Series(missing, index=range(n), dtype=_DTYPES[col])
+                out[col] = missing_column(_DTYPES[col], n)
             continue
-        series = frame[col].reset_index(drop=True)
+        series = frame[col]
         if dtype != "float64" and series.dtype == _DTYPES[col]:
             out[col] = series  # most columns come in the declared dtype already
         elif dtype == TS:
@@ -92,7 +88,7 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = pd.to_numeric(series, errors="coerce").astype("float64").fillna(0.0)
         else:
             out[col] = series.astype(_DTYPES[col])
-    return pd.DataFrame(out)
+    return frame_of_columns(out, n)
 
 
 def from_rows(rows: list[dict[str, object]]) -> pd.DataFrame:
@@ -131,13 +127,27 @@ def _logs(frames: Frames) -> pd.DataFrame:
     )
 
 
+_SERVER_COLUMNS = [
+    "id",
+    "name",
+    "created_at",
+    "launched_at",
+    "fault_created",
+    "fault_message",
+    "file",
+    "line",
+]
+
+
 def _servers(frames: Frames) -> pd.DataFrame:
     s = frames.servers
     if s.empty:
         return empty()
-    # one row per server: the most complete (server show over list rows)
+    # one row per server: the most complete (server show over list rows); of it, only the
+    # columns read below are sorted and taken
     s = (
-        s.assign(_c=s.notna().sum(axis=1))
+        s[_SERVER_COLUMNS]
+        .assign(_c=s.notna().sum(axis=1))
         .sort_values(["id", "_c"], ascending=[True, False])
         .drop_duplicates("id")
     )
@@ -175,11 +185,22 @@ def _servers(frames: Frames) -> pd.DataFrame:
     return _conform(pd.concat(parts, ignore_index=True)) if parts else empty()
 
 
+_POD_COLUMNS = [  # the columns read below: the others are not taken row by row
+    "pod",
+    "container",
+    "started_at",
+    "last_finished_at",
+    "last_reason",
+    "file",
+    "line",
+]
+
+
 def _pods(frames: Frames) -> pd.DataFrame:
     p = frames.pods
     if p.empty:
         return empty()
-    p = p.drop_duplicates(["pod", "container", "started_at", "last_finished_at"])
+    p = p[_POD_COLUMNS].drop_duplicates(["pod", "container", "started_at", "last_finished_at"])
     broker = p["pod"].fillna("").str.match(BROKER) | p["container"].fillna("").str.match(BROKER)
     parts = []
     started = p[p["started_at"].notna()]

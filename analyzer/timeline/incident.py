@@ -128,26 +128,29 @@ def _first_ends(
     faults: pd.DataFrame, later: pd.DataFrame
 ) -> list[tuple[str, str, pd.Timestamp | None]]:
     """Per lane and fault family (in that order): the first row of the family that ends it,
-    on the same lane, at or after the fault's last row; None when there is none."""
+    on the same lane, at or after the fault's last row; None when there is none.
+
+    A few channels and their few ending rows: read as Python values, which costs less
+    than the groupings and the join of frames that say the same."""
     if faults.empty:
         return []
-    need = faults.groupby(["lane", "family"])["timestamp"].max().rename("last").reset_index()
-    need["end_family"] = need["family"].map(lambda f: RECOVERS[str(f)]).astype(object)
-    enders = later.loc[
-        later["family"].isin(set(need["end_family"])), ["lane", "family", "timestamp"]
-    ]
-    pairs = need.merge(
-        enders.rename(columns={"family": "end_family"}).astype({"end_family": object}),
-        on=["lane", "end_family"],
-    )
-    pairs = pairs[pairs["timestamp"] >= pairs["last"]]
-    first = pairs.groupby(["lane", "family"])["timestamp"].min()
-    keys = zip(first.index.get_level_values(0), first.index.get_level_values(1), strict=True)
-    found = {(str(lane), str(family)): t for (lane, family), t in zip(keys, first, strict=True)}
-    return [
-        (str(lane), str(family), found.get((str(lane), str(family))))
-        for lane, family in zip(need["lane"], need["family"], strict=True)
-    ]
+    last_fault: dict[tuple[str, str], pd.Timestamp] = {}
+    for lane, family, at in zip(faults["lane"], faults["family"], faults["timestamp"], strict=True):
+        if pd.isna(lane) or pd.isna(family):
+            continue  # (grouped by lane and family: rows without either are no channel)
+        seen = last_fault.get((lane, family))
+        if seen is None or pd.isna(seen) or at > seen:  # (as max, skipping NaT)
+            last_fault[(lane, family)] = at
+    wanted = {RECOVERS[str(family)] for _, family in last_fault}
+    enders = later.loc[later["family"].isin(wanted), ["lane", "family", "timestamp"]]
+    ends: dict[tuple[str, str], list[pd.Timestamp]] = {}
+    for lane, family, at in zip(enders["lane"], enders["family"], enders["timestamp"], strict=True):
+        ends.setdefault((lane, family), []).append(at)
+    out: list[tuple[str, str, pd.Timestamp | None]] = []
+    for (lane, family), last in sorted(last_fault.items()):
+        after = [at for at in ends.get((lane, RECOVERS[str(family)]), []) if at >= last]
+        out.append((str(lane), str(family), min(after) if after else None))
+    return out
 
 
 def status(ep: Episode, collected_at: pd.Timestamp | None) -> EpisodeStatus:
@@ -249,12 +252,12 @@ def _at(ts: pd.Timestamp) -> str:
 
 
 def _first_ok(timeline: pd.DataFrame, ep: Episode) -> pd.Timestamp | None:
-    ok = timeline[
+    ok = timeline["timestamp"][
         (timeline["role"] == "build_ok")
         & (timeline["source"] != "server")
         & (timeline["timestamp"] >= ep.last_fault)
     ]
-    return ok["timestamp"].min() if not ok.empty else None
+    return ok.min() if not ok.empty else None
 
 
 def _detection(
@@ -263,13 +266,13 @@ def _detection(
     """When the failure became visible: a warning in Kubernetes, or the first VM ten
     minutes in BUILD (the runbook's threshold), whichever came first."""
     candidates: list[tuple[pd.Timestamp, DetectionBasis]] = []
-    warn = timeline[
+    warn = timeline["timestamp"][
         timeline["family"].isin(DETECTION)
         & (timeline["timestamp"] >= ep.onset)
         & (timeline["timestamp"] <= end)
     ]
     if not warn.empty:
-        candidates.append((warn["timestamp"].min(), DetectionBasis.KUBERNETES_WARNING))
+        candidates.append((warn.min(), DetectionBasis.KUBERNETES_WARNING))
     if first_stuck is not None and first_stuck.first is not None:
         candidates.append((first_stuck.first + STUCK_AFTER, DetectionBasis.STUCK_BUILD_THRESHOLD))
     if not candidates:

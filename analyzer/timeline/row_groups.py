@@ -29,13 +29,21 @@ class RowGroups:
         bounds = np.searchsorted(self._codes[self._order], np.arange(len(self._values) + 1))
         self._starts, self._ends = bounds[:-1], bounds[1:]
         self._text: pa.Array | None = None
+        self._code_of: dict[object, int] | None = None
+
+    def _code(self, value: object) -> int:
+        """The group of ``value``, -1 for none: a dict made once, as a VM's few values are
+        looked up one call at a time (an Index built per call costs more)."""
+        if self._code_of is None:
+            self._code_of = {v: i for i, v in enumerate(self._values)}
+        return self._code_of.get(value, -1)
 
     def rows(self, values: Iterable[str]) -> np.ndarray:
         """The rows whose value is one of ``values``, in frame order."""
         wanted = list(values)
         if not wanted:
             return np.zeros(0, dtype=np.intp)
-        codes = self._values.get_indexer(pd.Index(wanted, dtype=self._values.dtype))
+        codes = np.array([self._code(v) for v in wanted], dtype=np.intp)
         return self._rows_of(codes[codes >= 0])
 
     def rows_containing(self, needle: str) -> np.ndarray:

@@ -146,7 +146,9 @@ def series_document(
         return None
     start, stop = window
     edges, width = _bins(start, stop)
-    timed = timeline[(timeline["timestamp"] >= start) & (timeline["timestamp"] < edges[-1])]
+    # the columns read below: the window's rows of the others are not taken
+    used = timeline[["timestamp", "family", "severity", "role", "source", "lane", "clock"]]
+    timed = used[(used["timestamp"] >= start) & (used["timestamp"] < edges[-1])]
     if folded is not None and not folded.empty:
         folded = folded[(folded["minute"] >= start) & (folded["minute"] < edges[-1])]
     else:
@@ -213,11 +215,11 @@ def key_events(
         add(incident.detected_at, "detected", incident.detected_basis)
         start = pd.Timestamp(incident.onset)
         stop = pd.Timestamp(incident.end or incident.onset) + AFTER
-        restarts = timeline[
+        restarts = timeline["timestamp"][
             timeline["family"].isin(["broker_started", "broker_pod_started"])
             & (timeline["timestamp"] >= start)
             & (timeline["timestamp"] <= stop)
-        ]["timestamp"].sort_values()
+        ].sort_values()
         # the pod's start and the broker's "startup complete" are one restart
         distinct = restarts[restarts.diff().isna() | (restarts.diff() > RESTART_GAP)]
         if len(distinct) == 1:

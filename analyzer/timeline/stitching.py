@@ -208,7 +208,11 @@ class _Creates:
     def __init__(self, creates: pd.DataFrame, claimed: set[int]) -> None:
         self._labels = creates.index.to_numpy()
         self._request_ids = creates["request_id"]
-        self._times = creates["timestamp"]
+        self._rid_values = list(self._request_ids)
+        # microseconds since the epoch, as a VM's creation time is read below; rows without
+        # a time are told by _no_time
+        self._micros = creates["timestamp"].to_numpy(dtype="datetime64[us]").astype(np.int64)
+        self._no_time = creates["timestamp"].isna().to_numpy(dtype=bool)
         self._open = np.ones(len(creates), dtype=bool)
         self._claimed = claimed
 
@@ -217,9 +221,13 @@ class _Creates:
         among those of ``rids`` when any is open; that create is claimed."""
         near = self._open
         if rids:
-            own = near & self._request_ids.isin(rids).to_numpy(dtype=bool)
+            named = np.array([rid in rids for rid in self._rid_values], dtype=bool)
+            own = near & named
             near = own if own.any() else near
-        seconds = (self._times - created).abs().dt.total_seconds().to_numpy(na_value=np.nan)
+        # the seconds between each create and ``created``, as pandas' total_seconds gives
+        # them (a whole number of microseconds over a million), in numpy: one VM at a time
+        micros = np.abs(self._micros - _micros(created)).astype(np.float64)
+        seconds = np.where(self._no_time, np.nan, micros / 1e6)
         close = np.flatnonzero(near & (seconds <= API_MATCH_S))
         if not close.size:
             return None
@@ -227,6 +235,11 @@ class _Creates:
         self._open[best] = False
         self._claimed.add(int(self._labels[best]))
         return opt_str(self._request_ids.iloc[best])
+
+
+def _micros(at: pd.Timestamp) -> int:
+    """Microseconds since the epoch of a time (the servers' and timeline's unit)."""
+    return int(pd.Timestamp(at).as_unit("us").to_datetime64().astype(np.int64))
 
 
 def _story(groups: _Groups, vm: Mapping[Hashable, Any], api: _Creates) -> tuple[Story, np.ndarray]:
@@ -286,11 +299,8 @@ def _hung(
         open_creates = open_creates[open_creates["timestamp"] >= since]
     if open_creates.empty:
         return []
-    counts = (
-        timeline[timeline["request_id"].isin(open_creates["request_id"])]
-        .groupby("request_id")["lane"]
-        .nunique()
-    )
+    named = timeline["request_id"].isin(open_creates["request_id"])
+    counts = timeline[["request_id", "lane"]][named].groupby("request_id")["lane"].nunique()
     alone = counts[counts <= 1].index
     known = servers["created_at"].dropna() if not servers.empty else pd.Series(dtype=object)
     out = []

@@ -18,7 +18,7 @@ from analyzer.bundle import read_bundle
 from analyzer.frames import conform
 from analyzer.ingest import ingest
 from analyzer.model import BundleProblem, SourceContext, SourceFile
-from analyzer.parsers import kubectl_logs, oslo_log, pf9_log, server_show
+from analyzer.parsers import kubectl_logs, oslo_log, pf9_log, server_show, servers
 from analyzer.parsers.batch import Batch, LogFile
 from analyzer.parsers.loglines import split_lines
 
@@ -271,3 +271,47 @@ def test_server_show_batch_is_the_files_one_by_one() -> None:
         p for r in alone for p in r.problems
     ]
     assert {p.file.rsplit("/", 1)[1] for p in batch.problems} == {"b.json", "c.json", "d.json"}
+
+
+def _listed(vm_id: str, created: str, status: str = "BUILD") -> dict[str, object]:
+    return {
+        "ID": vm_id,
+        "Name": f"vm-{vm_id[:4]}",
+        "Status": status,
+        "Networks": "net=10.0.0.5",
+        "Image": "ubuntu",
+        "Flavor": "m1.small",
+        "Created At": created,
+    }
+
+
+def test_server_list_batch_is_the_files_one_by_one() -> None:
+    """Repeats count within a file only; bad times and unreadable files are each file's."""
+    ok = "2026-03-02T09:13:11Z"
+    other = "11111111-2222-4333-8444-555555555555"
+    docs: dict[str, object] = {
+        "servers-a.json": [_listed(VM, ok)],
+        "servers-b.json": [_listed(other, "2026-99-99T00:00:00Z")],
+        "servers-c.json": [_listed(VM, ok, "ERROR"), _listed(VM, ok)],  # a.json's id, twice
+        "servers-d.json": {"not": "a server list"},
+    }
+    sources = [
+        SourceFile("b", f"openstack/{name}", json.dumps(doc).encode()) for name, doc in docs.items()
+    ]
+    ctx = SourceContext(bundle="b", path="", host=None, utc_offset=None, collected_at=None)
+    batch = servers.parse_batch([(src, ctx, None) for src in sources])
+    alone = [servers.parse(src, ctx) for src in sources]
+    frames = [r.tables["servers"] for r in alone if "servers" in r.tables]
+    pd.testing.assert_frame_equal(
+        conform("servers", batch.tables["servers"]),
+        conform("servers", pd.concat([f for f in frames if not f.empty], ignore_index=True)),
+    )
+    order = {src.path: i for i, src in enumerate(sources)}
+    assert sorted(batch.problems, key=lambda p: order[p.file]) == [
+        p for r in alone for p in r.problems
+    ]
+    assert {p.file.rsplit("/", 1)[1] for p in batch.problems} == {
+        "servers-b.json",
+        "servers-c.json",
+        "servers-d.json",
+    }
