@@ -99,7 +99,10 @@ class FoldFormat:
     record, ``keep`` which of them (and of continuation levels
     such as TRACE) are WARNING or above, ``debug`` which are DEBUG.
     ``time``/``time_format`` read a record's time from its stamp: a zoned one as is, a
-    zone-less one by the parser's clock rules (the host's offset). ``stamp_width``: bytes
+    zone-less one by the parser's clock rules (the host's offset). ``lead``: what opens
+    a record's first line before its message (the time, a process id, the level), cut
+    from a sampled line to make its template (``analyzer.fold_templates``): the level is
+    a column of its own, and a process id is not part of what was said. ``stamp_width``: bytes
     of the time stamp that open a record line; ``minute_width``: the bytes of it up to
     the minute.
     """
@@ -112,6 +115,7 @@ class FoldFormat:
     source: str  # the logs table's ``source`` of the format
     time: str  # RE2, anchored: the time in a stamp (the stamp may run into the next field)
     time_format: str  # strptime format of a zone-less time (a zoned one is read as ISO)
+    lead: str  # RE2, anchored: the time, process id and level before a record's message
     service: str | None = None  # the logs table's ``service`` (None: from the path)
     # when set, a repeated head continues the record only if it matches this (RE2)
     repeats_if: str | None = None
@@ -337,7 +341,7 @@ def scan(
         counts = _count(buf, starts_at, folded, debug[folded], fmt)
         picks = folded[in_sample(offsets[folded] + file_at, every)]
         sample = sample_of(
-            lines, raw, picks, debug[picks], starts_at, buf, fmt.time, fmt.stamp_width
+            lines, raw, picks, debug[picks], starts_at, buf, fmt.lead, fmt.stamp_width
         )
     return Scan(
         n=n,
@@ -657,7 +661,7 @@ class Folder:
         line = pa.array([first], pa.large_binary())
         if self.prefix is not None:
             line = pc.replace_substring_regex(line, self.prefix, b"", max_replacements=1)
-        template = templates_of(line, self.fmt.time)[0].as_py()
+        template = templates_of(line, self.fmt.lead)[0].as_py()
         number = int(rec.numbers[0][0])
         example = first[:EXAMPLE_BYTES].rstrip(b"\r")
         return template, rec.debug, Seen(1, number, number, rec.stamp, rec.stamp, example)

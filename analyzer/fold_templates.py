@@ -2,10 +2,11 @@
 
 ``analyzer.fold`` counts the records no rule reads per minute and level: how busy a log
 was, not with what. This module says with what. A sample of the folded records is taken,
-and each sampled record's first line, its time cut off, becomes a *template*: ids
-(UUIDs, runs of eight or more hex digits) masked as ``<id>`` and numbers as ``<n>``. A
-busy hypervisor's million routine lines come down to a few dozen templates
-("Took <n> seconds to build instance.", "Lock "compute_resources" acquired ...").
+and each sampled record's first line, its time, process id and level cut off (the
+format's ``lead``), becomes a *template*: ids (UUIDs, runs of eight or more hex digits)
+masked as ``<id>`` and numbers as ``<n>``. A busy hypervisor's million routine lines
+come down to a few dozen templates ("nova.compute.manager [...] Took <n> seconds to build
+instance.", "oslo_concurrency.lockutils [...] Lock "compute_resources" acquired ...").
 
 Why a sample: masking costs a regular-expression replace per line, about three times
 the rest of the fold's scan, and the templates are read as "mostly this", never by a
@@ -66,12 +67,12 @@ def in_sample(offsets: np.ndarray, every: int) -> np.ndarray:
     return picked
 
 
-def templates(lines: pa.Array, time: str) -> pa.Array:
-    """Each line's template: what follows its time (``time``, the format's anchored RE2
-    pattern of it) in its first TEMPLATE_BYTES, ids and numbers masked, the line's end
-    cut."""
+def templates(lines: pa.Array, lead: str) -> pa.Array:
+    """Each line's template: what follows its lead (``lead``, the format's anchored RE2
+    pattern of the time, process id and level) in its first TEMPLATE_BYTES, ids and
+    numbers masked, the line's end cut."""
     text = pc.binary_slice(lines, 0, TEMPLATE_BYTES)
-    text = pc.replace_substring_regex(text, time, b"", max_replacements=1)
+    text = pc.replace_substring_regex(text, lead, b"", max_replacements=1)
     text = pc.replace_substring_regex(text, LINE_END, b"")
     text = pc.replace_substring_regex(text, ID_MASK, b"<id>")
     return pc.replace_substring_regex(text, NUMBER_MASK, b"<n>")
@@ -101,19 +102,19 @@ def sample_of(
     debug: np.ndarray,
     stamp_at: np.ndarray,
     buf: np.ndarray,
-    time: str,
+    lead: str,
     stamp_width: int,
 ) -> Sample:
     """The templates of the lines ``picks`` (ascending), in order of first appearance.
 
     ``lines``: the lines as tested (a journal's prefix cut), ``raw``: as written (for the
     example), ``debug``: per pick, ``stamp_at``: where each line's stamp starts in ``buf``,
-    ``time``: the format's pattern of the time a line starts with, ``stamp_width``: the
-    bytes of a stamp kept for its time.
+    ``lead``: the format's pattern of what a line opens with before its message,
+    ``stamp_width``: the bytes of a stamp kept for its time.
     """
     if not picks.size:
         return []
-    masked = templates(lines.take(pa.array(picks)), time)
+    masked = templates(lines.take(pa.array(picks)), lead)
     table = pa.table({"t": masked, "d": pa.array(debug), "i": pa.array(picks)})
     grouped = table.group_by(["t", "d"], use_threads=False).aggregate(
         [("i", "min"), ("i", "max"), ("i", "count")]

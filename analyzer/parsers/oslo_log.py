@@ -75,6 +75,7 @@ FOLD = FoldFormat(
     source="oslo",
     time=_TIME,
     time_format=TIME_FORMAT,
+    lead=_TIME + _PID + r"(?:" + _FOLD_LEVELS + r") ",
 )
 """How a large oslo.log file is read folded (analyzer.fold)."""
 

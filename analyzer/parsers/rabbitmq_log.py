@@ -91,6 +91,7 @@ FOLD = FoldFormat(
     source="rabbitmq",
     time=_FOLD_TIME,
     time_format=LAGER_FORMAT,
+    lead=_FOLD_TIME + r" \[(?:" + _LEVELS + r")\] ",
     service="rabbitmq",
     repeats_if=r"(?:Z|[+-]\d\d:?\d\d) \[",  # 3.9+ (zoned) only: lager lines do not
     stamp_width=32,  # 3.9+: microseconds and the zone (2026-03-02 09:10:44.120391+00:00)

@@ -64,7 +64,7 @@ def _check_routine(path: Path, routine: dict[str, Any], folded: int) -> None:
             inner = line_prefix.strip_head(line.decode("utf-8", errors="replace") + "\n")
             assert inner is not None
             lines = pa.array([inner.encode()], pa.large_binary())
-        assert templates(lines, spec.fold.time)[0].as_py().decode() == m["template"]
+        assert templates(lines, spec.fold.lead)[0].as_py().decode() == m["template"]
 
 
 @pytest.mark.parametrize("path", BUNDLES, ids=lambda p: f"{p.parent.name}/{p.stem}")

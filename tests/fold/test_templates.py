@@ -45,25 +45,25 @@ RABBIT = (
 )
 
 
-def _templates(lines: list[str], time: str) -> list[str]:
+def _templates(lines: list[str], lead: str) -> list[str]:
     arr = pa.array([(x + "\n").encode() for x in lines], pa.large_binary())
-    return [t.decode() for t in templates(arr, time).to_pylist()]
+    return [t.decode() for t in templates(arr, lead).to_pylist()]
 
 
-def test_time_cut_and_ids_and_numbers_masked_on_real_lines() -> None:
-    assert _templates(ESSEX, oslo_log.FOLD.time) == [
-        "DEBUG nova.manager [-] Skipping ComputeManager._sync_power_states, <n> ticks left "
+def test_time_pid_and_level_cut_and_ids_and_numbers_masked_on_real_lines() -> None:
+    assert _templates(ESSEX, oslo_log.FOLD.lead) == [
+        "nova.manager [-] Skipping ComputeManager._sync_power_states, <n> ticks left "
         "until next run from (pid=<n>) periodic_tasks "
         "/usr/lib/python<n>/dist-packages/nova/manager.py:<n>",
-        "INFO nova.virt.libvirt.connection [-] Compute_service record updated for "
+        "nova.virt.libvirt.connection [-] Compute_service record updated for "
         "server<n>.faveones.com",
     ]
-    assert _templates([LAB], oslo_log.FOLD.time) == [
-        "<n> INFO nova.compute.manager [None req-<id> admin admin - - - -] "
+    assert _templates([LAB], oslo_log.FOLD.lead) == [
+        "nova.compute.manager [None req-<id> admin admin - - - -] "
         "[instance: <id>] Took <n> seconds to build instance."
     ]
-    assert _templates([RABBIT], rabbitmq_log.FOLD.time) == [
-        "[info] <<n>> closing AMQP connection <<n>> (<n> -> <n>)"
+    assert _templates([RABBIT], rabbitmq_log.FOLD.lead) == [
+        "<<n>> closing AMQP connection <<n>> (<n> -> <n>)"
     ]
 
 
@@ -74,7 +74,7 @@ def test_the_same_message_for_other_ids_and_numbers_is_one_template() -> None:
         .replace("23:23:50.027 32172", "23:23:54.156 32173")
         .replace("1.01", "12.5")
     )
-    first, second = _templates([LAB, other], oslo_log.FOLD.time)
+    first, second = _templates([LAB, other], oslo_log.FOLD.lead)
     assert first == second
 
 
@@ -118,7 +118,7 @@ def test_every_counted_record_is_in_a_full_sample() -> None:
         assert first == row["example"]
         assert first.startswith(row["first"])
         assert lines[row["last_line"] - 1].startswith(row["last"])
-        assert _templates([first.decode()], oslo_log.FOLD.time) == [row["template"].decode()]
+        assert _templates([first.decode()], oslo_log.FOLD.lead) == [row["template"].decode()]
 
 
 @pytest.mark.parametrize("every", [1, 4])
@@ -141,9 +141,9 @@ def test_templates_beyond_the_cap_are_counted_as_overflow(monkeypatch: pytest.Mo
 
 def test_a_long_line_makes_a_template_of_its_first_kib() -> None:
     long = ESSEX[1] + " x" * 50_000
-    (template,) = _templates([long], oslo_log.FOLD.time)
+    (template,) = _templates([long], oslo_log.FOLD.lead)
     assert len(template.encode()) <= fold_templates.TEMPLATE_BYTES
-    assert template.startswith("INFO nova.virt.libvirt.connection [-] Compute_service record")
+    assert template.startswith("nova.virt.libvirt.connection [-] Compute_service record")
 
 
 # https://github.com/doccano/doccano/issues/2107 (compose v2 service column): routine
@@ -168,13 +168,13 @@ def test_a_prefixed_log_is_sampled_behind_its_prefix(chunk: int) -> None:
     rows = folder.finish().templates.table().to_pylist()
     assert [(r["template"], r["first_line"], r["first"], r["example"]) for r in rows] == [
         (
-            b"[info] <<n>> Running boot step rabbit_mirror_queue_mode_all defined by app rabbit",
+            b"<<n>> Running boot step rabbit_mirror_queue_mode_all defined by app rabbit",
             1,
             b"2023-01-06 09:35:13.922897+00:00",
             COMPOSE.splitlines()[0].encode(),
         ),
         (
-            b"[info] <<n>> Priority queues enabled, real BQ is rabbit_variable_queue",
+            b"<<n>> Priority queues enabled, real BQ is rabbit_variable_queue",
             2,
             b"2023-01-06 09:35:13.923616+00:00",
             COMPOSE.splitlines()[1].encode(),

@@ -728,7 +728,7 @@ def routine_messages() -> dict[str, Any]:
         "templates": 41,
         "messages": [
             _routine_message(
-                "<n> INFO nova.compute.manager [req-<id> - - - - -] [instance: <id>] "
+                "nova.compute.manager [req-<id> - - - - -] [instance: <id>] "
                 "Took <n> seconds to build instance.",
                 "INFO",
                 12566,
@@ -742,7 +742,7 @@ def routine_messages() -> dict[str, Any]:
                 ("hosts/hv-01/ostackhost.log", 1042),
             ),
             _routine_message(
-                '<n> DEBUG oslo_concurrency.lockutils [-] Lock "compute_resources" acquired '
+                'oslo_concurrency.lockutils [-] Lock "compute_resources" acquired '
                 'by "nova.compute.resource_tracker.ResourceTracker._update_available_resource" '
                 ":: waited <n>s inner /usr/lib/python3/dist-packages/oslo_concurrency/"
                 "lockutils.py:<n>",
@@ -759,7 +759,7 @@ def routine_messages() -> dict[str, Any]:
                 ("hosts/hv-03/ostackhost.log", 88),
             ),
             _routine_message(
-                "<n> DEBUG oslo.messaging._drivers.amqpdriver [-] received reply msg_id: <id> "
+                "oslo.messaging._drivers.amqpdriver [-] received reply msg_id: <id> "
                 "__call__ /usr/lib/python3/dist-packages/oslo_messaging/_drivers/"
                 "amqpdriver.py:<n>",
                 "DEBUG",
@@ -773,7 +773,7 @@ def routine_messages() -> dict[str, Any]:
                 ("hosts/hv-02/ostackhost.log", 5120),
             ),
             _routine_message(
-                "<n> INFO nova.scheduler.host_manager [req-<id> - - - - -] Successfully "
+                "nova.scheduler.host_manager [req-<id> - - - - -] Successfully "
                 "synced instances from host '<id>'.",
                 "INFO",
                 3,

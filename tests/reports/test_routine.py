@@ -83,7 +83,7 @@ def test_markdown_section_with_its_figures() -> None:
     assert "the 4 most frequent of the 41 templates it held" in section
     assert section.count("about 402,000") == 1  # the estimate is said once per row
     assert _table_row(md, 1) == (
-        "| 1 | `<n> INFO nova.compute.manager [req-<id> - - - - -] [instance: <id>] Took <n> "
+        "| 1 | `nova.compute.manager [req-<id> - - - - -] [instance: <id>] Took <n> "
         "seconds to build instance.` | INFO | about 402,000 | about 34% | "
         "hv-01, hv-02, hv-03 and 17 more | 2026-03-02T07:00:01Z | 2026-03-02T09:29:58Z |"
     )
