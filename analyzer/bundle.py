@@ -21,6 +21,7 @@ from pathlib import Path
 from analyzer.bundle_reader import ARCHIVE_SUFFIXES, BundleReader, Folding, FoldPolicy
 from analyzer.errors import BundleError
 from analyzer.fold import FOLD_FROM
+from analyzer.index_parts import Spill
 from analyzer.limits import Budget, Limits
 from analyzer.model import BundleProblem, SourceFile
 
@@ -78,7 +79,7 @@ def read_bundle(
     folded (``analyzer.fold``), chunk by chunk, so they are never whole in memory.
     """
     with ThreadPoolExecutor(max_workers=scan_workers()) as pool:
-        folding = Folding(fold, fold_from, pool) if fold is not None else None
+        folding = Folding(fold, fold_from, pool, Spill()) if fold is not None else None
         return _read_bundle(location, Budget(limits or Limits()), folding)
 
 

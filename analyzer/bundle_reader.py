@@ -29,6 +29,7 @@ from typing import IO
 from analyzer import members, tarsafe
 from analyzer.errors import BundleError
 from analyzer.fold import CHUNK, Folded, Folder, long_lines
+from analyzer.index_parts import Spill
 from analyzer.limits import (
     TRUNCATED_GZIP,
     BoundedReader,
@@ -54,11 +55,13 @@ and scanning another overlap (each holds at most its Folder's in-flight chunks).
 
 @dataclass(frozen=True)
 class Folding:
-    """How large logs are read folded: the policy, from what size, and the pool that scans."""
+    """How large logs are read folded: the policy, from what size, the pool that scans and
+    the file their index parts are written to (``analyzer.index_parts``; None: memory)."""
 
     policy: FoldPolicy
     min_size: int
     pool: ThreadPoolExecutor
+    spill: Spill | None = None
 
 
 class BundleReader:
@@ -375,6 +378,7 @@ class BundleReader:
             rest = read(-1) if first else b""
             return first + rest if rest else first
         folder.pool = folding.pool
+        folder.spill = folding.spill
         chunk, failed = first, None
         del first
         while chunk:

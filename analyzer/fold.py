@@ -21,7 +21,8 @@ every line:
 - a record that is not DEBUG and names a UUID (an instance, in a block or in the text, as
   the VM stories look for; request ids, ``req-<uuid>``, do not count) but is not kept is
   *indexed*: counted like a folded one, and its lines stored compressed with the keys
-  of the UUIDs and request ids in them (``IndexPart``) until the analysis knows which VMs
+  of the UUIDs and request ids in them (``analyzer.index_parts``: in an unnamed temporary
+  file when the Folder has a ``spill``) until the analysis knows which VMs
   it tells the story of (``analyzer.fold_index``: only the parts holding one of their
   keys are opened). A busy cloud names thousands of instances a minute in
   routine lines ("VM Resumed", power-state syncs); only the few stuck or failed VMs need
@@ -34,12 +35,11 @@ every line:
 The kept lines go to the format's own parser as if they were the file, with their original
 line numbers alongside, so evidence still points at the right line. Memory follows the
 chunk size and the kept records, not the size of the log nor the number of instances it
-names (the index holds those lines compressed).
+names (the index holds those lines compressed, and spilled, out of memory).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
@@ -48,7 +48,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
-from isal import isal_zlib
 
 from analyzer.fold_templates import (
     EXAMPLE_BYTES,
@@ -60,7 +59,8 @@ from analyzer.fold_templates import (
     sample_of,
 )
 from analyzer.fold_templates import templates as templates_of
-from analyzer.line_match import Searched, keys_at, uuid_candidates, uuid_keys, uuid_lines
+from analyzer.index_parts import IndexPart, Spill
+from analyzer.line_match import Searched, keys_at, uuid_candidates, uuid_lines
 
 CHUNK = 4 * 1024 * 1024
 """Bytes scanned at a time."""
@@ -121,61 +121,6 @@ class FoldFormat:
     repeats_if: str | None = None
     stamp_width: int = 23
     minute_width: int = 16
-
-
-@dataclass(frozen=True)
-class IndexPart:
-    """Indexed records of one chunk (see the module's docstring): their lines, newlines
-    included and compressed, the 1-based line number of each line, which lines open a
-    record (the others continue the record before them) and which are DEBUG (the level a
-    record is counted under is its first line's)."""
-
-    packed: bytes
-    numbers: np.ndarray  # int64
-    opens: np.ndarray  # bool
-    debug: np.ndarray  # bool
-    # sorted keys (line_match.uuid_keys) of the UUIDs in the lines, those of request ids
-    # apart: a look-up opens only the parts that may hold what it looks for
-    uuids: np.ndarray  # uint64
-    requests: np.ndarray  # uint64
-
-    @classmethod
-    def of(
-        cls,
-        lines: bytes,
-        numbers: np.ndarray,
-        opens: np.ndarray,
-        debug: np.ndarray,
-        keys: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> IndexPart:
-        """``keys``: the lines' ``uuid_keys`` when known (None: found here)."""
-        uuids, requests = uuid_keys(lines) if keys is None else keys
-        packed = isal_zlib.compress(lines, INDEX_LEVEL)
-        return cls(packed, numbers, opens, debug, uuids, requests)
-
-    def lines(self) -> bytes:
-        return isal_zlib.decompress(self.packed)
-
-    def may_hold(self, uuids: np.ndarray, requests: np.ndarray) -> bool:
-        """Whether the lines may name one of the UUIDs or carry one of the request ids with
-        keys ``uuids`` and ``requests`` (sorted): False only when they do not."""
-        return (
-            _among_sorted(uuids, self.uuids)
-            or _among_sorted(uuids, self.requests)  # (a VM's id after "req-" counts too)
-            or _among_sorted(requests, self.requests)
-        )
-
-
-def _among_sorted(wanted: np.ndarray, keys: np.ndarray) -> bool:
-    """Whether one of ``wanted`` is among the sorted ``keys``."""
-    if not wanted.size or not keys.size:
-        return False
-    at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
-    return bool((keys[at] == wanted).any())
-
-
-INDEX_LEVEL = 1
-"""isal's fastest level: the index is written once and read for a few VMs at most."""
 
 
 @dataclass
@@ -507,6 +452,8 @@ class Folder:
     wanted: Searched  # the patterns of the lines the analysis reads (analyzer.patterns)
     prefix: str | None = None  # RE2: the prefix each line carries (line_prefix.fold_prefix)
     pool: Executor | None = None
+    # where index parts go as their chunks are folded (analyzer.index_parts); None: memory
+    spill: Spill | None = None
     depth: int = 6
     every: int = SAMPLE_EVERY  # one counted record in this many sampled for its template
     _partial: bytes = b""
@@ -624,8 +571,7 @@ class Folder:
             for c in s.counts:
                 self._add_count(*c)
             if s.index is not None:
-                part = s.index
-                self._index.append(dataclasses.replace(part, numbers=part.numbers + base + 1))
+                self._keep_index(s.index.shifted(base + 1))
             self._sample().add(s.sample, base)
             tail = s.tail
             self._open = _Record(start=tail.start, stamp=tail.stamp, debug=tail.debug, at=tail.at)
@@ -647,12 +593,15 @@ class Folder:
             opens = np.zeros(len(numbers), dtype=bool)
             opens[0] = True
             debug = np.full(len(numbers), rec.debug)
-            self._index.append(IndexPart.of(b"".join(rec.pieces), numbers, opens, debug))
+            self._keep_index(IndexPart.of(b"".join(rec.pieces), numbers, opens, debug))
         if rec.start:
             level = "DEBUG" if rec.debug else "INFO"
             self._add_count(rec.stamp[: self.fmt.minute_width], level, 1, rec.stamp, rec.stamp)
             if in_sample(np.array([rec.at]), self.every)[0]:
                 self._sample().add([self._template_of(rec)], 0)
+
+    def _keep_index(self, part: IndexPart) -> None:
+        self._index.append(part.spilled(self.spill) if self.spill is not None else part)
 
     def _template_of(self, rec: _Record) -> tuple[bytes, bool, Seen]:
         """A record settled here (it ran over a chunk's end) in the sample, as a scan

@@ -23,7 +23,8 @@ from collections.abc import Iterable
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from analyzer.fold import Folded, IndexPart
+from analyzer.fold import Folded
+from analyzer.index_parts import IndexPart
 from analyzer.line_match import UUID_BYTES, keys_of, uuid_candidates
 
 STORY_STATUSES = frozenset({"BUILD", "ERROR"})
@@ -53,11 +54,13 @@ class _Lines:
 
     data: bytes
     numbers: np.ndarray
+    opens: np.ndarray
     record: np.ndarray  # the record number of each line (0-based within the part)
 
     @classmethod
     def of(cls, part: IndexPart) -> _Lines:
-        return cls(part.lines(), part.numbers, np.cumsum(part.opens) - 1)
+        opens = part.opens
+        return cls(part.lines(), part.numbers, opens, np.cumsum(opens) - 1)
 
     @functools.cached_property
     def offsets(self) -> np.ndarray:
@@ -183,11 +186,12 @@ def restore(
         if not records.any():
             continue
         chosen = np.flatnonzero(records[lines.record])
+        opens, debug = lines.opens, part.debug
         for i in chosen:
             piece = lines.data[int(lines.offsets[i]) : int(lines.offsets[i + 1])]
             pieces.append(piece)
-            if part.opens[i]:
-                minutes.append((piece[:minute_width], "DEBUG" if part.debug[i] else "INFO"))
+            if opens[i]:
+                minutes.append((piece[:minute_width], "DEBUG" if debug[i] else "INFO"))
         numbers.append(lines.numbers[chosen])
     if not pieces:
         return folded

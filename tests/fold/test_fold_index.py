@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from analyzer import fold_index
 from analyzer.analysis import analyse
-from analyzer.fold import IndexPart
+from analyzer.index_parts import IndexPart
 from analyzer.line_match import keys_of
 from analyzer.parsers import oslo_log
 from tests.fold.test_folder import INDEXED, KEPT, LOG, REQ, TEXT, VM, fold
