@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from analyzer.bundle_reader import ARCHIVE_SUFFIXES, BundleReader, Folding, FoldPolicy
+from analyzer.cpus import usable_cpus
 from analyzer.errors import BundleError
 from analyzer.fold import FOLD_FROM
 from analyzer.index_parts import Spill
@@ -62,8 +63,7 @@ def scan_workers() -> int:
     only took turns with the other two: the 262 MB benchmark mixes took 3 to 5% more wall
     and CPU time with three than with two.
     """
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(3, usable or 1))
+    return min(3, usable_cpus())
 
 
 def read_bundle(

@@ -118,6 +118,16 @@ class Spill:
             self.failed = True
 
 
+class _Column:
+    """A field of a part read as an array wherever the part is held (memory or spill)."""
+
+    def __init__(self, field: int) -> None:
+        self.field = field
+
+    def __get__(self, part: IndexPart, owner: type | None = None) -> np.ndarray:
+        return part._array(self.field)
+
+
 @dataclass(frozen=True)
 class IndexPart:
     """Indexed records of one chunk (see the module's docstring): their lines, newlines
@@ -136,6 +146,10 @@ class IndexPart:
     spill: Spill | None = None  # where they are once spilled
     at: int = 0  # where they start in the spill
     base: int = 0  # added to the line numbers as stored (the file's lines before the chunk)
+    opens = _Column(_OPENS)
+    debug = _Column(_DEBUG)
+    uuids = _Column(_UUIDS)
+    requests = _Column(_REQUESTS)
 
     @classmethod
     def of(
@@ -181,22 +195,6 @@ class IndexPart:
     def numbers(self) -> np.ndarray:
         stored = self._array(_NUMBERS)
         return stored + self.base if self.base else stored
-
-    @property
-    def opens(self) -> np.ndarray:
-        return self._array(_OPENS)
-
-    @property
-    def debug(self) -> np.ndarray:
-        return self._array(_DEBUG)
-
-    @property
-    def uuids(self) -> np.ndarray:
-        return self._array(_UUIDS)
-
-    @property
-    def requests(self) -> np.ndarray:
-        return self._array(_REQUESTS)
 
     def may_hold(self, uuids: np.ndarray, requests: np.ndarray) -> bool:
         """Whether the lines may name one of the UUIDs or carry one of the request ids with

@@ -21,6 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from analyzer.cpus import usable_cpus
 from reports.files import remove_leftovers, write_atomic
 
 REPORTS = ("report.md", "report.html")
@@ -36,7 +37,7 @@ class ReportWorker:
     @classmethod
     def start(cls, out: Path) -> ReportWorker | None:
         """A worker that will write into ``out``; None on one CPU (it would only compete)."""
-        if _cpus() < 2 or not sys.executable:  # (an embedded interpreter has no path)
+        if usable_cpus() < 2 or not sys.executable:  # (an embedded interpreter has no path)
             return None
         try:
             proc = subprocess.Popen(
@@ -74,13 +75,6 @@ class ReportWorker:
                 proc.stdin.close()
         if self._out is not None and proc.returncode != 0:
             remove_leftovers(self._out, proc.pid)  # killed while writing
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _import_matplotlib() -> None:

@@ -12,26 +12,22 @@ running, and forking a process with live threads can deadlock the child.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any
 
+from analyzer.cpus import usable_cpus
 from analyzer.errors import UsageError
 from analyzer.fleet.discover import BundleJob
 from analyzer.fleet.worker import BundleResult, analyse_bundle, failed
 from analyzer.limits import Limits
 
 
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
-
-
 def run_pool(
     jobs: Sequence[BundleJob], limits: Limits, workers: int | None = None
 ) -> Iterator[BundleResult]:
     """Analyse in a local process pool of ``workers`` processes (default: one per CPU)."""
-    n = max(1, min(workers or default_workers(), len(jobs) or 1))
+    n = max(1, min(workers or usable_cpus(), len(jobs) or 1))
     pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
     try:
         futures: dict[Future[BundleResult], BundleJob] = {
