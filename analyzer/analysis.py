@@ -16,6 +16,7 @@ from analyzer.fold import FOLD_FROM
 from analyzer.frames import Frames
 from analyzer.ingest import ingest
 from analyzer.jobs import fold_policy
+from analyzer.line_match import Searched
 from analyzer.model import FailureClass, Finding, Inventory, iso
 from analyzer.next_steps import next_steps
 from analyzer.patterns import registered_patterns, sampled_patterns
@@ -55,7 +56,12 @@ def read_bundles(
     """The bundles, logs of ``fold_from`` bytes or more folded (``analyzer.fold``) unless
     ``fold`` is False."""
     policy = fold_policy(searched_patterns(), sampled=sampled_patterns()) if fold else None
-    bundles = [read_bundle(loc, limits, fold=policy, fold_from=fold_from) for loc in locations]
+    # Hyperscan compiles the patterns (60 ms) beside the reading of the first large log
+    prepare = Searched(searched_patterns(), frozenset(sampled_patterns())).prepare
+    bundles = [
+        read_bundle(loc, limits, fold=policy, fold_from=fold_from, prepare=prepare)
+        for loc in locations
+    ]
     names = [b.name for b in bundles]
     if len(bundles) > 1:
         # Several bundles: evidence names the bundle too, and equal names get a suffix.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -72,14 +73,16 @@ def read_bundle(
     *,
     fold: FoldPolicy | None = None,
     fold_from: int = FOLD_FROM,
+    prepare: Callable[[], None] | None = None,
 ) -> Bundle:
     """Read one bundle (archive or directory). Raises BundleError when it is rejected.
 
     With ``fold``, logs of ``fold_from`` bytes or more that the policy accepts are read
-    folded (``analyzer.fold``), chunk by chunk, so they are never whole in memory.
+    folded (``analyzer.fold``), chunk by chunk, so they are never whole in memory;
+    ``prepare`` is started on a thread of its own when the first of them is met.
     """
     with ThreadPoolExecutor(max_workers=scan_workers()) as pool:
-        folding = Folding(fold, fold_from, pool, Spill()) if fold is not None else None
+        folding = Folding(fold, fold_from, pool, Spill(), prepare) if fold is not None else None
         return _read_bundle(location, Budget(limits or Limits()), folding)
 
 

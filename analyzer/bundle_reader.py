@@ -19,6 +19,7 @@ import io
 import os
 import stat
 import tarfile
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -55,13 +56,16 @@ and scanning another overlap (each holds at most its Folder's in-flight chunks).
 
 @dataclass(frozen=True)
 class Folding:
-    """How large logs are read folded: the policy, from what size, the pool that scans and
-    the file their index parts are written to (``analyzer.index_parts``; None: memory)."""
+    """How large logs are read folded: the policy, from what size, the pool that scans,
+    the file their index parts are written to (``analyzer.index_parts``; None: memory)
+    and what to prepare, on a thread of its own, once a first log is to be folded (the
+    scan's compiled patterns: then they are ready by the time its first chunk is read)."""
 
     policy: FoldPolicy
     min_size: int
     pool: ThreadPoolExecutor
     spill: Spill | None = None
+    prepare: Callable[[], None] | None = None
 
 
 class BundleReader:
@@ -79,6 +83,7 @@ class BundleReader:
         # folded logs whose last chunks may still be scanning: (place in files, folder, mtime)
         self._unfinished: deque[tuple[int, Folder, datetime | None]] = deque()
         self._failed: set[int] = set()
+        self._prepared = False
 
     def _mtime(self, value: float) -> datetime | None:
         mtime = members.mtime(value)
@@ -365,6 +370,9 @@ class BundleReader:
         ``charge``: what is read is charged to the budget (decompressed ``.gz`` output)."""
         folding = self.folding
         assert folding is not None
+        if folding.prepare is not None and not self._prepared:
+            self._prepared = True
+            threading.Thread(target=folding.prepare, name="prepare", daemon=True).start()
 
         def read(size: int) -> bytes:
             chunk = raw_read(size)

@@ -23,6 +23,7 @@ UUID is found with numpy over the bytes, at the places its dashes are.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 from collections.abc import Iterable
@@ -217,7 +218,17 @@ class Searched:
     def _database(self) -> _Database | None:
         if not self.use_hyperscan or hyperscan is None:
             return None
-        return _compiled(self.patterns, self.sampled)
+        # One compile (60 ms for the analysis's patterns): the scan threads that start
+        # together wait for it rather than each compiling the same database.
+        with _COMPILING:
+            return _compiled(self.patterns, self.sampled)
+
+    def prepare(self) -> None:
+        """Compile now what the first scan would: called on a thread of its own while the
+        archive's first members are read. A failure is left for that scan to meet (and
+        list as the file's problem)."""
+        with contextlib.suppress(Exception):
+            self._database()
 
 
 @dataclass
@@ -232,6 +243,9 @@ class _Database:
         if mine is None:
             mine = self._local.scratch = hyperscan.Scratch(self.db)
         return mine
+
+
+_COMPILING = threading.Lock()
 
 
 @functools.lru_cache(maxsize=8)

@@ -34,6 +34,7 @@ class ThreadClock:
 
     def __init__(self) -> None:
         self.seconds: dict[int, float] = {}
+        self.samples: list[tuple[float, dict[int, float]]] = []
         self._per_tick = os.sysconf("SC_CLK_TCK")
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -52,6 +53,7 @@ class ThreadClock:
                 continue
             # utime and stime: fields 14 and 15 of stat, 12 and 13 after the name
             self.seconds[int(tid)] = (int(fields[11]) + int(fields[12])) / self._per_tick
+        self.samples.append((time.perf_counter(), dict(self.seconds)))
 
     def stop(self) -> dict[int, float]:
         self._read()
@@ -60,9 +62,25 @@ class ThreadClock:
         return self.seconds
 
 
+def print_timeline(samples: list[tuple[float, dict[int, float]]], main_thread: int) -> None:
+    """CPU use per thread in each tenth of a second: where the CPUs sat idle."""
+    tids = sorted({t for _, s in samples for t in s}, key=lambda t: (t != main_thread, t))
+    print("timeline (per 0.1 s from the start of the analysis: cpu s per thread, x10)")
+    print("    t  " + " ".join(f"{'main' if t == main_thread else t:>6}" for t in tids))
+    start = samples[0][0]
+    bucket, last = 0.1, samples[0][1]
+    for when, seconds in samples:
+        if when - start < bucket:
+            continue
+        used = [seconds.get(t, 0.0) - last.get(t, 0.0) for t in tids]
+        print(f"{bucket:5.1f}  " + " ".join(f"{u * 10:6.1f}" for u in used))
+        bucket, last = bucket + 0.1, seconds
+
+
 def main() -> None:
-    if len(sys.argv) != 2:
-        sys.exit("usage: python benchmarks/bench_stages.py BUNDLE")
+    args = [a for a in sys.argv[1:] if a != "--timeline"]
+    if len(args) != 1:
+        sys.exit("usage: python benchmarks/bench_stages.py [--timeline] BUNDLE")
     marks = [("imports", time.perf_counter() - T0, time.process_time() - C0)]
     started = {"": (time.perf_counter(), time.process_time())}  # the stage under way
 
@@ -77,7 +95,7 @@ def main() -> None:
 
     clock = ThreadClock()
     main_thread = threading.get_native_id()
-    analyse([sys.argv[1]], progress=progress)
+    analyse(args, progress=progress)
     progress("")
     threads = clock.stop()
     print(f"{'stage':34s} {'wall s':>7s} {'cpu s':>7s}")
@@ -88,6 +106,8 @@ def main() -> None:
     for tid, seconds in sorted(threads.items(), key=lambda kv: -kv[1]):
         if seconds > TICK_S:
             print(f"  {'main' if tid == main_thread else tid:>8} {seconds:6.2f}")
+    if "--timeline" in sys.argv:
+        print_timeline(clock.samples, main_thread)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MiB")
 
