@@ -64,10 +64,11 @@ def uuid_candidates(buf: np.ndarray, lo: int = 0, hi: int | None = None) -> np.n
     room = hi - lo - UUID_BYTES + 1
     if room <= 0:
         return np.empty(0, dtype=np.int64)
-    dash = np.flatnonzero(buf[lo + 8 : lo + 8 + room] == ord("-")) + lo  # a first dash
-    dash = dash[buf[dash + 13] == ord("-")]
-    dash = dash[buf[dash + 18] == ord("-")]
-    starts: np.ndarray = dash[buf[dash + 23] == ord("-")].astype(np.int64)
+    # the first two dashes over the whole span, then the other two at those places only:
+    # most dashes of a log line are not a UUID's (dates, "- - -" context, request ids)
+    dash = buf[lo + 8 : lo + 23 + room] == ord("-")  # the places of the four dashes
+    pairs = np.flatnonzero(dash[:room] & dash[5 : 5 + room])
+    starts: np.ndarray = pairs[dash[pairs + 10] & dash[pairs + 15]].astype(np.int64) + lo
     return starts
 
 
