@@ -214,17 +214,15 @@ class BundleReader:
         seen.add(rel)
         self.budget.charge(member.size, source)
         bound.expect(member.size)  # a bomb is refused from its header, not after it
-        fh = tar.extractfile(member)
-        if fh is None:  # pragma: no cover - isfile() members always have data
-            return
         try:
+            read = tarsafe.member_reader(tar, member)
             if self._foldable(rel, member.size):
-                whole = self._read_folding(prefix + rel, fh.read, self._mtime(member.mtime))
+                whole = self._read_folding(prefix + rel, read, self._mtime(member.mtime))
                 if whole is None:
                     return
                 data = whole
             else:
-                data = fh.read()
+                data = read(-1)
         except tarfile.StreamError:
             self.problems.append(
                 BundleProblem(prefix + rel, "sparse file in the archive; not read", "this file")

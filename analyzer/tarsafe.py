@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any, Self
 
 MAX_HEADER_BYTES = 1024 * 1024
@@ -148,6 +148,31 @@ def open_stream(stream: IO[bytes]) -> tarfile.TarFile:
         )
     except PARSE_ERRORS as exc:
         raise DamagedArchive(f"{type(exc).__name__}: {exc}") from None
+
+
+def member_reader(tar: tarfile.TarFile, member: tarfile.TarInfo) -> Callable[[int], bytes]:
+    """``read(size)`` of a regular member's data (``size`` < 0: the rest), straight from
+    the archive's stream layer, as ``extractfile`` reads it but without its two layers of
+    buffering: each would copy every byte of a large log once more. A sparse member goes
+    through ``extractfile``, which refuses it in a stream (``tarfile.StreamError``).
+    """
+    if member.sparse is not None:
+        return tar.extractfile(member).read  # type: ignore[union-attr]
+    stream = tar.fileobj
+    assert stream is not None
+    stream.seek(member.offset_data)
+    left = member.size
+
+    def read(size: int = -1) -> bytes:
+        nonlocal left
+        want = left if size < 0 else min(size, left)
+        data = stream.read(want)
+        if len(data) != want:
+            raise tarfile.ReadError("unexpected end of data")  # as extractfile says it
+        left -= want
+        return data
+
+    return read
 
 
 def members(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
