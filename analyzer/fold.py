@@ -381,9 +381,15 @@ def _stamp_reader(buf: np.ndarray, offsets: np.ndarray, width: int) -> Callable[
 def _leading(buf: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
     """The ``width`` bytes from each of ``starts`` (the stamps of record starts), as one
     fixed-width array: one fancy index, no per-line Python (clipped at the buffer's end)."""
-    gather = starts[:, None] + np.arange(width)
-    np.minimum(gather, len(buf) - 1, out=gather)
-    leading: np.ndarray = buf[gather].view(f"S{width}").ravel()
+    if buf.size >= width and (not starts.size or int(starts.max()) <= buf.size - width):
+        # the usual case, a row per start read through a window view: a quarter of the
+        # time of gathering an index array of every byte
+        rows = np.lib.stride_tricks.sliding_window_view(buf, width)[starts]
+    else:
+        gather = starts[:, None] + np.arange(width)
+        np.minimum(gather, len(buf) - 1, out=gather)
+        rows = buf[gather]
+    leading: np.ndarray = rows.view(f"S{width}").ravel()
     return leading
 
 
