@@ -154,7 +154,7 @@ class IndexPart:
     @classmethod
     def of(
         cls,
-        lines: bytes,
+        lines: bytes | memoryview,
         numbers: np.ndarray,
         opens: np.ndarray,
         debug: np.ndarray,

@@ -88,7 +88,7 @@ def uuid_lines(buf: np.ndarray, offsets: np.ndarray, at: np.ndarray) -> np.ndarr
     return named
 
 
-def uuid_keys(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+def uuid_keys(data: bytes | memoryview) -> tuple[np.ndarray, np.ndarray]:
     """Sorted keys (``keys_of``) of every place in ``data`` that could hold a UUID, those
     of request ids (``req-`` right before) apart: what an index part keeps so that a
     look-up for a few VMs opens only the parts that may name one."""

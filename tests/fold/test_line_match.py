@@ -268,3 +268,31 @@ def test_patterns_are_spelled_for_hyperscan_or_left_to_re2(
     assert as_hyperscan(pattern) == spelled
     if spelled is None:
         assert Searched((pattern,)).engine == "re2"
+
+
+def test_prepare_compiles_once_and_leaves_a_failure_to_the_scan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import functools
+    import time
+
+    compiles: list[tuple[str, ...]] = []
+
+    @functools.lru_cache(maxsize=8)
+    def slow(patterns: tuple[str, ...], _sampled: frozenset[str]) -> None:
+        compiles.append(patterns)
+        time.sleep(0.05)  # long enough for every thread to ask before the first is done
+
+    monkeypatch.setattr(line_match, "_compiled", slow)
+    searched = Searched(("prepare-only pattern",))
+    with ThreadPoolExecutor(4) as pool:  # threads that start together: one compile
+        list(pool.map(lambda _: searched.prepare(), range(8)))
+    assert compiles == [("prepare-only pattern",)]
+
+    def broken(*_args: object) -> None:
+        raise MemoryError("no room to compile")
+
+    monkeypatch.setattr(line_match, "_compiled", broken)
+    Searched(("another pattern",)).prepare()  # no exception: the scan meets it
+    with pytest.raises(MemoryError):
+        Searched(("another pattern",)).lines(*as_lines(b"another pattern\n"))

@@ -206,3 +206,30 @@ def test_the_folder_counts_characters_not_bytes() -> None:
     over = b"y" * (MAX_LINE_CHARS + 1)
     data = TEXT + b"\n" + wide + b"\n" + over + b"\r\n" + b"z" * MAX_LINE_CHARS + b"\n"
     assert fold(data, 1 << 20).long_lines == 1
+
+
+def test_prepare_starts_once_a_log_is_to_be_folded_and_not_before(tmp_path: Path) -> None:
+    """The scan's patterns are compiled beside the read of the first large log; a bundle
+    without one does not pay for them."""
+    import threading
+
+    started: list[str] = []
+    done = threading.Event()
+
+    def prepare() -> None:
+        started.append(threading.current_thread().name)
+        done.set()
+
+    small = make_tgz(tmp_path / "small.tgz", {"openstack/servers.json": NOT_A_LOG})
+    read_bundle(small, fold=fold_policy(searched_patterns()), fold_from=1000, prepare=prepare)
+    assert started == []
+    large = make_tgz(
+        tmp_path / "large.tgz",
+        {"hosts/hv-01/ostackhost.log": LOG, "hosts/hv-02/ostackhost.log": LOG},
+    )
+    bundle = read_bundle(
+        large, fold=fold_policy(searched_patterns()), fold_from=1000, prepare=prepare
+    )
+    assert done.wait(10)
+    assert started == ["prepare"]  # once, on a thread of its own, for two folded logs
+    assert all(f.folded is not None for f in bundle.files)
