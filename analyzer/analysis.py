@@ -55,9 +55,12 @@ def read_bundles(
 ) -> list[Bundle]:
     """The bundles, logs of ``fold_from`` bytes or more folded (``analyzer.fold``) unless
     ``fold`` is False."""
-    policy = fold_policy(searched_patterns(), sampled=sampled_patterns()) if fold else None
-    # Hyperscan compiles the patterns (60 ms) beside the reading of the first large log
-    prepare = Searched(searched_patterns(), frozenset(sampled_patterns())).prepare
+    policy, prepare = None, None
+    if fold:
+        wanted = Searched(searched_patterns(), frozenset(sampled_patterns()))
+        policy = fold_policy(wanted.patterns, sampled=tuple(wanted.sampled))
+        # Hyperscan compiles the patterns (60 ms) beside the reading of the first large log
+        prepare = wanted.prepare
     bundles = [
         read_bundle(loc, limits, fold=policy, fold_from=fold_from, prepare=prepare)
         for loc in locations

@@ -272,11 +272,11 @@ def scan(
             chosen = thin & _sampled(buf, starts_at, record, thin, keep, opens[sl], first, fmt)
             keep |= chosen
             thin &= ~chosen
-        numbers = np.flatnonzero(keep).astype(np.int64) + first
+        numbers = np.flatnonzero(keep).astype(np.int64, copy=False) + first
         kept = [bytes(_gather(raw, numbers))] if numbers.size else []
         indexed = (np.bincount(record, weights=named[sl] | thin) > 0)[record] & ~keep
         if indexed.any():
-            at = np.flatnonzero(indexed).astype(np.int64) + first
+            at = np.flatnonzero(indexed).astype(np.int64, copy=False) + first
             # the keys of the candidates in the indexed lines, found in the chunk already
             line_of = np.searchsorted(starts_at, candidates, side="right") - 1 - first
             inside = (line_of >= 0) & (line_of < indexed.size)
