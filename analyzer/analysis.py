@@ -58,8 +58,9 @@ def read_bundles(
     policy, prepare = None, None
     if fold:
         wanted = Searched(searched_patterns(), frozenset(sampled_patterns()))
-        policy = fold_policy(wanted.patterns, sampled=tuple(wanted.sampled))
-        # Hyperscan compiles the patterns (60 ms) beside the reading of the first large log
+        policy = fold_policy(wanted)
+        # Hyperscan compiles the patterns (60 ms) beside the reading of the first large log,
+        # for the scans of the Folders the policy gives this same ``wanted``
         prepare = wanted.prepare
     bundles = [
         read_bundle(loc, limits, fold=policy, fold_from=fold_from, prepare=prepare)

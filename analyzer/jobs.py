@@ -92,17 +92,11 @@ def _sniff(head: str, parsers: Sequence[ParserSpec]) -> ParserSpec | None:
     return None
 
 
-def fold_policy(
-    patterns: Sequence[str],
-    parsers: Sequence[ParserSpec] = PARSERS,
-    *,
-    sampled: Sequence[str] = (),
-) -> FoldPolicy:
+def fold_policy(wanted: Searched, parsers: Sequence[ParserSpec] = PARSERS) -> FoldPolicy:
     """Which large files to read folded: the logs of a parser that declares how, also
     behind a journal's or compose's prefix (``line_prefix.fold_prefix``). A folded log
-    keeps the lines matching ``patterns`` (every pattern the analysis searches for), those
-    matching ``sampled`` ones only as a sample (``analyzer.patterns.searched``)."""
-    wanted = Searched(tuple(patterns), frozenset(sampled))
+    keeps the lines matching ``wanted``'s patterns (every pattern the analysis searches
+    for), those matching its sampled ones only as a sample (``analyzer.patterns``)."""
 
     def policy(path: str, head: bytes) -> Folder | None:
         src = SourceFile(bundle="", path=path, data=head[:SNIFF_BYTES])

@@ -36,7 +36,7 @@ Jan 31 14:56:51 gelani-lab-1 nova-compute[1932170]: DEBUG nova.compute.manager [
 
 
 def test_a_journal_or_compose_prefix_is_cut_for_the_fold_and_kept_in_its_lines() -> None:
-    policy = fold_policy(searched_patterns())
+    policy = fold_policy(Searched(searched_patterns()))
     for name, text in (("compose.log", COMPOSE), ("rabbit-journal.log", JOURNAL)):
         folder = policy(name, text.encode())
         assert folder is not None, name
@@ -49,7 +49,7 @@ def test_a_journal_or_compose_prefix_is_cut_for_the_fold_and_kept_in_its_lines()
 
 
 def test_routine_prefixed_records_are_counted_by_their_own_time() -> None:
-    folder = fold_policy(searched_patterns())("compose.log", COMPOSE.encode())
+    folder = fold_policy(Searched(searched_patterns()))("compose.log", COMPOSE.encode())
     assert folder is not None
     # searching for nothing, both records are routine: counted under the broker's minute
     found = scan(
@@ -60,7 +60,7 @@ def test_routine_prefixed_records_are_counted_by_their_own_time() -> None:
 
 
 def test_near_miss_journal_lines_without_their_own_time_are_read_whole() -> None:
-    assert fold_policy(searched_patterns())("n-cpu.log", DEVSTACK.encode()) is None
+    assert fold_policy(Searched(searched_patterns()))("n-cpu.log", DEVSTACK.encode()) is None
 
 
 def _doc(path: Path, **kwargs: Any) -> tuple[dict[str, Any], int]:

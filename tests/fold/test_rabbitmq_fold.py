@@ -7,6 +7,7 @@ import pandas as pd
 from analyzer.analysis import searched_patterns
 from analyzer.fold import Folder
 from analyzer.jobs import fold_policy
+from analyzer.line_match import Searched
 from analyzer.model import SourceContext, SourceFile
 from analyzer.parsers import rabbitmq_log
 from analyzer.parsers.folded_logs import folded_counts, renumber
@@ -66,5 +67,11 @@ def test_lager_lines_with_one_head_are_two_records() -> None:
 
 def test_a_3_6_report_log_is_read_whole() -> None:
     report = b"=WARNING REPORT==== 2-Mar-2026::09:10:44 ===\nclosing AMQP connection\n\n" * 10
-    assert fold_policy(searched_patterns())("hosts/hv-01/rabbit@rabbitmq-0.log", report) is None
-    assert fold_policy(searched_patterns())("hosts/hv-01/rabbit@rabbitmq-0.log", ZONED) is not None
+    assert (
+        fold_policy(Searched(searched_patterns()))("hosts/hv-01/rabbit@rabbitmq-0.log", report)
+        is None
+    )
+    assert (
+        fold_policy(Searched(searched_patterns()))("hosts/hv-01/rabbit@rabbitmq-0.log", ZONED)
+        is not None
+    )

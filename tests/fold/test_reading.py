@@ -10,6 +10,7 @@ import pytest
 from analyzer.analysis import searched_patterns
 from analyzer.bundle import Limits, read_bundle
 from analyzer.jobs import fold_policy
+from analyzer.line_match import Searched
 from tests.fold.test_folder import KEPT, TEXT
 from tests.test_bundle import make_tgz
 
@@ -18,7 +19,7 @@ NOT_A_LOG = b'[{"ID": "x"}]\n' * 50
 
 
 def _files(bundle_path: Path, **kwargs: object) -> dict[str, tuple[bytes, bool]]:
-    bundle = read_bundle(bundle_path, fold=fold_policy(searched_patterns()), **kwargs)  # type: ignore[arg-type]
+    bundle = read_bundle(bundle_path, fold=fold_policy(Searched(searched_patterns())), **kwargs)  # type: ignore[arg-type]
     return {f.path: (f.data, f.folded is not None) for f in bundle.files}
 
 
@@ -58,7 +59,7 @@ def test_a_gz_bomb_is_still_refused_when_folding(tmp_path: Path) -> None:
     bomb = gzip.compress(b"2026-03-02 09:00:00.000 1 DEBUG x y\n" * 400_000)
     tgz = make_tgz(tmp_path / "b.tgz", {"hosts/hv-01/ostackhost.log.1.gz": bomb})
     bundle = read_bundle(
-        tgz, Limits(max_ratio=20), fold=fold_policy(searched_patterns()), fold_from=0
+        tgz, Limits(max_ratio=20), fold=fold_policy(Searched(searched_patterns())), fold_from=0
     )
     assert bundle.files == []
     assert "ratio" in bundle.problems[0].problem
@@ -72,7 +73,7 @@ def test_the_size_budget_counts_folded_bytes(tmp_path: Path) -> None:
         read_bundle(
             tgz,
             Limits(max_total_bytes=len(LOG) // 2),
-            fold=fold_policy(searched_patterns()),
+            fold=fold_policy(Searched(searched_patterns())),
             fold_from=0,
         )
 
@@ -115,7 +116,7 @@ def test_a_fault_while_folding_is_that_files_problem(
         tmp_path / "b.tgz",
         {"hosts/hv-01/ostackhost.log": LOG, "openstack/servers.json": NOT_A_LOG},
     )
-    bundle = read_bundle(tgz, fold=fold_policy(searched_patterns()), fold_from=1000)
+    bundle = read_bundle(tgz, fold=fold_policy(Searched(searched_patterns())), fold_from=1000)
     assert [f.path for f in bundle.files] == ["openstack/servers.json"]
     assert [(p.file, p.problem) for p in bundle.problems] == [
         ("hosts/hv-01/ostackhost.log", "could not be read folded (ValueError: boom)")
@@ -145,7 +146,9 @@ def test_folded_logs_keep_their_place_while_finished_later(
         members[f"hosts/hv-0{i}/ostackhost.log"] = LOG
         members[f"hosts/hv-0{i}/clock.json"] = b'{"utc_offset_s": 0}\n'
     bundle = read_bundle(
-        make_tgz(tmp_path / "b.tgz", members), fold=fold_policy(searched_patterns()), fold_from=1000
+        make_tgz(tmp_path / "b.tgz", members),
+        fold=fold_policy(Searched(searched_patterns())),
+        fold_from=1000,
     )
     expected = [p for p in members if p != "hosts/hv-03/ostackhost.log"]
     assert [f.path for f in bundle.files] == expected
@@ -193,7 +196,7 @@ def test_a_cut_line_is_listed_whether_the_log_is_folded_or_not(
         doc, _frames, _inv = analyse([tgz], fold=fold)
         listed = sorted((p.file, p.problem, p.skipped) for p in doc.problems)
         assert listed == sorted(expected), fold
-    folded = read_bundle(tgz, fold=fold_policy(searched_patterns())).files[0]
+    folded = read_bundle(tgz, fold=fold_policy(Searched(searched_patterns()))).files[0]
     assert folded.folded is not None
     assert max(map(len, folded.data.splitlines())) < MAX_LINE_CHARS  # folded away
 
@@ -221,14 +224,16 @@ def test_prepare_starts_once_a_log_is_to_be_folded_and_not_before(tmp_path: Path
         done.set()
 
     small = make_tgz(tmp_path / "small.tgz", {"openstack/servers.json": NOT_A_LOG})
-    read_bundle(small, fold=fold_policy(searched_patterns()), fold_from=1000, prepare=prepare)
+    read_bundle(
+        small, fold=fold_policy(Searched(searched_patterns())), fold_from=1000, prepare=prepare
+    )
     assert started == []
     large = make_tgz(
         tmp_path / "large.tgz",
         {"hosts/hv-01/ostackhost.log": LOG, "hosts/hv-02/ostackhost.log": LOG},
     )
     bundle = read_bundle(
-        large, fold=fold_policy(searched_patterns()), fold_from=1000, prepare=prepare
+        large, fold=fold_policy(Searched(searched_patterns())), fold_from=1000, prepare=prepare
     )
     assert done.wait(10)
     assert started == ["prepare"]  # once, on a thread of its own, for two folded logs

@@ -156,7 +156,7 @@ docker-rabbitmq-1  | 2023-01-06 09:35:13.923616+00:00 [info] <0.222.0> Priority 
 
 @pytest.mark.parametrize("chunk", [7, 1 << 20])
 def test_a_prefixed_log_is_sampled_behind_its_prefix(chunk: int) -> None:
-    policy = fold_policy(searched_patterns())("compose.log", COMPOSE.encode())
+    policy = fold_policy(Searched(searched_patterns()))("compose.log", COMPOSE.encode())
     assert policy is not None
     assert policy.prefix is not None
     # searching for nothing, every record is routine: counted, and sampled (every=1)
